@@ -1,0 +1,61 @@
+"""agentkit: function-calling agents on the Gemini API.
+
+Names are imported lazily so that ``import agentkit`` stays cheap: a CLI start or a worker
+process pays only for the parts it uses.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Gemini": "agentkit.models",
+    "Vertex": "agentkit.models",
+    "Model": "agentkit.models",
+    "RetryPolicy": "agentkit.models",
+    "AgentkitError": "agentkit.errors",
+    "APIError": "agentkit.errors",
+    "APIConnectionError": "agentkit.errors",
+    "IncompleteStreamError": "agentkit.errors",
+    "ConfigurationError": "agentkit.errors",
+}
+
+if TYPE_CHECKING:
+    from agentkit.errors import (
+        AgentkitError,
+        APIConnectionError,
+        APIError,
+        ConfigurationError,
+        IncompleteStreamError,
+    )
+    from agentkit.models import Gemini, Model, RetryPolicy, Vertex
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "AgentkitError",
+    "ConfigurationError",
+    "Gemini",
+    "IncompleteStreamError",
+    "Model",
+    "RetryPolicy",
+    "Vertex",
+    "__version__",
+]

@@ -1,0 +1,107 @@
+"""Every exception agentkit raises, in one hierarchy rooted at ``AgentkitError``.
+
+API errors carry what the server said (HTTP status, gRPC status, message, details) and never
+the credentials used: messages are scrubbed of the key or token before the exception exists,
+so no ``str()``, ``repr()`` or log line can leak them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AgentkitError(Exception):
+    """Base of all agentkit errors."""
+
+
+class APIError(AgentkitError):
+    """The model API answered with an error (or an error object inside a stream).
+
+    Attributes:
+        status_code: HTTP status (for an in-stream error, the ``code`` of the error object).
+        status: gRPC status name, e.g. ``RESOURCE_EXHAUSTED``.
+        message: the server's message, scrubbed of credentials.
+        details: the ``google.rpc`` detail objects, as received.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        status: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        retry_delay: float | None = None,
+        quota_ids: list[str] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.status = status
+        self.message = message
+        self.details = details or []
+        self.retry_delay = retry_delay
+        self.quota_ids = quota_ids or []
+        self.reason = reason
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        label = f"{self.status_code} {self.status}" if self.status else str(self.status_code)
+        return f"{label}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._summary()!r})"
+
+    @property
+    def is_per_day_quota(self) -> bool:
+        """A per-day quota resets at midnight Pacific; retrying within a run cannot help."""
+        return any("PerDay" in quota_id for quota_id in self.quota_ids)
+
+
+class BadRequestError(APIError):
+    """400: the request was malformed, or the API refused its content (schema, turn order,
+    missing thought signature, invalid API key with reason ``API_KEY_INVALID``)."""
+
+
+class AuthenticationError(APIError):
+    """401 / 403: the credentials are missing, wrong, or lack access."""
+
+
+class NotFoundError(APIError):
+    """404: unknown model, version or resource."""
+
+
+class RateLimitError(APIError):
+    """429: a quota was exhausted. ``retry_delay`` and ``quota_ids`` say which and for how long."""
+
+
+class ServerError(APIError):
+    """5xx (and 408): the service failed or timed out; usually transient."""
+
+
+class APIConnectionError(AgentkitError):
+    """The request never got an HTTP answer: connection refused or dropped, or a timeout."""
+
+
+class IncompleteStreamError(APIConnectionError):
+    """A stream stopped before the model finished its turn. ``received`` counts the chunks
+    already delivered; the partial turn must not be treated as a completed one."""
+
+    def __init__(self, message: str, *, received: int = 0) -> None:
+        self.received = received
+        super().__init__(message)
+
+
+class ConfigurationError(AgentkitError):
+    """agentkit was set up in a way that cannot work (no API key, bad option values)."""
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """Replace every occurrence of a secret in ``text`` with ``[REDACTED]``.
+
+    Only secrets long enough to be real credentials are replaced, so a short or empty value
+    cannot turn the whole message into asterisks.
+    """
+    for secret in secrets:
+        if len(secret) >= 8:
+            text = text.replace(secret, "[REDACTED]")
+    return text

@@ -1,0 +1,207 @@
+"""HTTP transport for REST model APIs: one pooled httpx client, retries, SSE streams.
+
+Everything httpx can raise is turned into ``agentkit.errors`` here, so no layer above sees a
+transport-library exception. Credentials arrive as headers from a callback (tokens may be
+refreshed between attempts) together with the secret strings to scrub from error messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx
+import structlog
+
+from agentkit.errors import APIConnectionError, APIError, IncompleteStreamError, redact
+from agentkit.models.http_errors import error_from_body, error_from_status
+from agentkit.models.retry import RetryPolicy
+from agentkit.models.sse import iter_sse_json
+from agentkit.types import ErrorStatus
+
+log = structlog.get_logger("agentkit")
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Headers to send and the secret values inside them (to scrub from any message)."""
+
+    headers: dict[str, str]
+    secrets: tuple[str, ...]
+
+
+CredentialsFactory = Callable[[], Awaitable[Credentials]]
+
+
+class RestTransport:
+    """Sends JSON requests with retries; owns the connection pool.
+
+    httpx connections belong to the event loop that opened them. ``run_sync`` and tests start
+    fresh loops, so the pooled client is rebuilt when the running loop changes instead of
+    failing with "Event loop is closed".
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsFactory,
+        retry: RetryPolicy,
+        timeout: float | None,
+        http_client: httpx.AsyncClient | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self.retry = retry
+        self.timeout = timeout
+        self._extra_headers = dict(extra_headers or {})
+        self._given_client = http_client
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._given_client is not None:
+            return self._given_client
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout, connect=min(self.timeout or 30.0, 30.0)),
+                limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
+            )
+            self._client_loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None and not self._client.is_closed:
+            await self._client.aclose()
+        self._client = None
+
+    async def _headers(self) -> Credentials:
+        credentials = await self._credentials()
+        headers = {**self._extra_headers, **credentials.headers}
+        if self.timeout is not None:
+            # Tells the server how long the client will wait, as Google's SDKs do.
+            headers["x-server-timeout"] = str(int(-(-self.timeout // 1)))
+        return Credentials(headers, credentials.secrets)
+
+    async def request(self, method: str, url: str, body: bytes | None, operation: str) -> bytes:
+        """One request with retries; returns the body of a 2xx answer."""
+
+        async def attempt() -> bytes:
+            credentials = await self._headers()
+            try:
+                response = await self._http().request(
+                    method, url, content=body, headers=credentials.headers
+                )
+            except httpx.HTTPError as error:
+                raise _connection_error(error, credentials.secrets) from None
+            if response.status_code >= 400:
+                raise error_from_body(
+                    response.status_code,
+                    response.content,
+                    response.reason_phrase,
+                    credentials.secrets,
+                )
+            return response.content
+
+        return await self._retrying(operation, attempt)
+
+    async def _retrying(self, operation: str, attempt: Callable[[], Awaitable[bytes]]) -> bytes:
+        started = time.monotonic()
+        number = 1
+        while True:
+            try:
+                return await attempt()
+            except (APIError, APIConnectionError) as error:
+                delay = self._retry_delay(number, started, error)
+                if delay is None:
+                    raise
+                _log_retry(operation, number, delay, error)
+                await anyio.sleep(delay)
+                number += 1
+
+    def _retry_delay(self, number: int, started: float, error: BaseException) -> float | None:
+        """Seconds to wait before another try, or None when the error is final."""
+        policy = self.retry
+        if number >= policy.max_attempts or not policy.is_retryable(error):
+            return None
+        delay = policy.delay_before(number, error)
+        if policy.deadline is not None and time.monotonic() - started + delay > policy.deadline:
+            return None
+        return delay
+
+    async def stream(self, url: str, body: bytes, operation: str) -> AsyncIterator[Any]:
+        """Yield the JSON events of an SSE answer.
+
+        A failure is retried only while nothing has been yielded: once a caller has seen a
+        chunk, replaying the stream would hand it the same parts twice.
+        """
+        started = time.monotonic()
+        number = 1
+        delivered = 0
+        while True:
+            credentials = await self._headers()
+            try:
+                async for event in self._stream_once(url, body, credentials):
+                    delivered += 1
+                    yield event
+                return
+            except (APIError, APIConnectionError) as error:
+                delay = None if delivered else self._retry_delay(number, started, error)
+                if delay is None:
+                    if delivered and isinstance(error, APIConnectionError):
+                        raise IncompleteStreamError(
+                            f"stream broke after {delivered} chunk(s): {error}",
+                            received=delivered,
+                        ) from None
+                    raise
+                _log_retry(operation, number, delay, error)
+                await anyio.sleep(delay)
+                number += 1
+
+    async def _stream_once(
+        self, url: str, body: bytes, credentials: Credentials
+    ) -> AsyncIterator[Any]:
+        secrets = credentials.secrets
+        received = 0
+        try:
+            async with self._http().stream(
+                "POST", url, content=body, headers=credentials.headers
+            ) as response:
+                if response.status_code >= 400:
+                    content = await response.aread()
+                    raise error_from_body(
+                        response.status_code, content, response.reason_phrase, secrets
+                    )
+                async for event in iter_sse_json(response.aiter_bytes()):
+                    error = event.get("error") if isinstance(event, dict) else None
+                    if isinstance(error, dict):
+                        status = ErrorStatus.model_validate(error)
+                        raise error_from_status(status.code or 500, status, secrets)
+                    received += 1
+                    yield event
+        except httpx.HTTPError as error:
+            raise _connection_error(error, secrets) from None
+        if received == 0:
+            raise IncompleteStreamError("stream ended without any event", received=0)
+
+
+def _connection_error(error: httpx.HTTPError, secrets: tuple[str, ...]) -> APIConnectionError:
+    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
+    detail = redact(str(error) or type(error).__name__, secrets)
+    return APIConnectionError(f"request {kind}: {type(error).__name__}: {detail}")
+
+
+def _log_retry(operation: str, number: int, delay: float, error: BaseException) -> None:
+    log.warning(
+        "retry",
+        operation=operation,
+        attempt=number,
+        delay=round(delay, 3),
+        error=type(error).__name__,
+        status=getattr(error, "status_code", None),
+        message=str(error)[:300],
+    )

@@ -1,0 +1,1 @@
+"""Test helpers: the strict Gemini emulator (``agentkit.testing.emulator``)."""

@@ -1,0 +1,284 @@
+"""The emulator's HTTP surface: Gemini's REST routes as a Starlette app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from agentkit.testing.emulator.errors import Rejection, error_body
+from agentkit.testing.emulator.faults import Fault
+from agentkit.testing.emulator.state import EmulatorState, RecordedRequest, stream_events
+from agentkit.testing.emulator.strict import check_content, check_generate_request
+from agentkit.types import GenerateContentRequest
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+CATALOG = [
+    ("gemini-2.5-flash", "Gemini 2.5 Flash", 1_048_576, 65_536, True),
+    ("gemini-2.5-pro", "Gemini 2.5 Pro", 1_048_576, 65_536, True),
+    ("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 1_048_576, 65_536, True),
+    ("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1_048_576, 65_536, True),
+]
+
+
+class IntentionalAbort(Exception):
+    """Raised inside a response to break the connection on purpose (a fault, not a bug)."""
+
+
+class _ChunkedResponse(Response):
+    """Sends ``chunks`` as the body, then either ends cleanly or breaks the connection."""
+
+    def __init__(
+        self, chunks: list[bytes], *, media_type: str, abort: bool, declared_length: int | None = None
+    ) -> None:
+        super().__init__(status_code=200, media_type=media_type)
+        self.chunks = chunks
+        self.abort = abort
+        # Response computes a length for its (empty) body; the chunks make it wrong, so the
+        # header goes and uvicorn sends chunked encoding, unless a fault declares a length.
+        del self.headers["content-length"]
+        if declared_length is not None:
+            self.headers["content-length"] = str(declared_length)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        for chunk in self.chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self.abort:
+            raise IntentionalAbort("fault: connection broken on purpose")
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\r\n\r\n"
+
+
+def build_app(state: EmulatorState) -> Starlette:
+    async def model_post(request: Request) -> Response:
+        target = request.path_params["target"]
+        model, _, action = target.rpartition(":")
+        body = await request.body()
+        entry = state.record(
+            RecordedRequest(
+                method="POST",
+                path=request.url.path,
+                query=request.url.query,
+                headers=dict(request.headers),
+                body=body,
+                stream=action == "streamGenerateContent",
+            )
+        )
+        try:
+            _check_auth(state, request)
+            entry.json = _parse_json(body)
+            if action in ("generateContent", "streamGenerateContent"):
+                return await _generate(state, model, entry)
+            if action == "countTokens":
+                return _count_tokens(entry.json)
+            raise Rejection(f"Method not found: {action!r}.", code=404, status="NOT_FOUND")
+        except Rejection as rejection:
+            entry.status_code = rejection.code
+            entry.rejection = rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+
+    async def model_get(request: Request) -> Response:
+        entry = state.record(_recorded_get(request))
+        try:
+            _check_auth(state, request)
+            name = request.path_params["target"]
+            for info in _catalog():
+                if info["name"] == f"models/{name}":
+                    return JSONResponse(info)
+            raise Rejection(
+                f"models/{name} is not found for API version {request.path_params['version']}, "
+                "or is not supported for generateContent. Call ListModels to see the list of "
+                "available models and their supported methods.",
+                code=404,
+                status="NOT_FOUND",
+            )
+        except Rejection as rejection:
+            entry.status_code, entry.rejection = rejection.code, rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+
+    async def list_models(request: Request) -> Response:
+        entry = state.record(_recorded_get(request))
+        try:
+            _check_auth(state, request)
+        except Rejection as rejection:
+            entry.status_code, entry.rejection = rejection.code, rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+        catalog = _catalog()
+        size = int(request.query_params.get("pageSize") or len(catalog))
+        start = int(request.query_params.get("pageToken") or 0)
+        page: dict[str, Any] = {"models": catalog[start : start + size]}
+        if start + size < len(catalog):
+            page["nextPageToken"] = str(start + size)
+        return JSONResponse(page)
+
+    vertex = "/{version}/projects/{project}/locations/{location}/publishers/google/models/{target}"
+    return Starlette(
+        routes=[
+            Route("/{version}/models", list_models, methods=["GET"]),
+            Route("/{version}/models/{target}", model_post, methods=["POST"]),
+            Route("/{version}/models/{target}", model_get, methods=["GET"]),
+            Route(vertex, model_post, methods=["POST"]),
+        ]
+    )
+
+
+def _recorded_get(request: Request) -> RecordedRequest:
+    return RecordedRequest(
+        method="GET",
+        path=request.url.path,
+        query=request.url.query,
+        headers=dict(request.headers),
+        body=b"",
+    )
+
+
+def _check_auth(state: EmulatorState, request: Request) -> None:
+    expected = state.options.api_key
+    if expected is None:
+        return
+    bearer = request.headers.get("authorization", "")
+    given = (
+        request.headers.get("x-goog-api-key")
+        or request.query_params.get("key")
+        or (bearer[7:] if bearer.lower().startswith("bearer ") else None)
+    )
+    if given is None:
+        raise Rejection(
+            "Method doesn't allow unregistered callers (callers without established identity). "
+            "Please use API Key or other form of API consumer identity to call this API.",
+            code=403,
+            status="PERMISSION_DENIED",
+        )
+    if given != expected:
+        raise Rejection(
+            "API key not valid. Please pass a valid API key.",
+            details=[
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "API_KEY_INVALID",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": "generativelanguage.googleapis.com"},
+                }
+            ],
+        )
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        raise Rejection(f"Invalid JSON payload received. {error}") from None
+
+
+async def _generate(state: EmulatorState, model: str, entry: RecordedRequest) -> Response:
+    payload = entry.json
+    check_generate_request(payload)
+    state.signatures.check(payload["contents"])
+    request = GenerateContentRequest.model_validate(payload)
+    answer = await state.next_answer(request)
+    model_name = model.removeprefix("models/")
+    while isinstance(answer, Fault) and answer.kind == "delay":
+        await anyio.sleep(answer.seconds)
+        answer = answer.answer if answer.answer is not None else await state.next_answer(request)
+    if isinstance(answer, Fault):
+        return await _act_out(state, answer, model_name, entry, request)
+    response = state.finish_answer(answer, model_name, len(entry.body))
+    if entry.stream:
+        events = stream_events(response, state.options.stream_chunk_chars)
+        return _ChunkedResponse([_sse(e) for e in events], media_type="text/event-stream", abort=False)
+    return JSONResponse(response)
+
+
+async def _act_out(
+    state: EmulatorState,
+    fault: Fault,
+    model: str,
+    entry: RecordedRequest,
+    request: GenerateContentRequest,
+) -> Response:
+    entry.status_code = fault.status_code or 200
+    if fault.kind == "http_error":
+        return JSONResponse(fault.body, status_code=fault.status_code)
+    if fault.kind == "drop_connection" or (fault.kind == "cut_stream" and not entry.stream):
+        return _ChunkedResponse(
+            [b'{"candidates": [{"content": '],
+            media_type="application/json",
+            abort=True,
+            declared_length=4096,
+        )
+    if fault.kind == "error_in_stream" and not entry.stream:
+        return JSONResponse(fault.body, status_code=fault.status_code)
+    answer = fault.answer if fault.answer is not None else await state.next_answer(request)
+    if isinstance(answer, Fault):
+        raise Rejection("a fault's answer cannot itself be a fault", status="FAILED_PRECONDITION")
+    response = state.finish_answer(answer, model, len(entry.body))
+    events = stream_events(response, state.options.stream_chunk_chars)
+    chunks = [_sse(e) for e in events[: fault.after_chunks]]
+    if fault.kind == "cut_stream":
+        return _ChunkedResponse(chunks, media_type="text/event-stream", abort=True)
+    # An error object after HTTP 200, pretty-printed over several lines without `data:`,
+    # the way Gemini sends it.
+    chunks.append(json.dumps(fault.body, indent=2).encode() + b"\n")
+    return _ChunkedResponse(chunks, media_type="text/event-stream", abort=False)
+
+
+def _count_tokens(payload: Any) -> Response:
+    if not isinstance(payload, dict):
+        raise Rejection("Invalid JSON payload received. Expected an object.")
+    contents = payload.get("contents")
+    wrapped = payload.get("generateContentRequest")
+    if (contents is None) == (wrapped is None):
+        raise Rejection(
+            "* CountTokensRequest: exactly one of contents and generate_content_request must "
+            "be set.\n"
+        )
+    if wrapped is not None:
+        check_generate_request({k: v for k, v in wrapped.items() if k != "model"})
+        counted = wrapped
+    else:
+        if not isinstance(contents, list) or not contents:
+            raise Rejection("* CountTokensRequest.contents: contents is not specified\n")
+        for index, content in enumerate(contents):
+            check_content(content, f"contents[{index}]")
+        counted = contents
+    return JSONResponse({"totalTokens": max(1, len(json.dumps(counted)) // 4)})
+
+
+def _catalog() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"models/{model_id}",
+            "baseModelId": model_id,
+            "version": "001",
+            "displayName": display,
+            "description": f"{display} (emulated)",
+            "inputTokenLimit": input_limit,
+            "outputTokenLimit": output_limit,
+            "supportedGenerationMethods": ["generateContent", "countTokens"],
+            "temperature": 1.0,
+            "maxTemperature": 2.0,
+            "topP": 0.95,
+            "topK": 64,
+            "thinking": thinking,
+        }
+        for model_id, display, input_limit, output_limit, thinking in CATALOG
+    ]
+
+
+__all__ = ["IntentionalAbort", "build_app", "error_body"]

@@ -1,0 +1,204 @@
+"""What the emulator remembers and decides: recorded requests, the answer source, signatures."""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentkit.testing.emulator.errors import Rejection
+from agentkit.testing.emulator.faults import Fault
+from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from
+from agentkit.testing.emulator.signatures import SignatureBook
+from agentkit.types import GenerateContentRequest
+
+
+@dataclass
+class RecordedRequest:
+    """One request as it arrived: tests assert on ``body`` (the exact bytes) or ``json``."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+    json: Any = None
+    stream: bool = False
+    status_code: int = 200
+    rejection: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.rejection is None
+
+
+@dataclass
+class EmulatorOptions:
+    """How the emulated model behaves.
+
+    Attributes:
+        api_key: when set, requests must carry it (header, ``?key=`` or bearer token).
+        issue_signatures: sign the first functionCall part of each served turn (Gemini 3).
+        assign_call_ids: give functionCall parts without an ``id`` one (Gemini 3 style).
+        stream_chunk_chars: text is streamed in pieces of at most this many characters.
+    """
+
+    api_key: str | None = None
+    issue_signatures: bool = True
+    assign_call_ids: bool = False
+    stream_chunk_chars: int = 24
+
+
+@dataclass
+class EmulatorState:
+    options: EmulatorOptions = field(default_factory=EmulatorOptions)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    signatures: SignatureBook = field(default_factory=SignatureBook)
+    _script: Script | None = None
+    _responder: Responder | None = None
+    _injected: deque[Fault] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ids: int = 0
+
+    # -- configuring ------------------------------------------------------------------------
+
+    def script(self, entries: Iterable[Any]) -> None:
+        """Answer the next requests with these entries, in order (replaces any responder)."""
+        self._script, self._responder = Script(entries), None
+
+    def respond_with(self, responder: Responder) -> None:
+        """Answer every request by calling ``responder(request)`` (sync or async)."""
+        self._script, self._responder = None, responder
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        """Act out ``fault`` on the next ``times`` generate requests, before any script entry."""
+        with self._lock:
+            self._injected.extend([fault] * times)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._injected.clear()
+            self._script = self._responder = None
+            self._ids = 0
+        self.signatures.clear()
+
+    @property
+    def rejections(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.rejection is not None]
+
+    @property
+    def script_remaining(self) -> int:
+        return self._script.remaining if self._script is not None else 0
+
+    # -- serving ----------------------------------------------------------------------------
+
+    def record(self, entry: RecordedRequest) -> RecordedRequest:
+        with self._lock:
+            self.requests.append(entry)
+        return entry
+
+    async def next_answer(self, request: GenerateContentRequest) -> Answer:
+        with self._lock:
+            if self._injected:
+                return self._injected.popleft()
+        if self._script is not None:
+            return self._script.take()
+        if self._responder is not None:
+            return await answer_from(self._responder, request)
+        raise Rejection(
+            "the emulator has no script or responder for this request",
+            status="FAILED_PRECONDITION",
+        )
+
+    def finish_answer(self, answer: dict[str, Any], model: str, prompt_bytes: int) -> dict[str, Any]:
+        """Complete a scripted answer the way the API would send it: role, finish reason,
+        ids and signatures on calls, usage, model version, response id."""
+        response = copy.deepcopy(answer)
+        for index, candidate in enumerate(response.get("candidates") or ()):
+            candidate.setdefault("index", index)
+            content = candidate.get("content")
+            if content is None:
+                continue
+            parts = content.get("parts")
+            if parts:
+                content.setdefault("role", "model")
+                candidate.setdefault("finishReason", "STOP")
+                if self.options.assign_call_ids:
+                    self._assign_ids(parts)
+                if self.options.issue_signatures and index == 0:
+                    self.signatures.sign_turn(parts)
+        response.setdefault("usageMetadata", _usage(response, prompt_bytes))
+        response.setdefault("modelVersion", model)
+        response.setdefault("responseId", secrets.token_urlsafe(12))
+        return response
+
+    def _assign_ids(self, parts: list[dict[str, Any]]) -> None:
+        for part in parts:
+            call = part.get("functionCall")
+            if isinstance(call, dict) and "id" not in call:
+                with self._lock:
+                    self._ids += 1
+                    number = self._ids
+                part["functionCall"] = {"id": f"call-{number:04d}", **call}
+
+
+def _usage(response: dict[str, Any], prompt_bytes: int) -> dict[str, int]:
+    """A plausible token count: about four bytes per token."""
+    prompt = max(1, prompt_bytes // 4)
+    output = 0
+    for candidate in response.get("candidates") or ():
+        parts = (candidate.get("content") or {}).get("parts") or []
+        output += len(json.dumps(parts)) // 4
+    usage = {"promptTokenCount": prompt, "totalTokenCount": prompt + output}
+    if output:
+        usage["candidatesTokenCount"] = output
+    return usage
+
+
+def stream_events(response: dict[str, Any], chunk_chars: int) -> list[dict[str, Any]]:
+    """Split a complete answer into SSE events the way Gemini streams it: text in pieces,
+    each other part whole, prompt feedback first, finish reason and full usage last."""
+    candidates = response.get("candidates") or []
+    head = {k: v for k, v in response.items() if k not in ("candidates", "usageMetadata")}
+    usage = response.get("usageMetadata") or {}
+    if not candidates or not (candidates[0].get("content") or {}).get("parts"):
+        return [response]
+    candidate = candidates[0]
+    pieces = [piece for part in candidate["content"]["parts"] for piece in _pieces(part, chunk_chars)]
+    partial_usage = {
+        k: usage[k] for k in ("promptTokenCount", "totalTokenCount") if k in usage
+    }
+    events: list[dict[str, Any]] = []
+    for number, piece in enumerate(pieces):
+        last = number == len(pieces) - 1
+        event_candidate: dict[str, Any] = {
+            "content": {"parts": [piece], "role": candidate["content"].get("role", "model")},
+            "index": candidate.get("index", 0),
+        }
+        if last:
+            event_candidate.update(
+                {k: v for k, v in candidate.items() if k not in ("content", "index")}
+            )
+        event = {"candidates": [event_candidate], **({} if number else head)}
+        event["usageMetadata"] = usage if last else partial_usage
+        if number:
+            event.update({k: head[k] for k in ("modelVersion", "responseId") if k in head})
+        events.append(event)
+    return events
+
+
+def _pieces(part: dict[str, Any], chunk_chars: int) -> list[dict[str, Any]]:
+    text = part.get("text")
+    if not isinstance(text, str) or "thoughtSignature" in part or len(text) <= chunk_chars:
+        return [part]
+    others = {k: v for k, v in part.items() if k != "text"}
+    return [
+        {"text": text[start : start + chunk_chars], **others}
+        for start in range(0, len(text), chunk_chars)
+    ]
