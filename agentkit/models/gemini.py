@@ -101,7 +101,10 @@ class Gemini:
     def __repr__(self) -> str:
         # The key is deliberately absent: reprs end up in logs and tracebacks.
         key = "set" if self._api_key else "missing"
-        return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r}, api_key={key})"
+        return (
+            f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r}, "
+            f"api_key={key})"
+        )
 
     # -- endpoint details (Vertex overrides these) --------------------------------------------
 

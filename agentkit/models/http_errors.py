@@ -31,9 +31,7 @@ def error_class_for(status_code: int) -> type[APIError]:
     return APIError
 
 
-def error_from_status(
-    status_code: int, status: ErrorStatus, secrets: tuple[str, ...]
-) -> APIError:
+def error_from_status(status_code: int, status: ErrorStatus, secrets: tuple[str, ...]) -> APIError:
     message = redact(status.message or "(no message)", secrets)
     details = _redact_details(status.details or [], secrets)
     return error_class_for(status_code)(

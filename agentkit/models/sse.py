@@ -63,9 +63,7 @@ class _EventAssembler:
     def finish(self, received: int) -> Any | None:
         """At end of body: an unterminated complete event is accepted, a torn one is not."""
         if self.raw_lines:
-            raise IncompleteStreamError(
-                "stream ended inside a JSON object", received=received
-            )
+            raise IncompleteStreamError("stream ended inside a JSON object", received=received)
         if not self.data_lines:
             return None
         try:

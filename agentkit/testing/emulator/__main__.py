@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--script", type=Path, help="JSON list of answers, served in order")
     parser.add_argument("--api-key", help="require this key on every request")
     args = parser.parse_args(argv)
-    emulator = Emulator(host=args.host, port=args.port, options=EmulatorOptions(api_key=args.api_key))
+    emulator = Emulator(
+        host=args.host, port=args.port, options=EmulatorOptions(api_key=args.api_key)
+    )
     if args.script:
         entries = json.loads(args.script.read_text(encoding="utf-8"))
         if not isinstance(entries, list):

@@ -39,7 +39,12 @@ class _ChunkedResponse(Response):
     """Sends ``chunks`` as the body, then either ends cleanly or breaks the connection."""
 
     def __init__(
-        self, chunks: list[bytes], *, media_type: str, abort: bool, declared_length: int | None = None
+        self,
+        chunks: list[bytes],
+        *,
+        media_type: str,
+        abort: bool,
+        declared_length: int | None = None,
     ) -> None:
         super().__init__(status_code=200, media_type=media_type)
         self.chunks = chunks
@@ -195,13 +200,15 @@ async def _generate(state: EmulatorState, model: str, entry: RecordedRequest) ->
     model_name = model.removeprefix("models/")
     while isinstance(answer, Fault) and answer.kind == "delay":
         await anyio.sleep(answer.seconds)
-        answer = answer.answer if answer.answer is not None else await state.next_answer(request)
+        answer = await state.answer_behind(answer, request)
     if isinstance(answer, Fault):
         return await _act_out(state, answer, model_name, entry, request)
     response = state.finish_answer(answer, model_name, len(entry.body))
     if entry.stream:
         events = stream_events(response, state.options.stream_chunk_chars)
-        return _ChunkedResponse([_sse(e) for e in events], media_type="text/event-stream", abort=False)
+        return _ChunkedResponse(
+            [_sse(e) for e in events], media_type="text/event-stream", abort=False
+        )
     return JSONResponse(response)
 
 
@@ -215,7 +222,9 @@ async def _act_out(
     entry.status_code = fault.status_code or 200
     if fault.kind == "http_error":
         return JSONResponse(fault.body, status_code=fault.status_code)
-    if fault.kind == "drop_connection" or (fault.kind == "cut_stream" and not entry.stream):
+    if fault.kind == "drop_connection" or (
+        fault.kind in ("cut_stream", "end_stream") and not entry.stream
+    ):
         return _ChunkedResponse(
             [b'{"candidates": [{"content": '],
             media_type="application/json",
@@ -224,7 +233,7 @@ async def _act_out(
         )
     if fault.kind == "error_in_stream" and not entry.stream:
         return JSONResponse(fault.body, status_code=fault.status_code)
-    answer = fault.answer if fault.answer is not None else await state.next_answer(request)
+    answer = await state.answer_behind(fault, request)
     if isinstance(answer, Fault):
         raise Rejection("a fault's answer cannot itself be a fault", status="FAILED_PRECONDITION")
     response = state.finish_answer(answer, model, len(entry.body))
@@ -232,6 +241,8 @@ async def _act_out(
     chunks = [_sse(e) for e in events[: fault.after_chunks]]
     if fault.kind == "cut_stream":
         return _ChunkedResponse(chunks, media_type="text/event-stream", abort=True)
+    if fault.kind == "end_stream":
+        return _ChunkedResponse(chunks, media_type="text/event-stream", abort=False)
     # An error object after HTTP 200, pretty-printed over several lines without `data:`,
     # the way Gemini sends it.
     chunks.append(json.dumps(fault.body, indent=2).encode() + b"\n")

@@ -105,6 +105,12 @@ class Fault:
         return cls("cut_stream", after_chunks=after_chunks, answer=answer)
 
     @classmethod
+    def end_stream(cls, after_chunks: int = 1, answer: Any = None) -> Fault:
+        """Send ``after_chunks`` events, then close the stream cleanly, before the final chunk
+        (no finish reason): a turn that looks complete at the HTTP level but is not."""
+        return cls("end_stream", after_chunks=after_chunks, answer=answer)
+
+    @classmethod
     def error_in_stream(
         cls, after_chunks: int = 1, answer: Any = None, status_code: int = 500
     ) -> Fault:
@@ -122,7 +128,9 @@ class Fault:
 # -- model-level failures: ordinary answers ---------------------------------------------------
 
 
-def malformed_function_call(message: str = "Malformed function call: unexpected token.") -> dict[str, Any]:
+def malformed_function_call(
+    message: str = "Malformed function call: unexpected token.",
+) -> dict[str, Any]:
     return {
         "candidates": [
             {

@@ -21,7 +21,9 @@ Answer: TypeAlias = "dict[str, Any] | Fault"
 Responder: TypeAlias = Callable[[GenerateContentRequest], Any | Awaitable[Any]]
 
 
-def call(name: str, args: dict[str, Any] | None = None, *, id: str | None = None, **kwargs: Any) -> dict[str, Any]:
+def call(
+    name: str, args: dict[str, Any] | None = None, *, id: str | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """A functionCall part for a script: ``call("set_light", room="kitchen")``."""
     function_call: dict[str, Any] = {"name": name, "args": {**(args or {}), **kwargs}}
     if id is not None:
@@ -48,7 +50,10 @@ def to_answer(entry: Any) -> Answer:
             return _response_of_parts(list(entry["parts"]))
         return _response_of_parts([entry])
     if isinstance(entry, list | tuple):
-        parts = [p.to_wire() if isinstance(p, Part) else ({"text": p} if isinstance(p, str) else p) for p in entry]
+        parts = [
+            p.to_wire() if isinstance(p, Part) else ({"text": p} if isinstance(p, str) else p)
+            for p in entry
+        ]
         return _response_of_parts(parts)
     raise TypeError(f"cannot use {type(entry).__name__} as an emulator script entry")
 

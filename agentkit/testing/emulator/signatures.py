@@ -90,7 +90,7 @@ class SignatureBook:
                 "https://ai.google.dev/gemini-api/docs/thought-signatures for more details.",
                 field=f"contents[{index}].parts[{position}]",
             )
-        if sent != served:
+        if _signature_bytes(sent) != _signature_bytes(served):
             raise Rejection(
                 "Corrupted thought signature.",
                 field=f"contents[{index}].parts[{position}].thought_signature",
@@ -107,3 +107,14 @@ def _current_turn_start(contents: list[dict[str, Any]]) -> int:
         ):
             return index
     return 0
+
+
+def _signature_bytes(signature: Any) -> bytes | None:
+    """Signatures are bytes on the wire; clients may send either base64 alphabet (Google's
+    python SDK re-encodes them URL-safe), so they are compared decoded."""
+    if not isinstance(signature, str):
+        return None
+    try:
+        return base64.b64decode(signature + "=" * (-len(signature) % 4), altchars=b"-_")
+    except ValueError:
+        return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
-from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from
+from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from, to_answer
 from agentkit.testing.emulator.signatures import SignatureBook
 from agentkit.types import GenerateContentRequest
 
@@ -116,7 +116,15 @@ class EmulatorState:
             status="FAILED_PRECONDITION",
         )
 
-    def finish_answer(self, answer: dict[str, Any], model: str, prompt_bytes: int) -> dict[str, Any]:
+    async def answer_behind(self, fault: Fault, request: GenerateContentRequest) -> Answer:
+        """What a fault that still answers serves: its own answer, else the next one."""
+        if fault.answer is not None:
+            return to_answer(fault.answer)
+        return await self.next_answer(request)
+
+    def finish_answer(
+        self, answer: dict[str, Any], model: str, prompt_bytes: int
+    ) -> dict[str, Any]:
         """Complete a scripted answer the way the API would send it: role, finish reason,
         ids and signatures on calls, usage, model version, response id."""
         response = copy.deepcopy(answer)
@@ -170,10 +178,10 @@ def stream_events(response: dict[str, Any], chunk_chars: int) -> list[dict[str, 
     if not candidates or not (candidates[0].get("content") or {}).get("parts"):
         return [response]
     candidate = candidates[0]
-    pieces = [piece for part in candidate["content"]["parts"] for piece in _pieces(part, chunk_chars)]
-    partial_usage = {
-        k: usage[k] for k in ("promptTokenCount", "totalTokenCount") if k in usage
-    }
+    pieces = [
+        piece for part in candidate["content"]["parts"] for piece in _pieces(part, chunk_chars)
+    ]
+    partial_usage = {k: usage[k] for k in ("promptTokenCount", "totalTokenCount") if k in usage}
     events: list[dict[str, Any]] = []
     for number, piece in enumerate(pieces):
         last = number == len(pieces) - 1

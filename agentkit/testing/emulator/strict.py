@@ -11,129 +11,37 @@ import re
 from typing import Any
 
 from agentkit.testing.emulator.errors import Rejection
+from agentkit.testing.emulator.schema_rules import check_json_schema, check_subset_schema
+from agentkit.testing.emulator.wire_fields import as_list, get_field, known_fields, short, snake
 
-# Known fields per message, camelCase; the API also accepts the snake_case proto names.
-_FIELDS: dict[str, frozenset[str]] = {
-    "request": frozenset(
-        "contents systemInstruction tools toolConfig safetySettings generationConfig "
-        "cachedContent serviceTier model labels".split()
-    ),
-    "content": frozenset({"role", "parts"}),
-    "part": frozenset(
-        "text inlineData fileData functionCall functionResponse executableCode "
-        "codeExecutionResult toolCall toolResponse thought thoughtSignature videoMetadata "
-        "mediaResolution partMetadata".split()
-    ),
-    "functionCall": frozenset({"id", "name", "args"}),
-    "functionResponse": frozenset({"id", "name", "response", "parts", "willContinue", "scheduling"}),
-    "tool": frozenset(
-        "functionDeclarations googleSearch googleSearchRetrieval codeExecution urlContext "
-        "googleMaps fileSearch computerUse mcpServers".split()
-    ),
-    "functionDeclaration": frozenset(
-        "name description parameters parametersJsonSchema response responseJsonSchema "
-        "behavior".split()
-    ),
-    "toolConfig": frozenset(
-        {"functionCallingConfig", "retrievalConfig", "includeServerSideToolInvocations"}
-    ),
-    "functionCallingConfig": frozenset({"mode", "allowedFunctionNames"}),
-    "generationConfig": frozenset(
-        "temperature topP topK candidateCount maxOutputTokens stopSequences seed "
-        "presencePenalty frequencyPenalty responseLogprobs logprobs responseMimeType "
-        "responseSchema responseJsonSchema responseModalities thinkingConfig speechConfig "
-        "imageConfig mediaResolution enableEnhancedCivicAnswers audioTranscriptionConfig".split()
-    ),
-    "thinkingConfig": frozenset({"includeThoughts", "thinkingBudget", "thinkingLevel"}),
-    "safetySetting": frozenset({"category", "threshold"}),
-    # The OpenAPI 3.0 subset of `parameters` / `responseSchema`.
-    "schema": frozenset(
-        "type format title description nullable enum items minItems maxItems properties "
-        "required minProperties maxProperties minLength maxLength pattern minimum maximum "
-        "anyOf propertyOrdering default example".split()
-    ),
-}
 _DATA_FIELDS = (
     "text inlineData fileData functionCall functionResponse executableCode "
     "codeExecutionResult toolCall toolResponse".split()
 )
-_SCHEMA_TYPES = frozenset(
-    "TYPE_UNSPECIFIED STRING NUMBER INTEGER BOOLEAN ARRAY OBJECT NULL".split()
-)
 _MODES = frozenset({"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"})
 FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
-_JSON_SCHEMA_REF_SIBLINGS = frozenset({"description", "default"})
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
-def _get(obj: dict[str, Any], camel_name: str) -> Any:
-    """A field by its camelCase name or its snake_case proto name."""
-    if camel_name in obj:
-        return obj[camel_name]
-    return obj.get(snake(camel_name))
-
-
-def _known_fields(obj: Any, kind: str, path: str) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        raise Rejection(
-            f"Invalid value at '{path}' (type.googleapis.com/google.ai.generativelanguage."
-            f"v1beta.{kind[0].upper() + kind[1:]}), {_short(obj)}",
-            field=path,
-        )
-    allowed = _FIELDS[kind]
-    for key in obj:
-        if key not in allowed and _camel(key) not in allowed:
-            where = f" at '{path}'" if path else ""
-            raise Rejection(
-                f'Invalid JSON payload received. Unknown name "{key}"{where}: Cannot find field.',
-                field=f"{path}.{key}" if path else key,
-            )
-    return obj
-
-
-def _list(obj: Any, path: str) -> list[Any]:
-    if obj is None:
-        return []
-    if not isinstance(obj, list):
-        raise Rejection(
-            f"Invalid value at '{path}': Starting an object on a repeated field.", field=path
-        )
-    return obj
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_generate_request(body: Any) -> None:
     """Raise ``Rejection`` for what the real generateContent endpoint refuses."""
     if not isinstance(body, dict):
         raise Rejection("Invalid JSON payload received. Expected an object.")
-    _known_fields(body, "request", "")
-    contents = _list(_get(body, "contents"), "contents")
+    known_fields(body, "request", "")
+    contents = as_list(get_field(body, "contents"), "contents")
     if not contents:
         raise Rejection(
             "* GenerateContentRequest.contents: contents is not specified\n", field="contents"
         )
     for index, content in enumerate(contents):
         check_content(content, f"contents[{index}]")
-    instruction = _get(body, "systemInstruction")
+    instruction = get_field(body, "systemInstruction")
     if instruction is not None:
         check_content(instruction, "system_instruction", role_required=False)
-    names = check_tools(_list(_get(body, "tools"), "tools"))
-    check_tool_config(_get(body, "toolConfig"), names)
-    check_generation_config(_get(body, "generationConfig"))
-    for index, setting in enumerate(_list(_get(body, "safetySettings"), "safety_settings")):
-        _known_fields(setting, "safetySetting", f"safety_settings[{index}]")
+    names = check_tools(as_list(get_field(body, "tools"), "tools"))
+    check_tool_config(get_field(body, "toolConfig"), names)
+    check_generation_config(get_field(body, "generationConfig"))
+    for index, setting in enumerate(as_list(get_field(body, "safetySettings"), "safety_settings")):
+        known_fields(setting, "safetySetting", f"safety_settings[{index}]")
     check_turns(contents)
 
 
@@ -141,13 +49,13 @@ def check_generate_request(body: Any) -> None:
 
 
 def check_content(content: Any, path: str, *, role_required: bool = True) -> None:
-    _known_fields(content, "content", path)
+    known_fields(content, "content", path)
     role = content.get("role")
     if role_required and role not in (None, "user", "model", "function"):
         raise Rejection(
             f"Please use a valid role: user, model. Got {role!r}.", field=f"{path}.role"
         )
-    parts = _list(content.get("parts"), f"{path}.parts")
+    parts = as_list(content.get("parts"), f"{path}.parts")
     if not parts:
         raise Rejection(
             f"* GenerateContentRequest.{path}.parts: contents.parts must not be empty.\n",
@@ -158,8 +66,8 @@ def check_content(content: Any, path: str, *, role_required: bool = True) -> Non
 
 
 def check_part(part: Any, path: str) -> None:
-    _known_fields(part, "part", path)
-    present = [name for name in _DATA_FIELDS if _get(part, name) is not None]
+    known_fields(part, "part", path)
+    present = [name for name in _DATA_FIELDS if get_field(part, name) is not None]
     if not present:
         raise Rejection(
             f"* GenerateContentRequest.{path}: required oneof field 'data' must have one "
@@ -173,12 +81,10 @@ def check_part(part: Any, path: str) -> None:
             field=path,
         )
     if "thoughtSignature" in part and not isinstance(part["thoughtSignature"], str):
-        raise Rejection(
-            f"Invalid value at '{path}.thought_signature' (TYPE_BYTES)", field=path
-        )
-    call = _get(part, "functionCall")
+        raise Rejection(f"Invalid value at '{path}.thought_signature' (TYPE_BYTES)", field=path)
+    call = get_field(part, "functionCall")
     if call is not None:
-        _known_fields(call, "functionCall", f"{path}.function_call")
+        known_fields(call, "functionCall", f"{path}.function_call")
         if not call.get("name"):
             raise Rejection(
                 f"* GenerateContentRequest.{path}.function_call.name: Name cannot be empty.\n",
@@ -187,22 +93,21 @@ def check_part(part: Any, path: str) -> None:
         if call.get("args") is not None and not isinstance(call["args"], dict):
             raise Rejection(
                 f"Invalid value at '{path}.function_call.args' "
-                f"(type.googleapis.com/google.protobuf.Struct), {_short(call['args'])}",
+                f"(type.googleapis.com/google.protobuf.Struct), {short(call['args'])}",
                 field=f"{path}.function_call.args",
             )
-    answer = _get(part, "functionResponse")
+    answer = get_field(part, "functionResponse")
     if answer is not None:
-        _known_fields(answer, "functionResponse", f"{path}.function_response")
+        known_fields(answer, "functionResponse", f"{path}.function_response")
         if not answer.get("name"):
             raise Rejection(
-                f"* GenerateContentRequest.{path}.function_response.name: Name cannot be "
-                "empty.\n",
+                f"* GenerateContentRequest.{path}.function_response.name: Name cannot be empty.\n",
                 field=f"{path}.function_response.name",
             )
         if not isinstance(answer.get("response"), dict):
             raise Rejection(
                 f"Invalid value at '{path}.function_response.response' "
-                f"(type.googleapis.com/google.protobuf.Struct), {_short(answer.get('response'))}",
+                f"(type.googleapis.com/google.protobuf.Struct), {short(answer.get('response'))}",
                 field=f"{path}.function_response.response",
             )
 
@@ -245,7 +150,9 @@ def check_turns(contents: list[dict[str, Any]]) -> None:
             _check_pairing(_calls(previous), responses, index)
 
 
-def _check_pairing(calls: list[dict[str, Any]], responses: list[dict[str, Any]], index: int) -> None:
+def _check_pairing(
+    calls: list[dict[str, Any]], responses: list[dict[str, Any]], index: int
+) -> None:
     if len(responses) != len(calls):
         raise Rejection(
             "Please ensure that the number of function response parts is equal to the number "
@@ -260,8 +167,9 @@ def _check_pairing(calls: list[dict[str, Any]], responses: list[dict[str, Any]],
         if call_ids:
             if answer_id not in call_ids:
                 raise Rejection(
-                    f"function response id {answer_id!r} at contents[{index}] does not match any "
-                    f"function call id of the function call turn ({', '.join(map(str, call_ids))}).",
+                    f"function response id {answer_id!r} at contents[{index}] does not match "
+                    "any function call id of the function call turn "
+                    f"({', '.join(map(str, call_ids))}).",
                     field=f"contents[{index}].parts[{position}].function_response.id",
                 )
             matching = next(c for c in calls if c.get("id") == answer_id)
@@ -286,13 +194,17 @@ def _is_model(content: dict[str, Any]) -> bool:
 def _calls(content: dict[str, Any]) -> list[dict[str, Any]]:
     if not _is_model(content):
         return []
-    return [c for p in content.get("parts") or () if (c := _get(p, "functionCall")) is not None]
+    return [
+        c for p in content.get("parts") or () if (c := get_field(p, "functionCall")) is not None
+    ]
 
 
 def _responses(content: dict[str, Any]) -> list[dict[str, Any]]:
     if _is_model(content):
         return []
-    return [r for p in content.get("parts") or () if (r := _get(p, "functionResponse")) is not None]
+    return [
+        r for p in content.get("parts") or () if (r := get_field(p, "functionResponse")) is not None
+    ]
 
 
 # -- tools and schemas ----------------------------------------------------------------------
@@ -303,9 +215,9 @@ def check_tools(tools: list[Any]) -> set[str]:
     names: set[str] = set()
     for tool_index, tool in enumerate(tools):
         path = f"tools[{tool_index}]"
-        _known_fields(tool, "tool", path)
-        declarations = _get(tool, "functionDeclarations")
-        for index, declaration in enumerate(_list(declarations, f"{path}.function_declarations")):
+        known_fields(tool, "tool", path)
+        declarations = get_field(tool, "functionDeclarations")
+        for index, declaration in enumerate(as_list(declarations, f"{path}.function_declarations")):
             where = f"{path}.function_declarations[{index}]"
             name = check_declaration(declaration, where)
             if name in names:
@@ -315,7 +227,7 @@ def check_tools(tools: list[Any]) -> set[str]:
 
 
 def check_declaration(declaration: Any, path: str) -> str:
-    _known_fields(declaration, "functionDeclaration", path)
+    known_fields(declaration, "functionDeclaration", path)
     name = declaration.get("name")
     if not isinstance(name, str) or not FUNCTION_NAME.match(name):
         raise Rejection(
@@ -328,8 +240,8 @@ def check_declaration(declaration: Any, path: str) -> str:
         ("parameters", "parametersJsonSchema", "parameters"),
         ("response", "responseJsonSchema", "response"),
     ):
-        subset_value = _get(declaration, subset)
-        json_value = _get(declaration, json_schema)
+        subset_value = get_field(declaration, subset)
+        json_value = get_field(declaration, json_schema)
         if subset_value is not None and json_value is not None:
             raise Rejection(
                 f"* GenerateContentRequest.{path}: {label} and {snake(json_schema)} are "
@@ -339,98 +251,10 @@ def check_declaration(declaration: Any, path: str) -> str:
         if subset_value is not None:
             check_subset_schema(subset_value, f"{path}.{subset}")
         if json_value is not None:
-            check_json_schema(json_value, f"{path}.{snake(json_schema)}", root_object=subset == "parameters")
+            check_json_schema(
+                json_value, f"{path}.{snake(json_schema)}", root_object=subset == "parameters"
+            )
     return name
-
-
-def check_subset_schema(schema: Any, path: str) -> None:
-    """The OpenAPI subset: no additionalProperties, $ref, oneOf, const, type arrays..."""
-    _known_fields(schema, "schema", path)
-    kind = schema.get("type")
-    if kind is not None:
-        if isinstance(kind, list):
-            raise Rejection(
-                f"Invalid value at '{path}.type' (type.googleapis.com/google.ai."
-                "generativelanguage.v1beta.Type): Proto field is not repeating, cannot start list.",
-                field=f"{path}.type",
-            )
-        if not isinstance(kind, str) or kind.upper() not in _SCHEMA_TYPES:
-            raise Rejection(
-                f"Invalid value at '{path}.type' (type.googleapis.com/google.ai."
-                f"generativelanguage.v1beta.Type), {_short(kind)}",
-                field=f"{path}.type",
-            )
-    enum = schema.get("enum")
-    if enum is not None:
-        for index, value in enumerate(_list(enum, f"{path}.enum")):
-            if not isinstance(value, str):
-                raise Rejection(
-                    f"Invalid value at '{path}.enum[{index}]' (TYPE_STRING), {_short(value)}",
-                    field=f"{path}.enum[{index}]",
-                )
-    properties = schema.get("properties")
-    if properties is not None:
-        if not isinstance(properties, dict):
-            raise Rejection(f"Invalid value at '{path}.properties'", field=f"{path}.properties")
-        for key, value in properties.items():
-            check_subset_schema(value, f"{path}.properties[{key!r}].value")
-    required = _list(schema.get("required"), f"{path}.required")
-    for index, key in enumerate(required):
-        if properties is None or key not in properties:
-            raise Rejection(
-                f"* GenerateContentRequest.{path}.required[{index}]: property is not defined\n",
-                field=f"{path}.required[{index}]",
-            )
-    if schema.get("items") is not None:
-        check_subset_schema(schema["items"], f"{path}.items")
-    for index, option in enumerate(_list(_get(schema, "anyOf"), f"{path}.any_of")):
-        check_subset_schema(option, f"{path}.any_of[{index}]")
-
-
-def check_json_schema(schema: Any, path: str, *, root_object: bool) -> None:
-    """``parametersJsonSchema``: real JSON Schema, with Gemini's own restrictions."""
-    if not isinstance(schema, dict):
-        raise Rejection(
-            f"Invalid value at '{path}' (type.googleapis.com/google.protobuf.Value): "
-            "the schema must be a JSON object",
-            field=path,
-        )
-    if root_object and schema.get("type", "object") != "object":
-        raise Rejection(
-            f"* GenerateContentRequest.{path}: parameters_json_schema must describe an object "
-            f"(type 'object'), got type {schema.get('type')!r}.\n",
-            field=path,
-        )
-    definitions = schema.get("$defs") or schema.get("definitions") or {}
-    _check_json_node(schema, path, definitions)
-
-
-def _check_json_node(node: Any, path: str, definitions: dict[str, Any]) -> None:
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            _check_json_node(item, f"{path}[{index}]", definitions)
-        return
-    if not isinstance(node, dict):
-        return
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        extra = [k for k in node if not k.startswith("$") and k not in _JSON_SCHEMA_REF_SIBLINGS]
-        if extra:
-            raise Rejection(
-                f"$ref '{ref}' was set alongside unsupported fields: {', '.join(sorted(extra))} "
-                f"(at {path}).",
-                field=path,
-            )
-        target = ref.rsplit("/", 1)[-1]
-        if ref.startswith(("#/$defs/", "#/definitions/")) and target not in definitions:
-            raise Rejection(f"$ref '{ref}' does not resolve (at {path}).", field=path)
-    for key, value in node.items():
-        if key in ("properties", "$defs", "definitions", "patternProperties"):
-            if isinstance(value, dict):
-                for name, child in value.items():
-                    _check_json_node(child, f"{path}.{key}.{name}", definitions)
-        elif isinstance(value, dict | list) and key not in ("enum", "const", "default", "examples", "example", "required"):
-            _check_json_node(value, f"{path}.{key}", definitions)
 
 
 # -- configuration --------------------------------------------------------------------------
@@ -439,20 +263,20 @@ def _check_json_node(node: Any, path: str, definitions: dict[str, Any]) -> None:
 def check_tool_config(config: Any, declared: set[str]) -> None:
     if config is None:
         return
-    _known_fields(config, "toolConfig", "tool_config")
-    calling = _get(config, "functionCallingConfig")
+    known_fields(config, "toolConfig", "tool_config")
+    calling = get_field(config, "functionCallingConfig")
     if calling is None:
         return
     path = "tool_config.function_calling_config"
-    _known_fields(calling, "functionCallingConfig", path)
+    known_fields(calling, "functionCallingConfig", path)
     mode = calling.get("mode", "AUTO")
     if not isinstance(mode, str) or mode.upper() not in _MODES:
         raise Rejection(
             f"Invalid value at '{path}.mode' (type.googleapis.com/google.ai.generativelanguage."
-            f"v1beta.FunctionCallingConfig.Mode), {_short(mode)}",
+            f"v1beta.FunctionCallingConfig.Mode), {short(mode)}",
             field=f"{path}.mode",
         )
-    allowed = _list(_get(calling, "allowedFunctionNames"), f"{path}.allowed_function_names")
+    allowed = as_list(get_field(calling, "allowedFunctionNames"), f"{path}.allowed_function_names")
     if allowed and mode.upper() not in ("ANY", "VALIDATED"):
         raise Rejection(
             f"* GenerateContentRequest.{path}.allowed_function_names: allowed_function_names "
@@ -477,18 +301,21 @@ def check_tool_config(config: Any, declared: set[str]) -> None:
 def check_generation_config(config: Any) -> None:
     if config is None:
         return
-    _known_fields(config, "generationConfig", "generation_config")
-    thinking = _get(config, "thinkingConfig")
+    known_fields(config, "generationConfig", "generation_config")
+    thinking = get_field(config, "thinkingConfig")
     if thinking is not None:
-        _known_fields(thinking, "thinkingConfig", "generation_config.thinking_config")
-        if _get(thinking, "thinkingBudget") is not None and _get(thinking, "thinkingLevel") is not None:
+        known_fields(thinking, "thinkingConfig", "generation_config.thinking_config")
+        if (
+            get_field(thinking, "thinkingBudget") is not None
+            and get_field(thinking, "thinkingLevel") is not None
+        ):
             raise Rejection(
                 "* GenerateContentRequest.generation_config.thinking_config: set either "
                 "thinking_budget or thinking_level, not both.\n",
                 field="generation_config.thinking_config",
             )
-    subset = _get(config, "responseSchema")
-    json_schema = _get(config, "responseJsonSchema")
+    subset = get_field(config, "responseSchema")
+    json_schema = get_field(config, "responseJsonSchema")
     if subset is not None and json_schema is not None:
         raise Rejection(
             "* GenerateContentRequest.generation_config: response_schema and "
@@ -496,7 +323,7 @@ def check_generation_config(config: Any) -> None:
             field="generation_config",
         )
     if subset is not None or json_schema is not None:
-        mime = _get(config, "responseMimeType")
+        mime = get_field(config, "responseMimeType")
         if mime not in ("application/json", "text/x.enum"):
             raise Rejection(
                 "* GenerateContentRequest.generation_config.response_mime_type: a response "

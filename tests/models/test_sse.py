@@ -1,0 +1,71 @@
+"""The SSE reader on the byte streams Gemini, proxies and broken networks produce."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from agentkit.errors import IncompleteStreamError
+from agentkit.models.sse import iter_sse_json
+
+
+async def _feed(*chunks: bytes) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+async def read(*chunks: bytes) -> list[Any]:
+    return [event async for event in iter_sse_json(_feed(*chunks))]
+
+
+async def test_crlf_events_as_gemini_sends_them() -> None:
+    body = b'data: {"a": 1}\r\n\r\ndata: {"b": 2}\r\n\r\n'
+    assert await read(body) == [{"a": 1}, {"b": 2}]
+
+
+@pytest.mark.parametrize("terminator", [b"\n", b"\r", b"\r\n"])
+async def test_every_line_terminator(terminator: bytes) -> None:
+    body = b'data: {"a": 1}' + terminator * 2 + b'data: {"b": 2}' + terminator * 2
+    assert await read(body) == [{"a": 1}, {"b": 2}]
+
+
+async def test_split_at_every_byte_boundary() -> None:
+    body = 'data: {"text": "caf\u00e9 \u2603"}\r\n\r\ndata:{"n": 2}\r\n\r\n'.encode()
+    for cut in range(1, len(body)):
+        assert await read(body[:cut], body[cut:]) == [{"text": "caf\u00e9 \u2603"}, {"n": 2}], cut
+
+
+async def test_multi_line_data_comments_and_ignored_fields() -> None:
+    body = b': keep-alive\r\nevent: message\r\nid: 7\r\ndata: {"a":\r\ndata:  [1, 2]}\r\n\r\n: bye\r\n'
+    assert await read(body) == [{"a": [1, 2]}]
+
+
+async def test_bare_pretty_printed_error_object_after_events() -> None:
+    error = {"error": {"code": 500, "message": "An internal error {has} occurred.", "status": "INTERNAL"}}
+    body = b'data: {"candidates": []}\r\n\r\n' + json.dumps(error, indent=2).encode() + b"\n"
+    assert await read(body) == [{"candidates": []}, error]
+
+
+async def test_huge_event_line() -> None:
+    signature = "A" * 300_000
+    body = f'data: {{"thoughtSignature": "{signature}"}}\r\n\r\n'.encode()
+    chunks = [body[i : i + 16_384] for i in range(0, len(body), 16_384)]
+    assert await read(*chunks) == [{"thoughtSignature": signature}]
+
+
+async def test_last_event_without_blank_line_is_accepted() -> None:
+    assert await read(b'data: {"a": 1}\r\n\r\ndata: {"b": 2}') == [{"a": 1}, {"b": 2}]
+
+
+async def test_torn_event_raises_incomplete_stream() -> None:
+    with pytest.raises(IncompleteStreamError, match="middle of an event") as caught:
+        await read(b'data: {"a": 1}\r\n\r\ndata: {"candidates": [{"cont')
+    assert caught.value.received == 1
+
+
+async def test_torn_bare_json_raises_incomplete_stream() -> None:
+    with pytest.raises(IncompleteStreamError, match="inside a JSON object"):
+        await read(b'{"error": {"code": 500,\n "message": "x"')
