@@ -327,3 +327,52 @@ def test_one_model_object_serves_several_event_loops(emulator: Emulator) -> None
     first = asyncio.run(model.generate(HELLO))
     second = asyncio.run(model.generate(HELLO))
     assert (first.text, second.text) == ("one", "two")
+
+
+# -- model-level failure answers arrive intact, in both modes -------------------------------
+
+from agentkit.testing.emulator import (  # noqa: E402
+    empty_candidate,
+    malformed_function_call,
+    no_candidates,
+    safety_block,
+    unexpected_tool_call,
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "finish_reason", "finish_message", "text"),
+    [
+        (malformed_function_call("Malformed function call: set_light(room=)"), "MALFORMED_FUNCTION_CALL", "Malformed function call: set_light(room=)", None),
+        (unexpected_tool_call("open_garage"), "UNEXPECTED_TOOL_CALL", "Unexpected tool call: open_garage", None),
+        (empty_candidate(), "STOP", None, None),
+        (safety_block("Here is how to"), "SAFETY", None, "Here is how to"),
+        (no_candidates(), None, None, None),
+    ],
+    ids=["malformed", "unexpected-tool", "empty-candidate", "safety", "no-candidates"],
+)
+@pytest.mark.parametrize("streamed", [False, True], ids=["generate", "stream"])
+async def test_failure_answers_are_parsed_not_raised(
+    gemini: Gemini,
+    emulator: Emulator,
+    answer: dict[str, object],
+    finish_reason: str | None,
+    finish_message: str | None,
+    text: str | None,
+    streamed: bool,
+) -> None:
+    emulator.script([answer])
+    if streamed:
+        if finish_reason is None:  # nothing marks the end: a stream like this is incomplete
+            with pytest.raises(IncompleteStreamError):
+                [c async for c in gemini.stream(HELLO)]
+            return
+        chunks = [c async for c in gemini.stream(HELLO)]
+        response = chunks[-1]
+        assert "".join(c.text or "" for c in chunks) == (text or "")
+    else:
+        response = await gemini.generate(HELLO)
+        assert response.text == text
+    assert response.finish_reason == finish_reason
+    candidate = response.first_candidate
+    assert (candidate.finish_message if candidate else None) == finish_message
