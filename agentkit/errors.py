@@ -105,3 +105,30 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
         if len(secret) >= 8:
             text = text.replace(secret, "[REDACTED]")
     return text
+
+
+class SchemaDialectError(AgentkitError):
+    """A JSON Schema uses something the target dialect cannot express.
+
+    ``path`` is where in the schema (e.g. ``properties.address.properties.zip``); ``reason``
+    says what and what to do instead.
+    """
+
+    def __init__(self, reason: str, path: str = "") -> None:
+        self.reason = reason
+        self.path = path
+        super().__init__(f"{reason} (at {path})" if path else reason)
+
+
+class ToolDefinitionError(AgentkitError):
+    """A function cannot become a tool. Raised when the tool is defined, never mid-run.
+
+    The message names the tool, the parameter (when one is at fault) and the reason.
+    """
+
+    def __init__(self, tool: str, reason: str, parameter: str | None = None) -> None:
+        self.tool = tool
+        self.parameter = parameter
+        self.reason = reason
+        where = f"tool {tool!r}" + (f", parameter {parameter!r}" if parameter else "")
+        super().__init__(f"{where}: {reason}")

@@ -1,0 +1,28 @@
+"""Python functions as Gemini tools: ``@tool``, ``Tool``, ``Toolset``, ``ToolContext``."""
+
+from agentkit.tools.context import ToolContext
+from agentkit.tools.results import ToolError, ToolResult
+from agentkit.tools.tool import SchemaDialect, Tool, tool
+from agentkit.tools.toolset import (
+    FilteredToolset,
+    PrefixedToolset,
+    RenamedToolset,
+    Toolset,
+    ToolSource,
+    as_tool,
+)
+
+__all__ = [
+    "FilteredToolset",
+    "PrefixedToolset",
+    "RenamedToolset",
+    "SchemaDialect",
+    "Tool",
+    "ToolContext",
+    "ToolError",
+    "ToolResult",
+    "ToolSource",
+    "Toolset",
+    "as_tool",
+    "tool",
+]

@@ -1,0 +1,145 @@
+"""What a tool call produced, in the shape a functionResponse needs.
+
+Success: a dict result is the response as it is; anything else (models, dataclasses, lists,
+scalars) is made JSON-able and wrapped as ``{"output": ...}``; bytes and images travel as
+inline-data parts nested in the functionResponse. Failure: ``{"error": {"type", "message",
+...}}``, a value the model can read and act on, never an exception for the loop.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError, to_jsonable_python
+
+from agentkit.types import Blob, FunctionResponsePart, Part
+
+RECEIVED_LIMIT = 200  # characters of a rejected value echoed back to the model
+
+
+@dataclass(frozen=True)
+class ToolError:
+    """A structured failure. ``kind`` is one of: ``invalid_arguments``, ``unknown_tool``,
+    ``exception``, ``timeout``, ``denied``, ``invalid_result``."""
+
+    kind: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_response(self) -> dict[str, Any]:
+        return {"error": {"type": self.kind, "message": self.message, **self.details}}
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """The outcome of one call: ``response`` is the functionResponse's ``response`` object."""
+
+    response: dict[str, Any]
+    parts: tuple[FunctionResponsePart, ...] = ()
+    error: ToolError | None = None
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @classmethod
+    def failure(cls, error: ToolError, duration: float = 0.0) -> ToolResult:
+        return cls(error.to_response(), (), error, duration)
+
+
+def invalid_arguments(tool: str, error: ValidationError) -> ToolError:
+    problems = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(p) for p in item["loc"]) or "(arguments)"
+        problem: dict[str, Any] = {"path": path, "message": item["msg"]}
+        if item["type"] != "missing":
+            problem["received"] = _truncate(item.get("input"))
+        problems.append(problem)
+    summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+    return ToolError(
+        "invalid_arguments", f"invalid arguments for {tool}: {summary}", {"errors": problems}
+    )
+
+
+def _truncate(value: Any) -> Any:
+    """Echo small JSON values as they are; shorten anything long to a marked prefix."""
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not break the error report
+        text = f"<{type(value).__name__}>"
+    if isinstance(value, str | int | float | bool) and len(text) <= RECEIVED_LIMIT:
+        return value
+    return text if len(text) <= RECEIVED_LIMIT else text[:RECEIVED_LIMIT] + "…(truncated)"
+
+
+def exception_error(tool: str, error: Exception) -> ToolError:
+    # Type and message only: a traceback would leak source paths and cost tokens.
+    return ToolError(
+        "exception",
+        f"{tool} raised {type(error).__name__}: {error}",
+        {"exception": type(error).__name__},
+    )
+
+
+def timeout_error(tool: str, seconds: float) -> ToolError:
+    return ToolError("timeout", f"{tool} did not finish within {seconds:g} s and was stopped")
+
+
+def to_result(tool: str, value: Any, *, multimodal: bool, duration: float) -> ToolResult:
+    """Convert a tool's return value; a value that cannot become JSON is an error result."""
+    media, rest = _split_media(value)
+    parts: tuple[FunctionResponsePart, ...] = ()
+    if media:
+        if multimodal:
+            parts = tuple(FunctionResponsePart(inline_data=blob) for blob in media)
+        described = [{"mimeType": blob.mime_type, "attached": multimodal} for blob in media]
+        value = rest if rest is not None else {"media": described}
+    try:
+        jsonable = to_jsonable_python(value)
+    except PydanticSerializationError:
+        error = ToolError(
+            "invalid_result",
+            f"{tool} ran, but its result (a {type(value).__name__}) cannot be converted to JSON",
+        )
+        return ToolResult.failure(error, duration)
+    response = jsonable if isinstance(jsonable, dict) else {"output": jsonable}
+    return ToolResult(response, parts, None, duration)
+
+
+def _split_media(value: Any) -> tuple[list[Blob], Any]:
+    """Pull bytes, Blobs and inline-data Parts out of a result (alone or in a list)."""
+    items = value if isinstance(value, list) else [value]
+    media = [blob for item in items if (blob := _as_blob(item)) is not None]
+    if not media:
+        return [], value
+    rest = [item for item in items if _as_blob(item) is None]
+    return media, (rest if rest else None)
+
+
+def _as_blob(item: Any) -> Blob | None:
+    if isinstance(item, Blob):
+        return item
+    if isinstance(item, Part) and item.inline_data is not None:
+        return item.inline_data
+    if isinstance(item, bytes | bytearray):
+        data = bytes(item)
+        return Blob(mime_type=sniff_mime_type(data), data=base64.b64encode(data).decode("ascii"))
+    return None
+
+
+def sniff_mime_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return "application/octet-stream"

@@ -1,0 +1,349 @@
+"""``@tool``: a Python function (sync or async, plain or method) as a Gemini tool.
+
+A ``Tool`` is built once, when it is defined: its argument model, its declaration in the JSON
+Schema dialect, and its declaration in the OpenAPI subset (or the reason it has none) are all
+computed then and reused for every request and every call.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any, Literal, TypeAlias, overload
+
+import anyio
+import anyio.to_thread
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from agentkit.errors import SchemaDialectError, ToolDefinitionError
+from agentkit.schema import clean_json_schema, to_openapi_subset
+from agentkit.tools.context import ToolContext
+from agentkit.tools.docstrings import read_docstring
+from agentkit.tools.parameters import Arguments, build_arguments
+from agentkit.tools.results import (
+    ToolError,
+    ToolResult,
+    exception_error,
+    invalid_arguments,
+    timeout_error,
+    to_result,
+)
+from agentkit.types import FunctionDeclaration, Schema
+
+SchemaDialect: TypeAlias = Literal["json_schema", "openapi"]
+ConfirmationRule: TypeAlias = "bool | Callable[[dict[str, Any]], bool]"
+FUNCTION_NAME_RULE = (
+    "letters, digits, '_', '.', ':' or '-', starting with a letter or '_', at most 64"
+)
+
+
+def check_function_name(name: str, tool: str | None = None) -> None:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}", name):
+        raise ToolDefinitionError(
+            tool or name, f"invalid function name {name!r}: Gemini accepts {FUNCTION_NAME_RULE}"
+        )
+
+
+class Tool:
+    """A function the model can call: its declaration, argument validator and invoker.
+
+    Calling the Tool object itself calls the original function, so a decorated function
+    stays usable as ordinary Python.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        timeout: float | None = None,
+        requires_confirmation: ConfirmationRule = False,
+        declare_response: bool = True,
+    ) -> None:
+        self.fn = fn
+        self.name = name or _callable_name(fn)
+        check_function_name(self.name)
+        if timeout is not None and timeout <= 0:
+            raise ToolDefinitionError(self.name, f"timeout must be positive, got {timeout}")
+        self.timeout = timeout
+        self.requires_confirmation = requires_confirmation
+        self._method = _is_unbound_method(fn)
+        target = functools.partial(fn, None) if self._method else fn
+        docs = read_docstring(fn)
+        self.description = description if description is not None else docs.description
+        self.arguments: Arguments = build_arguments(self.name, target, docs)
+        self.is_async = _is_async(fn)
+        self.parameters_json_schema = clean_json_schema(self.arguments.model.model_json_schema())
+        self.response_json_schema = (
+            _response_schema(self.name, self.arguments.return_annotation)
+            if declare_response
+            else None
+        )
+        self._declarations: dict[str, FunctionDeclaration | SchemaDialectError] = {}
+        self._declarations["json_schema"] = self._build_declaration("json_schema")
+        self._declarations["openapi"] = self._build_declaration("openapi")
+        functools.update_wrapper(self, fn)
+
+    # -- declarations -------------------------------------------------------------------------
+
+    @property
+    def declaration(self) -> FunctionDeclaration:
+        """The declaration in the default dialect (``parametersJsonSchema``)."""
+        return self.declaration_for("json_schema")
+
+    def declaration_for(self, dialect: SchemaDialect) -> FunctionDeclaration:
+        """The declaration in a dialect; raises ``ToolDefinitionError`` naming the parameter
+        when the tool's types cannot be expressed in it."""
+        built = self._declarations[dialect]
+        if isinstance(built, SchemaDialectError):
+            parameter = built.path.split(".")[1] if built.path.startswith("properties.") else None
+            raise ToolDefinitionError(
+                self.name, f"cannot be declared in the {dialect} dialect: {built}", parameter
+            )
+        return built
+
+    def _build_declaration(
+        self, dialect: SchemaDialect
+    ) -> FunctionDeclaration | SchemaDialectError:
+        fields: dict[str, Any] = {"name": self.name}
+        if self.description:
+            fields["description"] = self.description
+        if dialect == "json_schema":
+            fields["parameters_json_schema"] = self.parameters_json_schema
+            if self.response_json_schema is not None:
+                fields["response_json_schema"] = self.response_json_schema
+            return FunctionDeclaration(**fields)
+        try:
+            fields["parameters"] = Schema.model_validate(
+                to_openapi_subset(self.parameters_json_schema)
+            )
+        except SchemaDialectError as error:
+            return error
+        if self.response_json_schema is not None:
+            # The response schema is a hint to the model, not a contract the API enforces:
+            # when the subset cannot express it, the declaration goes without one.
+            try:
+                fields["response"] = Schema.model_validate(
+                    to_openapi_subset(self.response_json_schema)
+                )
+            except SchemaDialectError:
+                pass
+        return FunctionDeclaration(**fields)
+
+    # -- calling ------------------------------------------------------------------------------
+
+    def validate(self, args: dict[str, Any] | None) -> BaseModel | ToolError:
+        try:
+            return self.arguments.model.model_validate(args if args is not None else {})
+        except ValidationError as error:
+            return invalid_arguments(self.name, error)
+
+    def needs_confirmation(self, validated: BaseModel) -> bool:
+        rule = self.requires_confirmation
+        if callable(rule):
+            return bool(rule(self.arguments.to_kwargs(validated)))
+        return bool(rule)
+
+    async def invoke(
+        self,
+        args: dict[str, Any] | None,
+        context: ToolContext[Any] | None = None,
+        *,
+        limiter: anyio.CapacityLimiter | None = None,
+        multimodal: bool = True,
+    ) -> ToolResult:
+        """Validate, call, convert. Never raises for the tool's own failures."""
+        validated = self.validate(args)
+        if isinstance(validated, ToolError):
+            return ToolResult.failure(validated)
+        return await self.run(validated, context, limiter=limiter, multimodal=multimodal)
+
+    async def run(
+        self,
+        validated: BaseModel,
+        context: ToolContext[Any] | None = None,
+        *,
+        limiter: anyio.CapacityLimiter | None = None,
+        multimodal: bool = True,
+    ) -> ToolResult:
+        """Call with already-validated arguments (the loop validates before confirmation).
+
+        Sync functions run in a worker thread so they cannot stall the event loop; the thread
+        is abandoned on timeout (``abandon_on_cancel``) because Python cannot stop a thread,
+        and a hung tool must not hang the run. Only ``Exception`` is caught: cancellation,
+        KeyboardInterrupt and SystemExit pass through.
+        """
+        kwargs = self.arguments.to_kwargs(validated)
+        if self.arguments.context_parameter is not None:
+            kwargs[self.arguments.context_parameter] = context or ToolContext(tool_name=self.name)
+        started = time.perf_counter()
+        try:
+            with anyio.move_on_after(self.timeout) as scope:
+                if self.is_async:
+                    value = await self.fn(**kwargs)
+                else:
+                    value = await anyio.to_thread.run_sync(
+                        functools.partial(self.fn, **kwargs),
+                        limiter=limiter,
+                        abandon_on_cancel=True,
+                    )
+        except Exception as error:
+            return ToolResult.failure(
+                exception_error(self.name, error), time.perf_counter() - started
+            )
+        duration = time.perf_counter() - started
+        if scope.cancelled_caught:
+            assert self.timeout is not None
+            return ToolResult.failure(timeout_error(self.name, self.timeout), duration)
+        return to_result(self.name, value, multimodal=multimodal, duration=duration)
+
+    # -- variants -----------------------------------------------------------------------------
+
+    def renamed(self, name: str) -> Tool:
+        """The same tool under another name (shares the validator; the declaration is rebuilt)."""
+        check_function_name(name, self.name)
+        clone = _copy(self)
+        clone.name = name
+        clone._declarations = {
+            dialect: (
+                built.model_copy(update={"name": name})
+                if isinstance(built, FunctionDeclaration)
+                else built
+            )
+            for dialect, built in self._declarations.items()
+        }
+        return clone
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Tool:
+        """``@tool`` on a method: each instance gets a Tool bound to it, built once."""
+        if instance is None or not self._method:
+            return self
+        cache = instance.__dict__.setdefault("__agentkit_tools__", {})
+        bound: Tool | None = cache.get(self.name)
+        if bound is None:
+            bound = _copy(self)
+            bound.fn = self.fn.__get__(instance, owner)
+            bound._method = False
+            cache[self.name] = bound
+        return bound
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Tool({self.name!r})"
+
+
+def _copy(tool: Tool) -> Tool:
+    clone = object.__new__(Tool)
+    clone.__dict__.update(tool.__dict__)
+    return clone
+
+
+@overload
+def tool(fn: Callable[..., Any], /) -> Tool: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+    requires_confirmation: ConfirmationRule = False,
+    declare_response: bool = True,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+    requires_confirmation: ConfirmationRule = False,
+    declare_response: bool = True,
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
+    """Make a function a tool: ``@tool`` or ``@tool(name=..., timeout=..., ...)``.
+
+    Args:
+        name: the name the model sees (default: the function's name).
+        description: overrides the docstring's description.
+        timeout: seconds a call may take before it is stopped and reported as a timeout.
+        requires_confirmation: True, or a predicate on the validated arguments, to require a
+            human's approval before the call runs.
+        declare_response: declare the return annotation as the function's response schema.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Tool:
+        if isinstance(function, Tool):
+            return function
+        return Tool(
+            function,
+            name=name,
+            description=description,
+            timeout=timeout,
+            requires_confirmation=requires_confirmation,
+            declare_response=declare_response,
+        )
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _callable_name(fn: Callable[..., Any]) -> str:
+    name = getattr(fn, "__name__", None)
+    if name is None and isinstance(fn, functools.partial):
+        name = getattr(fn.func, "__name__", None)
+    if name is None:
+        name = type(fn).__name__
+    return str(name)
+
+
+def _is_unbound_method(fn: Callable[..., Any]) -> bool:
+    """A function defined in a class body whose first parameter is an unannotated ``self``."""
+    if not inspect.isfunction(fn) or "." not in fn.__qualname__.replace("<locals>.", ""):
+        return False
+    parameters = list(inspect.signature(fn).parameters.values())
+    return (
+        bool(parameters)
+        and parameters[0].name == "self"
+        and parameters[0].annotation is inspect.Parameter.empty
+    )
+
+
+def _is_async(fn: Callable[..., Any]) -> bool:
+    if inspect.iscoroutinefunction(fn):
+        return True
+    call = type(fn).__call__
+    return (
+        not inspect.isfunction(fn)
+        and not inspect.ismethod(fn)
+        and inspect.iscoroutinefunction(call)
+    )
+
+
+def _response_schema(name: str, annotation: Any) -> dict[str, Any] | None:
+    """The return annotation as JSON Schema; None when there is nothing useful to declare."""
+    if annotation in (inspect.Signature.empty, None, type(None), Any):
+        return None
+    try:
+        raw = TypeAdapter(annotation).json_schema()
+    except Exception as error:
+        raise ToolDefinitionError(
+            name, f"its return annotation {annotation!r} has no JSON Schema: {error}"
+        ) from error
+    schema = clean_json_schema(raw)
+    return schema if _is_informative(schema) else None
+
+
+def _is_informative(schema: dict[str, Any]) -> bool:
+    """A bare ``dict``, ``list`` or ``Any`` says nothing the model does not already know."""
+    if not schema or schema.get("additionalProperties") is True and "properties" not in schema:
+        return False
+    return not (schema.get("type") == "array" and schema.get("items") in (None, {}))

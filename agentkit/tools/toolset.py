@@ -1,0 +1,137 @@
+"""Groups of tools, and the small wrappers that filter, prefix or rename them.
+
+Each wrapper is its own tiny class over any ``ToolSource``; none is a flag on a big class. A
+wrapper reads its source every time, so a toolset that changes is seen through its wrappers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol, TypeAlias
+
+from agentkit.errors import ToolDefinitionError
+from agentkit.tools.tool import SchemaDialect, Tool, tool
+from agentkit.types import FunctionDeclaration
+
+ToolLike: TypeAlias = "Tool | ToolSource | Callable[..., Any]"
+
+
+class ToolSource(Protocol):
+    def tools(self) -> list[Tool]: ...
+
+
+class ToolsetBase:
+    """Lookup, declarations and the wrapper constructors, over ``tools()``."""
+
+    def tools(self) -> list[Tool]:
+        raise NotImplementedError
+
+    def by_name(self) -> dict[str, Tool]:
+        mapping: dict[str, Tool] = {}
+        for item in self.tools():
+            if item.name in mapping:
+                raise ToolDefinitionError(
+                    item.name, "two tools have this name; rename or prefix one of them"
+                )
+            mapping[item.name] = item
+        return mapping
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.tools()]
+
+    def get(self, name: str) -> Tool | None:
+        return self.by_name().get(name)
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self.tools())
+
+    def __len__(self) -> int:
+        return len(self.tools())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name()
+
+    def declarations(self, dialect: SchemaDialect = "json_schema") -> list[FunctionDeclaration]:
+        return [t.declaration_for(dialect) for t in self.tools()]
+
+    def filter(self, keep: Callable[[Tool], bool]) -> FilteredToolset:
+        return FilteredToolset(self, keep)
+
+    def prefixed(self, prefix: str) -> PrefixedToolset:
+        return PrefixedToolset(self, prefix)
+
+    def renamed(self, names: Mapping[str, str]) -> RenamedToolset:
+        return RenamedToolset(self, names)
+
+
+class Toolset(ToolsetBase):
+    """Tools by name. Functions are made tools; a duplicate name is refused when added."""
+
+    def __init__(self, items: Iterable[ToolLike] = ()) -> None:
+        self._tools: dict[str, Tool] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, item: ToolLike) -> None:
+        if isinstance(item, Tool) or not hasattr(item, "tools"):
+            additions = [as_tool(item)]  # type: ignore[arg-type]
+        else:
+            additions = item.tools()
+        for addition in additions:
+            if addition.name in self._tools:
+                raise ToolDefinitionError(
+                    addition.name, "a tool with this name is already in the toolset"
+                )
+            self._tools[addition.name] = addition
+
+    def tools(self) -> list[Tool]:
+        return list(self._tools.values())
+
+    def by_name(self) -> dict[str, Tool]:
+        return dict(self._tools)
+
+
+class FilteredToolset(ToolsetBase):
+    def __init__(self, source: ToolSource, keep: Callable[[Tool], bool]) -> None:
+        self.source, self.keep = source, keep
+
+    def tools(self) -> list[Tool]:
+        return [t for t in self.source.tools() if self.keep(t)]
+
+
+class PrefixedToolset(ToolsetBase):
+    def __init__(self, source: ToolSource, prefix: str) -> None:
+        self.source, self.prefix = source, prefix
+        self._cache: dict[int, Tool] = {}
+
+    def tools(self) -> list[Tool]:
+        result = []
+        for item in self.source.tools():
+            renamed = self._cache.get(id(item))
+            if renamed is None or renamed.fn is not item.fn:
+                renamed = self._cache[id(item)] = item.renamed(self.prefix + item.name)
+            result.append(renamed)
+        return result
+
+
+class RenamedToolset(ToolsetBase):
+    def __init__(self, source: ToolSource, names: Mapping[str, str]) -> None:
+        self.source, self.names_map = source, dict(names)
+        available = {t.name for t in source.tools()}
+        missing = sorted(set(self.names_map) - available)
+        if missing:
+            raise ToolDefinitionError(
+                missing[0],
+                f"cannot rename: no such tool (available: {', '.join(sorted(available))})",
+            )
+
+    def tools(self) -> list[Tool]:
+        return [
+            t.renamed(self.names_map[t.name]) if t.name in self.names_map else t
+            for t in self.source.tools()
+        ]
+
+
+def as_tool(item: Tool | Callable[..., Any]) -> Tool:
+    return item if isinstance(item, Tool) else tool(item)
