@@ -53,9 +53,14 @@ def is_context_annotation(annotation: Any) -> bool:
     return annotation is ToolContext or get_origin(annotation) is ToolContext
 
 
-def build_arguments(tool_name: str, fn: Callable[..., Any], docs: Docstring) -> Arguments:
+def build_arguments(
+    tool_name: str,
+    fn: Callable[..., Any],
+    docs: Docstring,
+    namespace: dict[str, Any] | None = None,
+) -> Arguments:
     try:
-        signature = inspect.signature(fn, eval_str=True)
+        signature = inspect.signature(fn, eval_str=True, locals=namespace)
     except (NameError, TypeError, SyntaxError) as error:
         raise ToolDefinitionError(
             tool_name, f"its annotations cannot be resolved: {error}"

@@ -91,6 +91,9 @@ def timeout_error(tool: str, seconds: float) -> ToolError:
 
 def to_result(tool: str, value: Any, *, multimodal: bool, duration: float) -> ToolResult:
     """Convert a tool's return value; a value that cannot become JSON is an error result."""
+    # Only a dict the tool itself returned is the response as it is; a model or dataclass
+    # also becomes a dict when made JSON-able, but is wrapped like every other value.
+    as_is = isinstance(value, dict)
     media, rest = _split_media(value)
     parts: tuple[FunctionResponsePart, ...] = ()
     if media:
@@ -106,7 +109,7 @@ def to_result(tool: str, value: Any, *, multimodal: bool, duration: float) -> To
             f"{tool} ran, but its result (a {type(value).__name__}) cannot be converted to JSON",
         )
         return ToolResult.failure(error, duration)
-    response = jsonable if isinstance(jsonable, dict) else {"output": jsonable}
+    response = jsonable if as_is and isinstance(jsonable, dict) else {"output": jsonable}
     return ToolResult(response, parts, None, duration)
 
 

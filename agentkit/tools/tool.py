@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeAlias, overload
@@ -64,9 +65,12 @@ class Tool:
         timeout: float | None = None,
         requires_confirmation: ConfirmationRule = False,
         declare_response: bool = True,
+        namespace: dict[str, Any] | None = None,
     ) -> None:
+        """See ``tool()`` for the options. ``namespace`` resolves string annotations that name
+        things local to the function defining the tool (``tool()`` passes its caller's)."""
         self.fn = fn
-        self.name = name or _callable_name(fn)
+        self.name = name if name is not None else _callable_name(fn)
         check_function_name(self.name)
         if timeout is not None and timeout <= 0:
             raise ToolDefinitionError(self.name, f"timeout must be positive, got {timeout}")
@@ -76,7 +80,7 @@ class Tool:
         target = functools.partial(fn, None) if self._method else fn
         docs = read_docstring(fn)
         self.description = description if description is not None else docs.description
-        self.arguments: Arguments = build_arguments(self.name, target, docs)
+        self.arguments: Arguments = build_arguments(self.name, target, docs, namespace)
         self.is_async = _is_async(fn)
         self.parameters_json_schema = clean_json_schema(self.arguments.model.model_json_schema())
         self.response_json_schema = (
@@ -281,7 +285,7 @@ def tool(
         declare_response: declare the return annotation as the function's response schema.
     """
 
-    def decorate(function: Callable[..., Any]) -> Tool:
+    def decorate(function: Callable[..., Any], namespace: dict[str, Any]) -> Tool:
         if isinstance(function, Tool):
             return function
         return Tool(
@@ -291,9 +295,14 @@ def tool(
             timeout=timeout,
             requires_confirmation=requires_confirmation,
             declare_response=declare_response,
+            namespace=namespace,
         )
 
-    return decorate(fn) if fn is not None else decorate
+    # With `from __future__ import annotations`, a tool defined inside a function names types
+    # local to that function only as strings; the defining frame's locals resolve them.
+    if fn is not None:
+        return decorate(fn, sys._getframe(1).f_locals)
+    return lambda function: decorate(function, sys._getframe(1).f_locals)
 
 
 def _callable_name(fn: Callable[..., Any]) -> str:

@@ -75,7 +75,7 @@ class Toolset(ToolsetBase):
 
     def add(self, item: ToolLike) -> None:
         if isinstance(item, Tool) or not hasattr(item, "tools"):
-            additions = [as_tool(item)]  # type: ignore[arg-type]
+            additions = [as_tool(item)]
         else:
             additions = item.tools()
         for addition in additions:
