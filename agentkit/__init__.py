@@ -12,6 +12,16 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Agent": "agentkit.agent",
+    "Chat": "agentkit.agent",
+    "Limits": "agentkit.agent",
+    "RunResult": "agentkit.agent",
+    "StopReason": "agentkit.agent",
+    "Decision": "agentkit.agent",
+    "tool": "agentkit.tools",
+    "Tool": "agentkit.tools",
+    "Toolset": "agentkit.tools",
+    "ToolContext": "agentkit.tools",
     "Gemini": "agentkit.models",
     "Vertex": "agentkit.models",
     "Model": "agentkit.models",
@@ -24,6 +34,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    from agentkit.agent import Agent, Chat, Decision, Limits, RunResult, StopReason
     from agentkit.errors import (
         AgentkitError,
         APIConnectionError,
@@ -32,6 +43,7 @@ if TYPE_CHECKING:
         IncompleteStreamError,
     )
     from agentkit.models import Gemini, Model, RetryPolicy, Vertex
+    from agentkit.tools import Tool, ToolContext, Toolset, tool
 
 
 def __getattr__(name: str) -> Any:
@@ -48,6 +60,16 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Agent",
+    "Chat",
+    "Decision",
+    "Limits",
+    "RunResult",
+    "StopReason",
+    "Tool",
+    "ToolContext",
+    "Toolset",
+    "tool",
     "APIConnectionError",
     "APIError",
     "AgentkitError",

@@ -132,3 +132,57 @@ class ToolDefinitionError(AgentkitError):
         self.reason = reason
         where = f"tool {tool!r}" + (f", parameter {parameter!r}" if parameter else "")
         super().__init__(f"{where}: {reason}")
+
+
+class HistoryError(AgentkitError):
+    """The conversation history breaks Gemini's turn rules; caught before sending.
+
+    ``index`` is the position of the offending content in the history.
+    """
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        self.index = index
+        super().__init__(message if index is None else f"history[{index}]: {message}")
+
+
+class RunError(AgentkitError):
+    """A run ended without an answer. ``partial`` is a RunResult holding what was produced
+    (history, tool calls, usage, any partial text) so nothing the run did is lost."""
+
+    def __init__(self, message: str, *, partial: Any = None) -> None:
+        self.partial = partial
+        super().__init__(message)
+
+
+class ResponseBlockedError(RunError):
+    """The model stopped for safety, recitation or a blocklist (``finish_reason``), or the
+    prompt itself was blocked (``block_reason``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial: Any = None,
+        finish_reason: str | None = None,
+        block_reason: str | None = None,
+        partial_text: str | None = None,
+    ) -> None:
+        self.finish_reason = finish_reason
+        self.block_reason = block_reason
+        self.partial_text = partial_text
+        super().__init__(message, partial=partial)
+
+
+class ModelBehaviorError(RunError):
+    """The model kept answering in a way the loop cannot use (malformed or unexpected calls,
+    empty answers, an unknown finish reason) after the bounded re-asks."""
+
+    def __init__(
+        self, message: str, *, partial: Any = None, finish_reason: str | None = None
+    ) -> None:
+        self.finish_reason = finish_reason
+        super().__init__(message, partial=partial)
+
+
+class OutputValidationError(RunError):
+    """The final answer did not match ``output_type`` after the bounded re-asks."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -29,3 +31,14 @@ def emulator(_server: Emulator) -> Emulator:
 @pytest.fixture
 def gemini(emulator: Emulator) -> Gemini:
     return Gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY, timeout=10.0)
+
+
+@pytest.fixture
+def agentkit_logs(caplog: pytest.LogCaptureFixture) -> Callable[[], list[dict[str, Any]]]:
+    """agentkit's log events so far (structured fields), captured at DEBUG."""
+    caplog.set_level(logging.DEBUG, logger="agentkit")
+
+    def events() -> list[dict[str, Any]]:
+        return [dict(record.agentkit) for record in caplog.records if hasattr(record, "agentkit")]
+
+    return events

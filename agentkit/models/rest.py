@@ -10,20 +10,28 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 import httpx
-import structlog
 
 from agentkit.errors import APIConnectionError, APIError, IncompleteStreamError, redact
+from agentkit.logs import get_logger
 from agentkit.models.http_errors import error_from_body, error_from_status
 from agentkit.models.retry import RetryPolicy
 from agentkit.models.sse import iter_sse_json
 from agentkit.types import ErrorStatus
 
-log = structlog.get_logger("agentkit")
+log = get_logger()
+
+RetryListener = Callable[[str, int, float, BaseException], None]
+# Set by the agent loop around a model call so HTTP retries also reach its event stream;
+# a context variable keeps the Model protocol free of callbacks.
+retry_listener: ContextVar[RetryListener | None] = ContextVar(
+    "agentkit_retry_listener", default=None
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +204,9 @@ def _connection_error(error: httpx.HTTPError, secrets: tuple[str, ...]) -> APICo
 
 
 def _log_retry(operation: str, number: int, delay: float, error: BaseException) -> None:
+    listener = retry_listener.get()
+    if listener is not None:
+        listener(operation, number, delay, error)
     log.warning(
         "retry",
         operation=operation,

@@ -1,1 +1,6 @@
-"""Test helpers: the strict Gemini emulator (``agentkit.testing.emulator``)."""
+"""Test helpers: scripted models and the strict Gemini emulator (``agentkit.testing.emulator``)."""
+
+from agentkit.testing.answers import call
+from agentkit.testing.scripted import FunctionModel, ScriptedModel, ScriptError
+
+__all__ = ["FunctionModel", "ScriptError", "ScriptedModel", "call"]

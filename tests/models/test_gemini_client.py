@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from structlog.testing import capture_logs
 
 from agentkit.errors import (
     APIConnectionError,
@@ -136,17 +137,18 @@ async def test_strict_rejection_arrives_as_bad_request(gemini: Gemini, emulator:
 # -- retries --------------------------------------------------------------------------------
 
 
-async def test_503_then_success_is_retried_once_and_logged_once(gemini: Gemini, emulator: Emulator) -> None:
+async def test_503_then_success_is_retried_once_and_logged_once(
+    gemini: Gemini, emulator: Emulator, agentkit_logs: Callable[[], list[dict[str, Any]]]
+) -> None:
     emulator.script([Fault.unavailable(), "recovered"])
-    with capture_logs() as logs:
-        response = await gemini.generate(HELLO)
+    response = await gemini.generate(HELLO)
+    logs = agentkit_logs()
     assert response.text == "recovered"
     assert len(emulator.requests) == 2
     retries = [entry for entry in logs if entry["event"] == "retry"]
     assert retries == [
         {
             "event": "retry",
-            "log_level": "warning",
             "operation": "generateContent",
             "attempt": 1,
             "delay": 0.01,
@@ -157,11 +159,13 @@ async def test_503_then_success_is_retried_once_and_logged_once(gemini: Gemini, 
     ]
 
 
-async def test_429_waits_at_least_the_server_retry_delay(gemini: Gemini, emulator: Emulator) -> None:
+async def test_429_waits_at_least_the_server_retry_delay(
+    gemini: Gemini, emulator: Emulator, agentkit_logs: Callable[[], list[dict[str, Any]]]
+) -> None:
     emulator.script([Fault.rate_limited(retry_delay=0.15), "after the wait"])
     started = time.monotonic()
-    with capture_logs() as logs:
-        response = await gemini.generate(HELLO)
+    response = await gemini.generate(HELLO)
+    logs = agentkit_logs()
     elapsed = time.monotonic() - started
     assert response.text == "after the wait"
     assert [entry["delay"] for entry in logs if entry["event"] == "retry"] == [0.15]
@@ -289,17 +293,21 @@ async def test_wrong_key_error_never_contains_the_key(emulator: Emulator) -> Non
     assert SENTINEL not in repr(model)
 
 
-async def test_a_key_echoed_by_the_server_is_redacted_everywhere(emulator: Emulator) -> None:
+async def test_a_key_echoed_by_the_server_is_redacted_everywhere(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="agentkit")
     model = Gemini("gemini-2.5-flash", api_key=SENTINEL, base_url=emulator.url, retry=FAST_RETRY)
     echo = f"key {SENTINEL} rejected"
     details = [{"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "message": echo}]
     emulator.script([Fault.http_error(503, echo, details=details), Fault.http_error(400, echo, details=details)])
-    with capture_logs() as logs, pytest.raises(BadRequestError) as caught:
+    with pytest.raises(BadRequestError) as caught:
         await model.generate(HELLO)
     assert "key [REDACTED] rejected" in caught.value.message
     assert SENTINEL not in _all_text(caught.value)
-    assert SENTINEL not in repr(logs)
-    assert len(logs) == 1
+    assert len(caplog.records) == 1 and "[REDACTED]" in caplog.text
+    assert SENTINEL not in caplog.text
+    assert SENTINEL not in repr([r.__dict__ for r in caplog.records])
 
 
 async def test_missing_key_for_google_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:

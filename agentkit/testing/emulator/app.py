@@ -12,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from agentkit.testing.answers import stream_events
 from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import Fault
-from agentkit.testing.emulator.state import EmulatorState, RecordedRequest, stream_events
+from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
 from agentkit.testing.emulator.strict import check_content, check_generate_request
 from agentkit.types import GenerateContentRequest
 

@@ -13,53 +13,20 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeAlias
 
+from agentkit.testing.answers import call, response_dict
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
-from agentkit.types import Content, GenerateContentRequest, GenerateContentResponse, Part
+from agentkit.types import GenerateContentRequest
 
 Answer: TypeAlias = "dict[str, Any] | Fault"
 Responder: TypeAlias = Callable[[GenerateContentRequest], Any | Awaitable[Any]]
-
-
-def call(
-    name: str, args: dict[str, Any] | None = None, *, id: str | None = None, **kwargs: Any
-) -> dict[str, Any]:
-    """A functionCall part for a script: ``call("set_light", room="kitchen")``."""
-    function_call: dict[str, Any] = {"name": name, "args": {**(args or {}), **kwargs}}
-    if id is not None:
-        function_call = {"id": id, **function_call}
-    return {"functionCall": function_call}
 
 
 def to_answer(entry: Any) -> Answer:
     """Normalise a script entry into a response dict (or a Fault)."""
     if isinstance(entry, Fault):
         return entry
-    if isinstance(entry, GenerateContentResponse):
-        return entry.to_wire()
-    if isinstance(entry, Content):
-        return _response_of_parts(entry.to_wire().get("parts") or [])
-    if isinstance(entry, str):
-        return _response_of_parts([{"text": entry}])
-    if isinstance(entry, Part):
-        return _response_of_parts([entry.to_wire()])
-    if isinstance(entry, dict):
-        if entry.keys() & {"candidates", "promptFeedback", "usageMetadata"}:
-            return dict(entry)
-        if "parts" in entry:
-            return _response_of_parts(list(entry["parts"]))
-        return _response_of_parts([entry])
-    if isinstance(entry, list | tuple):
-        parts = [
-            p.to_wire() if isinstance(p, Part) else ({"text": p} if isinstance(p, str) else p)
-            for p in entry
-        ]
-        return _response_of_parts(parts)
-    raise TypeError(f"cannot use {type(entry).__name__} as an emulator script entry")
-
-
-def _response_of_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"candidates": [{"content": {"role": "model", "parts": parts}}]}
+    return response_dict(entry)
 
 
 class Script:
@@ -94,3 +61,6 @@ async def answer_from(responder: Responder, request: GenerateContentRequest) -> 
     if inspect.isawaitable(result):
         result = await result
     return to_answer(result)
+
+
+__all__ = ["Answer", "Responder", "Script", "answer_from", "call", "to_answer"]

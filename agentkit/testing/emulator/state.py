@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import secrets
 import threading
 from collections import deque
@@ -11,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentkit.testing.answers import complete
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from, to_answer
@@ -129,20 +129,16 @@ class EmulatorState:
         ids and signatures on calls, usage, model version, response id."""
         response = copy.deepcopy(answer)
         for index, candidate in enumerate(response.get("candidates") or ()):
-            candidate.setdefault("index", index)
             content = candidate.get("content")
             if content is None:
                 continue
             parts = content.get("parts")
             if parts:
-                content.setdefault("role", "model")
-                candidate.setdefault("finishReason", "STOP")
                 if self.options.assign_call_ids:
                     self._assign_ids(parts)
                 if self.options.issue_signatures and index == 0:
                     self.signatures.sign_turn(parts)
-        response.setdefault("usageMetadata", _usage(response, prompt_bytes))
-        response.setdefault("modelVersion", model)
+        complete(response, model, prompt_bytes)
         response.setdefault("responseId", secrets.token_urlsafe(12))
         return response
 
@@ -154,59 +150,3 @@ class EmulatorState:
                     self._ids += 1
                     number = self._ids
                 part["functionCall"] = {"id": f"call-{number:04d}", **call}
-
-
-def _usage(response: dict[str, Any], prompt_bytes: int) -> dict[str, int]:
-    """A plausible token count: about four bytes per token."""
-    prompt = max(1, prompt_bytes // 4)
-    output = 0
-    for candidate in response.get("candidates") or ():
-        parts = (candidate.get("content") or {}).get("parts") or []
-        output += len(json.dumps(parts)) // 4
-    usage = {"promptTokenCount": prompt, "totalTokenCount": prompt + output}
-    if output:
-        usage["candidatesTokenCount"] = output
-    return usage
-
-
-def stream_events(response: dict[str, Any], chunk_chars: int) -> list[dict[str, Any]]:
-    """Split a complete answer into SSE events the way Gemini streams it: text in pieces,
-    each other part whole, prompt feedback first, finish reason and full usage last."""
-    candidates = response.get("candidates") or []
-    head = {k: v for k, v in response.items() if k not in ("candidates", "usageMetadata")}
-    usage = response.get("usageMetadata") or {}
-    if not candidates or not (candidates[0].get("content") or {}).get("parts"):
-        return [response]
-    candidate = candidates[0]
-    pieces = [
-        piece for part in candidate["content"]["parts"] for piece in _pieces(part, chunk_chars)
-    ]
-    partial_usage = {k: usage[k] for k in ("promptTokenCount", "totalTokenCount") if k in usage}
-    events: list[dict[str, Any]] = []
-    for number, piece in enumerate(pieces):
-        last = number == len(pieces) - 1
-        event_candidate: dict[str, Any] = {
-            "content": {"parts": [piece], "role": candidate["content"].get("role", "model")},
-            "index": candidate.get("index", 0),
-        }
-        if last:
-            event_candidate.update(
-                {k: v for k, v in candidate.items() if k not in ("content", "index")}
-            )
-        event = {"candidates": [event_candidate], **({} if number else head)}
-        event["usageMetadata"] = usage if last else partial_usage
-        if number:
-            event.update({k: head[k] for k in ("modelVersion", "responseId") if k in head})
-        events.append(event)
-    return events
-
-
-def _pieces(part: dict[str, Any], chunk_chars: int) -> list[dict[str, Any]]:
-    text = part.get("text")
-    if not isinstance(text, str) or "thoughtSignature" in part or len(text) <= chunk_chars:
-        return [part]
-    others = {k: v for k, v in part.items() if k != "text"}
-    return [
-        {"text": text[start : start + chunk_chars], **others}
-        for start in range(0, len(text), chunk_chars)
-    ]

@@ -1,0 +1,38 @@
+"""The agent loop: ``Agent``, ``Chat``, ``RunResult``, events, limits, confirmation."""
+
+from agentkit.agent.agent import Agent, Chat
+from agentkit.agent.confirmation import ConfirmationRequest, Decision
+from agentkit.agent.events import (
+    Event,
+    FunctionCallEvent,
+    FunctionResultEvent,
+    RetryEvent,
+    RunFinished,
+    StepFinished,
+    TextDelta,
+    ThoughtDelta,
+)
+from agentkit.agent.limits import Limits
+from agentkit.agent.modes import FINAL_ANSWER
+from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
+
+__all__ = [
+    "FINAL_ANSWER",
+    "Agent",
+    "Chat",
+    "ConfirmationRequest",
+    "Decision",
+    "Event",
+    "FunctionCallEvent",
+    "FunctionResultEvent",
+    "Limits",
+    "RetryEvent",
+    "RunFinished",
+    "RunResult",
+    "StepFinished",
+    "StepRecord",
+    "StopReason",
+    "TextDelta",
+    "ThoughtDelta",
+    "ToolCallRecord",
+]

@@ -1,0 +1,339 @@
+"""``Agent``: a model, tools and instructions, run against prompts.
+
+Everything about the set-up is checked when the agent is built (tool names, modes, allowed
+tools, the schema dialect) so a wrong configuration fails before any request is made. Runs
+never change the agent or the objects passed in: each run works on its own copy of history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import anyio
+
+from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
+from agentkit.agent.events import Event, RunFinished
+from agentkit.agent.limits import Limits
+from agentkit.agent.loop import Loop, RunSettings
+from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
+from agentkit.agent.result import RunResult
+from agentkit.agent.state import LoopState, load_state
+from agentkit.errors import ConfigurationError
+from agentkit.models.base import Model
+from agentkit.models.gemini import Gemini
+from agentkit.schema import clean_json_schema
+from agentkit.tools import SchemaDialect, Toolset
+from agentkit.tools.toolset import ToolLike
+from agentkit.types import (
+    Content,
+    GenerationConfig,
+    Part,
+    SafetySetting,
+    ThinkingConfig,
+)
+
+DepsT = TypeVar("DepsT")
+T = TypeVar("T")
+Prompt = str | Content | Sequence[Part | str]
+
+
+class Agent(Generic[DepsT]):
+    """A function-calling agent.
+
+    Args:
+        model: a ``Model`` (``Gemini(...)``, ``Vertex(...)``, a scripted model) or a Gemini
+            model name.
+        tools: tools, plain functions (made tools) and toolsets.
+        instructions: the system instruction.
+        tool_mode: ``"auto"`` (default), ``"any"`` (must call), ``"none"``, ``"validated"``.
+        any_mode: with ``"any"``: ``"once"`` forces the first round then relaxes to auto;
+            ``"always"`` forces every step and ends through the built-in final-answer tool.
+        allowed_tools: the only tools the model may call (sent as allowedFunctionNames in
+            forced modes); others are not declared.
+        output_type: a type for the answer (pydantic model, list, ...). Without tools the
+            model answers in JSON against its schema; with tools it ends through the
+            final-answer tool carrying that type.
+        generation_config: sampling and output settings.
+        thinking: thinking budget/level and whether thoughts are returned.
+        safety_settings: per-category blocking thresholds.
+        limits: bounds of each run (see ``Limits``).
+        deps: an object handed to tools through ``ToolContext.deps``.
+        confirm: asked before calls that require confirmation; without it such a run pauses.
+        schema_dialect: ``"json_schema"`` (parametersJsonSchema, default) or ``"openapi"``.
+    """
+
+    def __init__(
+        self,
+        model: Model | str,
+        *,
+        tools: Iterable[ToolLike] = (),
+        instructions: str | Content | None = None,
+        tool_mode: ToolMode = "auto",
+        any_mode: AnyMode = "once",
+        allowed_tools: Sequence[str] | None = None,
+        output_type: Any = None,
+        generation_config: GenerationConfig | Mapping[str, Any] | None = None,
+        thinking: ThinkingConfig | Mapping[str, Any] | None = None,
+        safety_settings: Sequence[SafetySetting] | None = None,
+        limits: Limits | None = None,
+        deps: DepsT | None = None,
+        confirm: ConfirmCallback | None = None,
+        schema_dialect: SchemaDialect = "json_schema",
+    ) -> None:
+        self.model: Model = Gemini(model) if isinstance(model, str) else model
+        self.toolset = Toolset(tools)
+        self.instructions = _instructions(instructions)
+        self.output_type = output_type
+        self.limits = limits or Limits()
+        self.deps = deps
+        self.confirm = confirm
+        if schema_dialect not in ("json_schema", "openapi"):
+            raise ConfigurationError(
+                f"schema_dialect must be 'json_schema' or 'openapi', got {schema_dialect!r}"
+            )
+        native_output = output_type is not None and (not self.toolset.names or tool_mode == "none")
+        self.plan = plan_tools(
+            self.toolset,
+            mode=tool_mode,
+            any_mode=any_mode,
+            allowed_tools=list(allowed_tools) if allowed_tools is not None else None,
+            output_type=output_type,
+            dialect=schema_dialect,
+            native_output=native_output,
+        )
+        self.generation_config = _generation_config(
+            generation_config, thinking, output_type if native_output else None
+        )
+        self.safety_settings = list(safety_settings) if safety_settings is not None else None
+        self.native_output = native_output
+        # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
+        # threads without limit.
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def __repr__(self) -> str:
+        return f"Agent(model={self.model!r}, tools={self.toolset.names})"
+
+    # -- runs -----------------------------------------------------------------------------
+
+    async def run(
+        self,
+        prompt: Prompt,
+        *,
+        history: Sequence[Content | Mapping[str, Any]] | None = None,
+        deps: DepsT | None = None,
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Run to an answer (or a limit, or a pause) and return the result."""
+        return await _result_of(self._events(prompt, history, deps, limits, stream=False))
+
+    def run_sync(
+        self,
+        prompt: Prompt,
+        *,
+        history: Sequence[Content | Mapping[str, Any]] | None = None,
+        deps: DepsT | None = None,
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """``run`` for synchronous code; also works when an event loop is already running
+        in this thread (a notebook), by running in a helper thread."""
+        return run_blocking(self.run, prompt, history=history, deps=deps, limits=limits)
+
+    async def stream(
+        self,
+        prompt: Prompt,
+        *,
+        history: Sequence[Content | Mapping[str, Any]] | None = None,
+        deps: DepsT | None = None,
+        limits: Limits | None = None,
+    ) -> AsyncIterator[Event]:
+        """Run with a streamed model connection, yielding events as they happen; the last
+        event is ``RunFinished`` carrying the result."""
+        async for event in self._events(prompt, history, deps, limits, stream=True):
+            yield event
+
+    async def resume(
+        self,
+        state: Mapping[str, Any],
+        decisions: Mapping[str, bool | Decision],
+        *,
+        deps: DepsT | None = None,
+        limits: Limits | None = None,
+    ) -> RunResult:
+        """Continue a paused run once every pending call has a decision.
+
+        ``decisions`` maps each pending call's key (its id, or its position in the turn) to
+        an approval. Calls not awaiting confirmation run as usual.
+        """
+        loop_state, pending = load_state(dict(state))
+        keys = [str(item.get("key")) for item in pending]
+        missing = [key for key in keys if key not in decisions]
+        if missing:
+            raise ConfigurationError(
+                f"no decision for pending call(s) {', '.join(missing)}; every call of the "
+                "paused turn must be approved or denied"
+            )
+        unknown = sorted(set(decisions) - set(keys))
+        if unknown:
+            raise ConfigurationError(
+                f"decisions for calls that are not pending: {', '.join(unknown)}"
+            )
+        chosen = {key: as_decision(decisions[key]) for key in keys}
+        loop = Loop(self._settings(deps, limits, stream=False), loop_state)
+        return await _result_of(loop.events(resume_decisions=chosen))
+
+    def resume_sync(
+        self, state: Mapping[str, Any], decisions: Mapping[str, bool | Decision], **options: Any
+    ) -> RunResult:
+        return run_blocking(self.resume, state, decisions, **options)
+
+    def chat(self, history: Sequence[Content | Mapping[str, Any]] | None = None) -> Chat:
+        """A multi-turn conversation that keeps its history between messages."""
+        return Chat(self, history)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(16)
+        return RunSettings(
+            model=self.model,
+            plan=self.plan,
+            limits=limits or self.limits,
+            instructions=self.instructions,
+            generation_config=self.generation_config,
+            safety_settings=self.safety_settings,
+            output_type=self.output_type,
+            native_output=self.native_output,
+            deps=deps if deps is not None else self.deps,
+            confirm=self.confirm,
+            stream=stream,
+            agent=self,
+            limiter=self._limiter,
+        )
+
+    def _events(
+        self,
+        prompt: Prompt,
+        history: Sequence[Content | Mapping[str, Any]] | None,
+        deps: Any,
+        limits: Limits | None,
+        *,
+        stream: bool,
+    ) -> AsyncIterator[Event]:
+        contents = copy_history(history)
+        start = len(contents)
+        contents.append(prompt_content(prompt))
+        state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
+        return Loop(self._settings(deps, limits, stream=stream), state).events()
+
+
+class Chat:
+    """A conversation with an agent: each ``send`` continues from the previous answer."""
+
+    def __init__(
+        self, agent: Agent[Any], history: Sequence[Content | Mapping[str, Any]] | None = None
+    ) -> None:
+        self.agent = agent
+        self.history: list[Content] = copy_history(history)
+        self.results: list[RunResult] = []
+
+    async def send(self, prompt: Prompt, **options: Any) -> RunResult:
+        result = await self.agent.run(prompt, history=self.history, **options)
+        self._keep(result)
+        return result
+
+    def send_sync(self, prompt: Prompt, **options: Any) -> RunResult:
+        return run_blocking(self.send, prompt, **options)
+
+    async def stream(self, prompt: Prompt, **options: Any) -> AsyncIterator[Event]:
+        async for event in self.agent.stream(prompt, history=self.history, **options):
+            if isinstance(event, RunFinished):
+                self._keep(event.result)
+            yield event
+
+    def _keep(self, result: RunResult) -> None:
+        self.results.append(result)
+        self.history = list(result.history_contents)
+
+
+async def _result_of(events: AsyncIterator[Event]) -> RunResult:
+    async for event in events:
+        if isinstance(event, RunFinished):
+            return event.result
+    raise AssertionError("a run ended without a RunFinished event")  # the loop always sends one
+
+
+def run_blocking(function: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    call = functools.partial(function, *args, **kwargs)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(call)
+    # A loop is running in this thread (a notebook, an async framework): blocking it to wait
+    # for itself would deadlock, so the run gets a thread and a loop of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, call).result()
+
+
+def copy_history(history: Sequence[Content | Mapping[str, Any]] | None) -> list[Content]:
+    """Own copies of the caller's turns: a run appends to its history, never to theirs."""
+    copies = []
+    for item in history or ():
+        data = item.to_wire() if isinstance(item, Content) else dict(item)
+        copies.append(Content.model_validate(data))
+    return copies
+
+
+def prompt_content(prompt: Prompt) -> Content:
+    if isinstance(prompt, str):
+        return Content.user(prompt)
+    if isinstance(prompt, Content):
+        return Content.model_validate(prompt.to_wire())
+    return Content.user(*prompt)
+
+
+def _instructions(instructions: str | Content | None) -> Content | None:
+    if instructions is None or isinstance(instructions, Content):
+        return instructions
+    return Content(parts=[Part(text=instructions)])
+
+
+def _generation_config(
+    config: GenerationConfig | Mapping[str, Any] | None,
+    thinking: ThinkingConfig | Mapping[str, Any] | None,
+    native_output_type: Any,
+) -> GenerationConfig | None:
+    if config is None:
+        merged = GenerationConfig()
+    elif isinstance(config, GenerationConfig):
+        merged = config.model_copy(deep=True)
+    else:
+        merged = GenerationConfig.model_validate(dict(config))
+    if thinking is not None:
+        merged.thinking_config = (
+            thinking
+            if isinstance(thinking, ThinkingConfig)
+            else ThinkingConfig.model_validate(dict(thinking))
+        )
+        config_set = merged.thinking_config
+        if config_set.thinking_budget is not None and config_set.thinking_level is not None:
+            raise ConfigurationError(
+                "set thinking_budget (Gemini 2.5) or thinking_level (Gemini 3), not both"
+            )
+    if (
+        native_output_type is not None
+        and merged.response_json_schema is None
+        and merged.response_schema is None
+    ):
+        from pydantic import TypeAdapter
+
+        merged.response_mime_type = "application/json"
+        merged.response_json_schema = clean_json_schema(
+            TypeAdapter(native_output_type).json_schema()
+        )
+    return merged if merged.model_fields_set else None

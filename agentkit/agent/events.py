@@ -1,0 +1,86 @@
+"""The one event union a run produces; the CLI, logs, tests and ``agent.stream`` consume it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from agentkit.types import FunctionCall, UsageMetadata
+
+if TYPE_CHECKING:
+    from agentkit.agent.result import RunResult
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    step: int
+    text: str
+    kind: Literal["text"] = "text"
+
+
+@dataclass(frozen=True)
+class ThoughtDelta:
+    step: int
+    text: str
+    kind: Literal["thought"] = "thought"
+
+
+@dataclass(frozen=True)
+class FunctionCallEvent:
+    """The model asked for a call (emitted when its turn is complete, before execution)."""
+
+    step: int
+    call: FunctionCall
+    kind: Literal["function_call"] = "function_call"
+
+
+@dataclass(frozen=True)
+class FunctionResultEvent:
+    """A call finished; ``response`` is what the model receives (``error`` on failure)."""
+
+    step: int
+    name: str
+    call_id: str | None
+    response: dict[str, Any]
+    ok: bool
+    duration: float
+    kind: Literal["function_result"] = "function_result"
+
+
+@dataclass(frozen=True)
+class RetryEvent:
+    """Something is being tried again: an HTTP request (``source="http"``) or a model answer
+    the loop could not use (``source="model"``)."""
+
+    step: int
+    source: Literal["http", "model"]
+    reason: str
+    attempt: int
+    delay: float = 0.0
+    kind: Literal["retry"] = "retry"
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: int
+    finish_reason: str | None
+    calls: int
+    usage: UsageMetadata | None
+    kind: Literal["step_finished"] = "step_finished"
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    result: RunResult
+    kind: Literal["run_finished"] = "run_finished"
+
+
+Event: TypeAlias = (
+    TextDelta
+    | ThoughtDelta
+    | FunctionCallEvent
+    | FunctionResultEvent
+    | RetryEvent
+    | StepFinished
+    | RunFinished
+)

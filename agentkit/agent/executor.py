@@ -1,0 +1,124 @@
+"""Executing the calls of one model turn: look up, validate, confirm, run concurrently.
+
+Results always come back in the calls' order, one per call, whatever happened to each: the
+turn that answers them must pair every call with exactly one response.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from pydantic import BaseModel
+
+from agentkit.agent.modes import ToolPlan
+from agentkit.tools import Tool, ToolContext
+from agentkit.tools.results import ToolError, ToolResult
+from agentkit.types import FunctionCall
+
+
+@dataclass
+class PlannedCall:
+    """One call on its way: ``result`` is set as soon as its fate is known."""
+
+    position: int
+    call: FunctionCall
+    tool: Tool | None = None
+    validated: BaseModel | None = None
+    needs_confirmation: bool = False
+    is_final_answer: bool = False
+    ran: bool = False  # the tool was actually called (counts against the tool-call limit)
+    result: ToolResult | None = None
+
+
+def plan_calls(calls: list[FunctionCall], plan: ToolPlan) -> list[PlannedCall]:
+    """Find each call's tool and validate its arguments; errors are settled at once.
+
+    Arguments are validated before anyone is asked to confirm, so nobody approves a call
+    that could not run.
+    """
+    planned = []
+    for position, call in enumerate(calls):
+        item = PlannedCall(position, call)
+        if plan.final_answer is not None and call.name == plan.final_answer.name:
+            item.is_final_answer = True
+        elif (tool := plan.tools.get(call.name)) is None:
+            available = ", ".join(sorted(plan.tools)) or "(none)"
+            item.result = ToolResult.failure(
+                ToolError(
+                    "unknown_tool",
+                    f"there is no tool named {call.name!r}; the available tools are: {available}",
+                )
+            )
+        else:
+            item.tool = tool
+            validated = tool.validate(call.args)
+            if isinstance(validated, ToolError):
+                item.result = ToolResult.failure(validated)
+            else:
+                item.validated = validated
+                item.needs_confirmation = tool.needs_confirmation(validated)
+        planned.append(item)
+    return planned
+
+
+def refuse_over_limit(planned: list[PlannedCall], remaining: float) -> bool:
+    """Answer runnable calls beyond the tool-call budget with an error; True if any were."""
+    refused = False
+    budget = remaining
+    for item in planned:
+        if item.result is not None or item.is_final_answer:
+            continue
+        if budget <= 0:
+            item.result = ToolResult.failure(
+                ToolError(
+                    "limit", "the run's tool-call limit was reached; this call was not executed"
+                )
+            )
+            refused = True
+        else:
+            budget -= 1
+    return refused
+
+
+async def run_planned(
+    planned: list[PlannedCall],
+    make_context: Callable[[PlannedCall], ToolContext[Any]],
+    *,
+    limiter: anyio.CapacityLimiter,
+    multimodal: bool,
+    time_left: float | None,
+) -> bool:
+    """Run every call still unsettled, all at once; return False if the deadline cut them.
+
+    All calls of a turn start together because the model asked for them together and
+    expects them independent (that is what parallel calling means); a task group, not a
+    gather, so a bug in one cancels the rest instead of leaking tasks. Sync tools share one
+    thread limiter so a burst of calls cannot spawn unbounded threads.
+    """
+    pending = [item for item in planned if item.result is None and item.tool is not None]
+    if not pending:
+        return True
+
+    async def run_one(item: PlannedCall) -> None:
+        assert item.tool is not None and item.validated is not None
+        item.ran = True
+        item.result = await item.tool.run(
+            item.validated, make_context(item), limiter=limiter, multimodal=multimodal
+        )
+
+    with anyio.move_on_after(math.inf if time_left is None else time_left) as scope:
+        async with anyio.create_task_group() as group:
+            for item in pending:
+                group.start_soon(run_one, item)
+    if scope.cancelled_caught:
+        for item in pending:
+            if item.result is None:
+                item.result = ToolResult.failure(
+                    ToolError("timeout", "the run's deadline passed before this call finished")
+                )
+        return False
+    return True

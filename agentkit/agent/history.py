@@ -1,0 +1,97 @@
+"""Gemini's turn rules, checked locally before every request, and the response turn builder.
+
+A violation raises ``HistoryError`` naming the position, instead of a 400 from the server
+after a round trip (or, worse, after tools with side effects already ran).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agentkit.errors import HistoryError
+from agentkit.tools.results import ToolResult
+from agentkit.types import Content, FunctionCall, FunctionResponse, Part
+
+_ROLES = ("user", "model", "function")
+
+
+def check_history(contents: Sequence[Content]) -> None:
+    if not contents:
+        raise HistoryError("the conversation is empty: it must contain at least one user turn")
+    if _role(contents[0]) != "user":
+        raise HistoryError(
+            f"the conversation must start with a user turn, not {_role(contents[0])!r}", 0
+        )
+    for index, content in enumerate(contents):
+        role = _role(content)
+        if role not in _ROLES:
+            raise HistoryError(f"role {role!r} is not one of user, model", index)
+        if not content.parts:
+            raise HistoryError(
+                "a turn must have at least one part (Gemini refuses empty parts)", index
+            )
+        calls = content.function_calls if role == "model" else []
+        answers = content.function_responses if role != "model" else []
+        if calls:
+            previous = contents[index - 1] if index else None
+            if previous is None or _role(previous) == "model":
+                raise HistoryError(
+                    "a function-call turn must follow a user turn or a function-response turn",
+                    index,
+                )
+            following = contents[index + 1] if index + 1 < len(contents) else None
+            if following is None or _role(following) == "model" or not following.function_responses:
+                raise HistoryError(
+                    f"{len(calls)} function call(s) are not answered: the next turn must be a "
+                    "user turn with one functionResponse per call",
+                    index,
+                )
+            _check_pairing(calls, following.function_responses, index + 1)
+        if answers:
+            previous = contents[index - 1] if index else None
+            if previous is None or _role(previous) != "model" or not previous.function_calls:
+                raise HistoryError(
+                    "a function-response turn must directly follow the function-call turn it "
+                    "answers",
+                    index,
+                )
+
+
+def _role(content: Content) -> str:
+    return content.role or "user"
+
+
+def _check_pairing(calls: list[FunctionCall], answers: list[FunctionResponse], index: int) -> None:
+    if len(answers) != len(calls):
+        raise HistoryError(
+            f"{len(answers)} function response(s) for {len(calls)} function call(s); Gemini "
+            "requires exactly one response per call",
+            index,
+        )
+    call_ids = [c.id for c in calls]
+    for position, (call, answer) in enumerate(zip(calls, answers, strict=True)):
+        if call.id is not None:
+            if answer.id not in call_ids:
+                raise HistoryError(
+                    f"response {position} has id {answer.id!r}, which matches no call of the "
+                    "previous turn",
+                    index,
+                )
+        elif answer.name != call.name:
+            raise HistoryError(
+                f"response {position} names {answer.name!r} but call {position} was {call.name!r}",
+                index,
+            )
+
+
+def responses_turn(calls: Sequence[FunctionCall], results: Sequence[ToolResult]) -> Content:
+    """ONE user turn answering every call, in the calls' order, ids echoed, names kept."""
+    parts = []
+    for call, result in zip(calls, results, strict=True):
+        answer = FunctionResponse(name=call.name, response=result.response)
+        if call.id is not None:
+            answer.id = call.id
+        if result.parts:
+            answer.parts = list(result.parts)
+        parts.append(Part(function_response=answer))
+    return Content(role="user", parts=parts)

@@ -1,0 +1,40 @@
+"""How far one run may go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of one run. None means unbounded (a deadline of None means no deadline).
+
+    Attributes:
+        model_calls: requests to the model, retries of malformed answers included.
+        tool_calls: function calls executed.
+        total_tokens: tokens summed over the run (prompt + output + thoughts + tool use).
+        deadline: wall-clock seconds from the start of the run.
+        on_limit: ``"answer"`` makes one last model call with tools off (mode NONE) so the run
+            still ends with text; ``"stop"`` ends at once with the limit as stop reason. A
+            deadline always stops at once: a last call would overrun it.
+        model_retries: re-asks after a malformed call, an unexpected tool call, an empty answer
+            or structured output that does not validate, per step.
+    """
+
+    model_calls: int | None = 25
+    tool_calls: int | None = 100
+    total_tokens: int | None = None
+    deadline: float | None = None
+    on_limit: Literal["answer", "stop"] = "answer"
+    model_retries: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("model_calls", "tool_calls", "total_tokens", "deadline"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"Limits.{name} must be positive or None, got {value}")
+        if self.model_retries < 0:
+            raise ValueError("Limits.model_retries must not be negative")
+        if self.on_limit not in ("answer", "stop"):
+            raise ValueError(f"Limits.on_limit must be 'answer' or 'stop', got {self.on_limit!r}")

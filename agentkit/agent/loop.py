@@ -1,0 +1,518 @@
+"""The agent loop: one implementation, producing events, for streaming and plain runs alike.
+
+Each step: check limits, send the history, assemble the model's turn (from one response or a
+stream of chunks), append it verbatim, and either finish with its text or answer every call
+it made in one user turn. Failure modes of the model are states with bounded re-asks or typed
+errors; limits end the run with a valid history.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from pydantic import TypeAdapter, ValidationError
+
+from agentkit.agent.confirmation import (
+    ConfirmationRequest,
+    ConfirmCallback,
+    Decision,
+    as_decision,
+    call_key,
+    denied,
+)
+from agentkit.agent.events import (
+    Event,
+    FunctionCallEvent,
+    FunctionResultEvent,
+    RetryEvent,
+    RunFinished,
+    StepFinished,
+    TextDelta,
+    ThoughtDelta,
+)
+from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, run_planned
+from agentkit.agent.history import check_history, responses_turn
+from agentkit.agent.limits import Limits
+from agentkit.agent.modes import ToolPlan
+from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
+from agentkit.agent.state import LoopState, dump_state
+from agentkit.agent.turn import Turn
+from agentkit.errors import ModelBehaviorError, OutputValidationError, ResponseBlockedError
+from agentkit.logs import get_logger
+from agentkit.models.base import Model
+from agentkit.models.rest import retry_listener
+from agentkit.tools import ToolContext
+from agentkit.tools.results import ToolError, ToolResult
+from agentkit.types import (
+    Content,
+    FinishReason,
+    FunctionCall,
+    GenerateContentRequest,
+    GenerationConfig,
+    Part,
+    SafetySetting,
+    Tool,
+)
+
+log = get_logger()
+
+_BLOCKED = frozenset(
+    {
+        FinishReason.SAFETY,
+        FinishReason.RECITATION,
+        FinishReason.BLOCKLIST,
+        FinishReason.PROHIBITED_CONTENT,
+        FinishReason.SPII,
+        FinishReason.IMAGE_SAFETY,
+        FinishReason.IMAGE_PROHIBITED_CONTENT,
+        FinishReason.IMAGE_RECITATION,
+    }
+)
+_ACCEPTED = frozenset({FinishReason.STOP, FinishReason.MAX_TOKENS})
+_FEEDBACK = {
+    FinishReason.MALFORMED_FUNCTION_CALL: "Your last reply contained a malformed function call "
+    "({detail}). Call the declared functions with arguments that match their schemas, or answer "
+    "in text.",
+    FinishReason.UNEXPECTED_TOOL_CALL: "Your last reply called a function that is not available "
+    "({detail}). Use only the declared functions, or answer in text.",
+}
+_EMPTY_FEEDBACK = "Your last reply was empty. Please answer, or call a function."
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything fixed for the duration of a run."""
+
+    model: Model
+    plan: ToolPlan
+    limits: Limits
+    instructions: Content | None = None
+    generation_config: GenerationConfig | None = None
+    safety_settings: list[SafetySetting] | None = None
+    output_type: Any = None
+    native_output: bool = False
+    deps: Any = None
+    confirm: ConfirmCallback | None = None
+    stream: bool = False
+    multimodal: bool = True
+    agent: Any = None
+    limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
+
+    @property
+    def wire_tools(self) -> list[Tool] | None:
+        declarations = list(self.plan.declarations)
+        return [Tool(function_declarations=declarations)] if declarations else None
+
+
+class _LimitReached(Exception):
+    def __init__(self, reason: StopReason) -> None:
+        self.reason = reason
+
+
+class Loop:
+    def __init__(self, settings: RunSettings, state: LoopState) -> None:
+        self.settings = settings
+        self.state = state
+        self.log = log.bind(run_id=state.run_id)
+        self._queued: list[Event] = []
+        self._finished: RunResult | None = None
+        self._output_retries = 0
+
+    # -- the run --------------------------------------------------------------------------
+
+    async def events(
+        self, resume_decisions: dict[str, Decision] | None = None
+    ) -> AsyncIterator[Event]:
+        try:
+            if resume_decisions is not None:
+                calls = self.state.history[-1].function_calls
+                async for event in self._answer(calls, resume_decisions):
+                    yield event
+            while self._finished is None:
+                async for event in self._step():
+                    yield event
+        except _LimitReached as limit:
+            async for event in self._stop_at_limit(limit.reason):
+                yield event
+        assert self._finished is not None
+        yield RunFinished(self._finished)
+
+    async def _step(self) -> AsyncIterator[Event]:
+        self.state.step += 1
+        turn = Turn()
+        for attempt in range(self.settings.limits.model_retries + 1):
+            turn = Turn()
+            async for event in self._call_model(turn):
+                yield event
+            problem = self._check_turn(turn)
+            if problem is None:
+                break
+            if attempt == self.settings.limits.model_retries:
+                raise ModelBehaviorError(
+                    f"the model's answer stayed unusable after {attempt + 1} tries: {problem}",
+                    partial=self.state.result(StopReason.COMPLETED),
+                    finish_reason=turn.finish_reason,
+                )
+            yield self._model_retry(problem, attempt + 1)
+            self._add_feedback(turn)
+        content = turn.content()
+        assert content is not None
+        self.state.history.append(content)
+        self.state.thoughts.extend(turn.thoughts)
+        calls = content.function_calls
+        if calls:
+            for call in calls:
+                self.log.debug("tool.call", step=self.state.step, name=call.name, call_id=call.id)
+                yield FunctionCallEvent(self.state.step, call)
+            async for event in self._answer(calls):
+                yield event
+            self.state.forced_round_done = True
+        elif turn.finish_reason == FinishReason.MAX_TOKENS:
+            self._finish(StopReason.MAX_TOKENS, turn.text)
+        else:
+            self._conclude(turn.text)
+        yield StepFinished(self.state.step, turn.finish_reason, len(calls), turn.usage)
+
+    # -- talking to the model -------------------------------------------------------------
+
+    def _request(self, *, tools_off: bool = False) -> GenerateContentRequest:
+        settings = self.settings
+        check_history(self.state.history)
+        fields: dict[str, Any] = {"contents": list(self.state.history)}
+        if settings.instructions is not None:
+            fields["system_instruction"] = settings.instructions
+        if settings.wire_tools is not None:
+            fields["tools"] = settings.wire_tools
+            fields["tool_config"] = settings.plan.config(
+                forced_round_done=self.state.forced_round_done, tools_off=tools_off
+            )
+        if settings.generation_config is not None:
+            fields["generation_config"] = settings.generation_config
+        if settings.safety_settings is not None:
+            fields["safety_settings"] = settings.safety_settings
+        return GenerateContentRequest(**fields)
+
+    async def _call_model(self, turn: Turn, *, tools_off: bool = False) -> AsyncIterator[Event]:
+        state = self.state
+        if not tools_off:
+            reason = self._limit_reason()
+            if reason is not None:
+                raise _LimitReached(reason)
+        request = self._request(tools_off=tools_off)
+        state.model_calls += 1
+        model = self.settings.model
+        self.log.debug(
+            "model.request", step=state.step, model=model.name, contents=len(request.contents)
+        )
+        token = retry_listener.set(self._on_http_retry)
+        try:
+            with anyio.move_on_after(self._time_left()) as scope:
+                if self.settings.stream:
+                    async for chunk in model.stream(request):
+                        for delta in turn.add(chunk):
+                            event = ThoughtDelta if delta.thought else TextDelta
+                            self._queued.append(event(state.step, delta.text))
+                        for queued in self._drain():
+                            yield queued
+                else:
+                    turn.add(await model.generate(request))
+                    for queued in self._drain():
+                        yield queued
+                    for part in turn.parts:
+                        if part.text:
+                            kind = ThoughtDelta if part.thought else TextDelta
+                            yield kind(state.step, part.text)
+        finally:
+            retry_listener.reset(token)
+        if scope.cancelled_caught:
+            raise _LimitReached(StopReason.DEADLINE)
+        model_name = turn.model_version or model.name
+        cost = state.usage.add_call(model_name, turn.usage)
+        calls = sum(1 for p in turn.parts if p.function_call is not None)
+        state.steps.append(
+            StepRecord(state.step, model_name, turn.finish_reason, turn.usage, cost, calls)
+        )
+        self.log.debug(
+            "model.response",
+            step=state.step,
+            finish_reason=turn.finish_reason,
+            calls=calls,
+            total_tokens=turn.usage.total_token_count if turn.usage else None,
+        )
+
+    def _on_http_retry(
+        self, operation: str, number: int, delay: float, error: BaseException
+    ) -> None:
+        self._queued.append(
+            RetryEvent(self.state.step, "http", f"{type(error).__name__}: {error}", number, delay)
+        )
+
+    def _drain(self) -> list[Event]:
+        queued, self._queued = self._queued, []
+        return queued
+
+    def _check_turn(self, turn: Turn) -> str | None:
+        """Raise for blocked answers; describe a retryable problem; None when usable."""
+        feedback = turn.prompt_feedback
+        if feedback is not None and feedback.block_reason is not None:
+            raise ResponseBlockedError(
+                f"the prompt was blocked ({feedback.block_reason})",
+                partial=self.state.result(StopReason.COMPLETED),
+                block_reason=feedback.block_reason,
+            )
+        reason = turn.finish_reason
+        if reason in _BLOCKED:
+            raise ResponseBlockedError(
+                f"the model stopped its answer: {reason}",
+                partial=self.state.result(StopReason.COMPLETED, turn.text),
+                finish_reason=reason,
+                partial_text=turn.text,
+            )
+        if reason in _FEEDBACK:
+            return f"{reason}: {turn.finish_message or 'no detail given'}"
+        if reason is not None and reason not in _ACCEPTED:
+            raise ModelBehaviorError(
+                f"the model ended its turn with {reason!s}"
+                + (f" ({turn.finish_message})" if turn.finish_message else ""),
+                partial=self.state.result(StopReason.COMPLETED, turn.text),
+                finish_reason=reason,
+            )
+        if turn.content() is None:
+            if reason == FinishReason.MAX_TOKENS:
+                raise ModelBehaviorError(
+                    "the model hit maxOutputTokens before writing anything (thinking counts "
+                    "against that limit); raise max_output_tokens or lower the thinking budget",
+                    partial=self.state.result(StopReason.COMPLETED),
+                    finish_reason=reason,
+                )
+            return "empty answer"
+        return None
+
+    def _model_retry(self, problem: str, attempt: int) -> RetryEvent:
+        self.log.warning(
+            "retry", source="model", step=self.state.step, attempt=attempt, reason=problem
+        )
+        return RetryEvent(self.state.step, "model", problem, attempt)
+
+    def _add_feedback(self, turn: Turn) -> None:
+        """Tell the model what was wrong, on the user turn it is answering (kept in history:
+        the record shows what the model was told)."""
+        template = _FEEDBACK.get(turn.finish_reason) if turn.finish_reason else None
+        text = (
+            template.format(detail=turn.finish_message or "no detail given")
+            if template
+            else _EMPTY_FEEDBACK
+        )
+        last = self.state.history[-1]
+        last.parts = [*(last.parts or []), Part(text=text)]
+
+    # -- answering calls ------------------------------------------------------------------
+
+    async def _answer(
+        self, calls: list[FunctionCall], decisions: dict[str, Decision] | None = None
+    ) -> AsyncIterator[Event]:
+        settings, state = self.settings, self.state
+        planned = plan_calls(calls, settings.plan)
+        remaining = (
+            math.inf
+            if settings.limits.tool_calls is None
+            else settings.limits.tool_calls - state.tool_calls
+        )
+        over_limit = refuse_over_limit(planned, remaining)
+        final_value: Any = None
+        final_called = False
+        for item in planned:
+            if item.is_final_answer and settings.plan.final_answer is not None:
+                parsed = settings.plan.final_answer.parse(item.call.arguments)
+                if isinstance(parsed, ToolError):
+                    item.result = ToolResult.failure(parsed)
+                else:
+                    final_value, final_called = parsed, True
+                    item.result = ToolResult({"output": "accepted: the run ends with this answer"})
+        awaiting = [i for i in planned if i.result is None and i.needs_confirmation]
+        if awaiting:
+            if decisions is None and settings.confirm is None:
+                self._pause(planned)
+                return
+            await self._confirm(awaiting, decisions)
+        finished_in_time = await run_planned(
+            planned,
+            self._context_for,
+            limiter=settings.limiter,
+            multimodal=settings.multimodal,
+            time_left=self._time_left(),
+        )
+        results = []
+        for item in planned:
+            assert item.result is not None
+            result = item.result
+            results.append(result)
+            if item.ran:
+                state.tool_calls += 1
+            record = ToolCallRecord(
+                state.step,
+                item.call.name,
+                item.call.arguments,
+                item.call.id,
+                result.response,
+                result.ok,
+                result.duration,
+            )
+            state.records.append(record)
+            self.log.debug(
+                "tool.result",
+                step=state.step,
+                name=record.name,
+                ok=record.ok,
+                duration=round(record.duration, 4),
+            )
+            yield FunctionResultEvent(
+                state.step, record.name, record.call_id, record.response, record.ok, record.duration
+            )
+        state.history.append(responses_turn(calls, results))
+        if final_called:
+            text = final_value if isinstance(final_value, str) else None
+            self._finish(StopReason.FINAL_ANSWER, text, final_value)
+        elif not finished_in_time:
+            raise _LimitReached(StopReason.DEADLINE)
+        elif over_limit:
+            raise _LimitReached(StopReason.TOOL_CALL_LIMIT)
+
+    async def _confirm(
+        self, awaiting: list[PlannedCall], decisions: dict[str, Decision] | None
+    ) -> None:
+        for item in awaiting:
+            assert item.tool is not None and item.validated is not None
+            key = call_key(item.call.id, item.position)
+            if decisions is not None:
+                decision = decisions[key]
+            else:
+                decision = await self._ask(item, key)
+            if not decision.approved:
+                item.result = ToolResult.failure(denied(item.call.name, decision))
+
+    async def _ask(self, item: PlannedCall, key: str) -> Decision:
+        assert self.settings.confirm is not None
+        request = ConfirmationRequest(
+            self.state.run_id,
+            self.state.step,
+            item.call.name,
+            item.call.arguments,
+            item.call.id,
+            key,
+        )
+        answer = self.settings.confirm(request)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return as_decision(answer)
+
+    def _pause(self, planned: list[PlannedCall]) -> None:
+        pending = [
+            {"key": call_key(i.call.id, i.position), "name": i.call.name, "args": i.call.arguments}
+            for i in planned
+            if i.result is None and i.needs_confirmation
+        ]
+        state = dump_state(self.state, pending)
+        self._finished = self.state.result(StopReason.PAUSED, state=state)
+
+    def _context_for(self, item: PlannedCall) -> ToolContext[Any]:
+        return ToolContext(
+            run_id=self.state.run_id,
+            step=self.state.step,
+            deps=self.settings.deps,
+            usage=self.state.usage,
+            tool_name=item.call.name,
+            call_id=item.call.id,
+            agent=self.settings.agent,
+        )
+
+    # -- ending ---------------------------------------------------------------------------
+
+    def _conclude(self, text: str | None) -> None:
+        """A text answer: done, unless an output type must be parsed from it."""
+        output_type = self.settings.output_type
+        if output_type is None:
+            self._finish(StopReason.COMPLETED, text)
+            return
+        try:
+            value = TypeAdapter(output_type).validate_json(text or "")
+        except ValidationError as error:
+            if self._output_retries >= self.settings.limits.model_retries:
+                raise OutputValidationError(
+                    f"the answer did not match the output type after {self._output_retries + 1} "
+                    f"tries: {error.errors(include_url=False)[0]['msg']}",
+                    partial=self.state.result(StopReason.COMPLETED, text),
+                ) from None
+            self._output_retries += 1
+            if self.settings.plan.final_answer is not None:
+                name = self.settings.plan.final_answer.name
+                feedback = f"Call the {name} function with your final answer."
+            else:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or '(value)'}: {e['msg']}"
+                    for e in error.errors(include_url=False)[:5]
+                )
+                feedback = (
+                    f"Your answer does not match the required JSON schema ({problems}). "
+                    "Reply again with only the JSON value."
+                )
+            self._queued.append(
+                self._model_retry("output does not match the output type", self._output_retries)
+            )
+            self.state.history.append(Content.user(feedback))
+            return
+        self._finish(StopReason.COMPLETED, text, value)
+
+    def _finish(self, reason: StopReason, text: str | None, output: Any = None) -> None:
+        self._finished = self.state.result(reason, text, output)
+
+    def _limit_reason(self) -> StopReason | None:
+        limits, state = self.settings.limits, self.state
+        if limits.deadline is not None and time.monotonic() - state.started >= limits.deadline:
+            return StopReason.DEADLINE
+        if limits.model_calls is not None and state.model_calls >= limits.model_calls:
+            return StopReason.MODEL_CALL_LIMIT
+        if limits.total_tokens is not None and state.usage.total_tokens >= limits.total_tokens:
+            return StopReason.TOKEN_LIMIT
+        if limits.tool_calls is not None and state.tool_calls >= limits.tool_calls:
+            return StopReason.TOOL_CALL_LIMIT
+        return None
+
+    def _time_left(self) -> float | None:
+        deadline = self.settings.limits.deadline
+        if deadline is None:
+            return None
+        return max(0.0, deadline - (time.monotonic() - self.state.started))
+
+    async def _stop_at_limit(self, reason: StopReason) -> AsyncIterator[Event]:
+        """End with a valid history: at most one last call with tools off to get an answer."""
+        self.log.info("limit", reason=str(reason), step=self.state.step)
+        if reason is StopReason.DEADLINE or self.settings.limits.on_limit == "stop":
+            self._finish(reason, None)
+            return
+        turn = Turn()
+        try:
+            async for event in self._call_model(turn, tools_off=True):
+                yield event
+        except _LimitReached:
+            self._finish(reason, None)
+            return
+        content = turn.content()
+        if content is None or content.function_calls or self._check_turn_quietly(turn):
+            self._finish(reason, None)  # no usable answer; the history is left as it was
+            return
+        self.state.history.append(content)
+        self.state.thoughts.extend(turn.thoughts)
+        self._finish(reason, turn.text)
+
+    def _check_turn_quietly(self, turn: Turn) -> bool:
+        try:
+            return self._check_turn(turn) is not None
+        except (ModelBehaviorError, ResponseBlockedError):
+            return True

@@ -1,0 +1,119 @@
+"""The state of a run: what it has done so far, and its JSON form for pause and resume.
+
+A paused run is saved as plain JSON (history as wire dicts, counters, records) so it can wait
+for a person in another process, a database row or a file. Loading checks the shape and the
+pairing of the pending calls before anything runs again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from agentkit.agent.result import RunResult, RunUsage, StepRecord, StopReason, ToolCallRecord
+from agentkit.errors import ConfigurationError
+from agentkit.types import Content, UsageMetadata
+
+STATE_VERSION = 1
+
+
+@dataclass
+class LoopState:
+    """What a run has done so far; also what a paused run saves and restores."""
+
+    run_id: str
+    history: list[Content]
+    new_from: int
+    step: int = 0
+    model_calls: int = 0
+    tool_calls: int = 0
+    forced_round_done: bool = False
+    usage: RunUsage = field(default_factory=RunUsage)
+    records: list[ToolCallRecord] = field(default_factory=list)
+    steps: list[StepRecord] = field(default_factory=list)
+    thoughts: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def result(
+        self,
+        stop_reason: StopReason,
+        text: str | None = None,
+        output: Any = None,
+        state: dict[str, Any] | None = None,
+    ) -> RunResult:
+        return RunResult(
+            run_id=self.run_id,
+            text=text,
+            output=output if output is not None else text,
+            history_contents=list(self.history),
+            new_from=self.new_from,
+            tool_calls=list(self.records),
+            thoughts=list(self.thoughts),
+            usage=self.usage,
+            steps=list(self.steps),
+            stop_reason=stop_reason,
+            state=state,
+        )
+
+
+def dump_state(state: LoopState, pending: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "run_id": state.run_id,
+        "step": state.step,
+        "history": [content.to_wire() for content in state.history],
+        "new_from": state.new_from,
+        "model_calls": state.model_calls,
+        "tool_calls": state.tool_calls,
+        "forced_round_done": state.forced_round_done,
+        "usage": asdict(state.usage),
+        "records": [asdict(record) for record in state.records],
+        "steps": [
+            {**asdict(step), "usage": step.usage.to_wire() if step.usage else None}
+            for step in state.steps
+        ],
+        "thoughts": list(state.thoughts),
+        "pending": pending,
+    }
+
+
+def load_state(data: Any) -> tuple[LoopState, list[dict[str, Any]]]:
+    """Rebuild a paused run; a state that is not one raises ``ConfigurationError``."""
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+        raise ConfigurationError(
+            f"not an agentkit run state (expected a dict with version {STATE_VERSION})"
+        )
+    try:
+        history = [Content.model_validate(item) for item in data["history"]]
+        state = LoopState(
+            run_id=str(data["run_id"]),
+            history=history,
+            new_from=int(data["new_from"]),
+            step=int(data["step"]),
+            model_calls=int(data["model_calls"]),
+            tool_calls=int(data["tool_calls"]),
+            forced_round_done=bool(data["forced_round_done"]),
+            usage=RunUsage(**data["usage"]),
+            records=[ToolCallRecord(**record) for record in data["records"]],
+            steps=[
+                StepRecord(
+                    **{
+                        **step,
+                        "usage": UsageMetadata.model_validate(step["usage"])
+                        if step["usage"]
+                        else None,
+                    }
+                )
+                for step in data["steps"]
+            ],
+            thoughts=[str(t) for t in data["thoughts"]],
+        )
+        pending = list(data["pending"])
+    except (KeyError, TypeError, ValueError, ValidationError) as error:
+        raise ConfigurationError(f"the run state is damaged: {error}") from None
+    if not history or not history[-1].function_calls:
+        raise ConfigurationError("the run state has no pending function calls to resume")
+    return state, pending

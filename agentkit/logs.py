@@ -1,0 +1,39 @@
+"""agentkit's log lines: structlog events on the stdlib logger named ``agentkit``.
+
+A library must not configure global logging, and structlog's unconfigured default prints
+everything to stdout. So events go to ``logging.getLogger("agentkit")``: silent below WARNING
+until the application says otherwise (``logging.getLogger("agentkit").setLevel("DEBUG")``).
+The level is checked first, so a disabled line costs no formatting. Each record carries a
+readable message (``retry attempt=1 delay=0.5 ...``) and the fields as ``record.agentkit``
+for structured handlers. Stable event names: ``model.request``, ``model.response``,
+``tool.call``, ``tool.result``, ``retry``, ``limit``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+LOGGER_NAME = "agentkit"
+
+
+def _to_stdlib(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    event = str(event_dict.pop("event", ""))
+    fields = " ".join(f"{key}={value!r}" for key, value in event_dict.items())
+    message = f"{event} {fields}" if fields else event
+    return (message,), {"extra": {"agentkit": {"event": event, **event_dict}}}
+
+
+def get_logger(**initial: Any) -> Any:
+    """A structlog logger bound to ``initial`` values (e.g. run_id), writing to stdlib."""
+    return structlog.wrap_logger(
+        logging.getLogger(LOGGER_NAME),
+        processors=[structlog.stdlib.filter_by_level, _to_stdlib],
+        wrapper_class=structlog.stdlib.BoundLogger,
+        **initial,
+    )
