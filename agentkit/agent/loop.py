@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-from pydantic import TypeAdapter, ValidationError
 
 from agentkit.agent.confirmation import (
     ConfirmationRequest,
@@ -40,9 +39,11 @@ from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, 
 from agentkit.agent.history import check_history, responses_turn
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import ToolPlan
+from agentkit.agent.output import OutputCheck
 from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
+from agentkit.agent.verdict import assess, feedback_for
 from agentkit.errors import ModelBehaviorError, OutputValidationError, ResponseBlockedError
 from agentkit.logs import get_logger
 from agentkit.models.base import Model
@@ -61,28 +62,6 @@ from agentkit.types import (
 )
 
 log = get_logger()
-
-_BLOCKED = frozenset(
-    {
-        FinishReason.SAFETY,
-        FinishReason.RECITATION,
-        FinishReason.BLOCKLIST,
-        FinishReason.PROHIBITED_CONTENT,
-        FinishReason.SPII,
-        FinishReason.IMAGE_SAFETY,
-        FinishReason.IMAGE_PROHIBITED_CONTENT,
-        FinishReason.IMAGE_RECITATION,
-    }
-)
-_ACCEPTED = frozenset({FinishReason.STOP, FinishReason.MAX_TOKENS})
-_FEEDBACK = {
-    FinishReason.MALFORMED_FUNCTION_CALL: "Your last reply contained a malformed function call "
-    "({detail}). Call the declared functions with arguments that match their schemas, or answer "
-    "in text.",
-    FinishReason.UNEXPECTED_TOOL_CALL: "Your last reply called a function that is not available "
-    "({detail}). Use only the declared functions, or answer in text.",
-}
-_EMPTY_FEEDBACK = "Your last reply was empty. Please answer, or call a function."
 
 
 @dataclass(frozen=True)
@@ -258,41 +237,7 @@ class Loop:
         return queued
 
     def _check_turn(self, turn: Turn) -> str | None:
-        """Raise for blocked answers; describe a retryable problem; None when usable."""
-        feedback = turn.prompt_feedback
-        if feedback is not None and feedback.block_reason is not None:
-            raise ResponseBlockedError(
-                f"the prompt was blocked ({feedback.block_reason})",
-                partial=self.state.result(StopReason.COMPLETED),
-                block_reason=feedback.block_reason,
-            )
-        reason = turn.finish_reason
-        if reason in _BLOCKED:
-            raise ResponseBlockedError(
-                f"the model stopped its answer: {reason}",
-                partial=self.state.result(StopReason.COMPLETED, turn.text),
-                finish_reason=reason,
-                partial_text=turn.text,
-            )
-        if reason in _FEEDBACK:
-            return f"{reason}: {turn.finish_message or 'no detail given'}"
-        if reason is not None and reason not in _ACCEPTED:
-            raise ModelBehaviorError(
-                f"the model ended its turn with {reason!s}"
-                + (f" ({turn.finish_message})" if turn.finish_message else ""),
-                partial=self.state.result(StopReason.COMPLETED, turn.text),
-                finish_reason=reason,
-            )
-        if turn.content() is None:
-            if reason == FinishReason.MAX_TOKENS:
-                raise ModelBehaviorError(
-                    "the model hit maxOutputTokens before writing anything (thinking counts "
-                    "against that limit); raise max_output_tokens or lower the thinking budget",
-                    partial=self.state.result(StopReason.COMPLETED),
-                    finish_reason=reason,
-                )
-            return "empty answer"
-        return None
+        return assess(turn, lambda text: self.state.result(StopReason.COMPLETED, text))
 
     def _model_retry(self, problem: str, attempt: int) -> RetryEvent:
         self.log.warning(
@@ -303,14 +248,8 @@ class Loop:
     def _add_feedback(self, turn: Turn) -> None:
         """Tell the model what was wrong, on the user turn it is answering (kept in history:
         the record shows what the model was told)."""
-        template = _FEEDBACK.get(turn.finish_reason) if turn.finish_reason else None
-        text = (
-            template.format(detail=turn.finish_message or "no detail given")
-            if template
-            else _EMPTY_FEEDBACK
-        )
         last = self.state.history[-1]
-        last.parts = [*(last.parts or []), Part(text=text)]
+        last.parts = [*(last.parts or []), Part(text=feedback_for(turn))]
 
     # -- answering calls ------------------------------------------------------------------
 
@@ -436,38 +375,26 @@ class Loop:
 
     def _conclude(self, text: str | None) -> None:
         """A text answer: done, unless an output type must be parsed from it."""
-        output_type = self.settings.output_type
-        if output_type is None:
+        if self.settings.output_type is None:
             self._finish(StopReason.COMPLETED, text)
             return
-        try:
-            value = TypeAdapter(output_type).validate_json(text or "")
-        except ValidationError as error:
-            if self._output_retries >= self.settings.limits.model_retries:
-                raise OutputValidationError(
-                    f"the answer did not match the output type after {self._output_retries + 1} "
-                    f"tries: {error.errors(include_url=False)[0]['msg']}",
-                    partial=self.state.result(StopReason.COMPLETED, text),
-                ) from None
-            self._output_retries += 1
-            if self.settings.plan.final_answer is not None:
-                name = self.settings.plan.final_answer.name
-                feedback = f"Call the {name} function with your final answer."
-            else:
-                problems = "; ".join(
-                    f"{'.'.join(map(str, e['loc'])) or '(value)'}: {e['msg']}"
-                    for e in error.errors(include_url=False)[:5]
-                )
-                feedback = (
-                    f"Your answer does not match the required JSON schema ({problems}). "
-                    "Reply again with only the JSON value."
-                )
-            self._queued.append(
-                self._model_retry("output does not match the output type", self._output_retries)
-            )
-            self.state.history.append(Content.user(feedback))
+        final = self.settings.plan.final_answer
+        check = OutputCheck(self.settings.output_type, final.name if final else None)
+        value, feedback, summary = check.parse(text)
+        if feedback is None:
+            self._finish(StopReason.COMPLETED, text, value)
             return
-        self._finish(StopReason.COMPLETED, text, value)
+        if self._output_retries >= self.settings.limits.model_retries:
+            raise OutputValidationError(
+                f"the answer did not match the output type after {self._output_retries + 1} "
+                f"tries: {summary}",
+                partial=self.state.result(StopReason.COMPLETED, text),
+            )
+        self._output_retries += 1
+        self._queued.append(
+            self._model_retry("output does not match the output type", self._output_retries)
+        )
+        self.state.history.append(Content.user(feedback))
 
     def _finish(self, reason: StopReason, text: str | None, output: Any = None) -> None:
         self._finished = self.state.result(reason, text, output)

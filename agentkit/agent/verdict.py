@@ -1,0 +1,86 @@
+"""Judging a model turn: usable, worth a re-ask (with feedback for the model), or a failure.
+
+Gemini signals most trouble through the finish reason. Blocks (safety, recitation, blocklists)
+end the run with a typed error carrying what was produced; a malformed or unexpected call and
+an empty answer get a bounded re-ask; an unknown reason is never taken for success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agentkit.agent.turn import Turn
+from agentkit.errors import ModelBehaviorError, ResponseBlockedError
+from agentkit.types import FinishReason
+
+BLOCKED = frozenset(
+    {
+        FinishReason.SAFETY,
+        FinishReason.RECITATION,
+        FinishReason.BLOCKLIST,
+        FinishReason.PROHIBITED_CONTENT,
+        FinishReason.SPII,
+        FinishReason.IMAGE_SAFETY,
+        FinishReason.IMAGE_PROHIBITED_CONTENT,
+        FinishReason.IMAGE_RECITATION,
+    }
+)
+ACCEPTED = frozenset({FinishReason.STOP, FinishReason.MAX_TOKENS})
+_FEEDBACK = {
+    FinishReason.MALFORMED_FUNCTION_CALL: "Your last reply contained a malformed function call "
+    "({detail}). Call the declared functions with arguments that match their schemas, or answer "
+    "in text.",
+    FinishReason.UNEXPECTED_TOOL_CALL: "Your last reply called a function that is not available "
+    "({detail}). Use only the declared functions, or answer in text.",
+}
+_EMPTY_FEEDBACK = "Your last reply was empty. Please answer, or call a function."
+
+Partial = Callable[[str | None], Any]  # builds the RunResult snapshot an error carries
+
+
+def assess(turn: Turn, partial: Partial) -> str | None:
+    """None when the turn is usable; a description when it deserves a re-ask; raises a typed
+    error when it ends the run."""
+    feedback = turn.prompt_feedback
+    if feedback is not None and feedback.block_reason is not None:
+        raise ResponseBlockedError(
+            f"the prompt was blocked ({feedback.block_reason})",
+            partial=partial(None),
+            block_reason=feedback.block_reason,
+        )
+    reason = turn.finish_reason
+    if reason in BLOCKED:
+        raise ResponseBlockedError(
+            f"the model stopped its answer: {reason}",
+            partial=partial(turn.text),
+            finish_reason=reason,
+            partial_text=turn.text,
+        )
+    if reason in _FEEDBACK:
+        return f"{reason}: {turn.finish_message or 'no detail given'}"
+    if reason is not None and reason not in ACCEPTED:
+        detail = f" ({turn.finish_message})" if turn.finish_message else ""
+        raise ModelBehaviorError(
+            f"the model ended its turn with {reason!s}{detail}",
+            partial=partial(turn.text),
+            finish_reason=reason,
+        )
+    if turn.content() is None:
+        if reason == FinishReason.MAX_TOKENS:
+            raise ModelBehaviorError(
+                "the model hit maxOutputTokens before writing anything (thinking counts "
+                "against that limit); raise max_output_tokens or lower the thinking budget",
+                partial=partial(None),
+                finish_reason=reason,
+            )
+        return "empty answer"
+    return None
+
+
+def feedback_for(turn: Turn) -> str:
+    """What to tell the model before asking again."""
+    template = _FEEDBACK.get(turn.finish_reason) if turn.finish_reason else None
+    if template is None:
+        return _EMPTY_FEEDBACK
+    return template.format(detail=turn.finish_message or "no detail given")
