@@ -122,18 +122,22 @@ class Agent(Generic[DepsT]):
 
     async def run(
         self,
-        prompt: Prompt,
+        prompt: Prompt | None,
         *,
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
         limits: Limits | None = None,
     ) -> RunResult:
-        """Run to an answer (or a limit, or a pause) and return the result."""
+        """Run to an answer (or a limit, or a pause) and return the result.
+
+        ``prompt=None`` continues ``history`` as it is (it must end with a user turn), e.g.
+        after a crash, from a session saved at the last completed step.
+        """
         return await _result_of(self._events(prompt, history, deps, limits, stream=False))
 
     def run_sync(
         self,
-        prompt: Prompt,
+        prompt: Prompt | None,
         *,
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
@@ -145,7 +149,7 @@ class Agent(Generic[DepsT]):
 
     async def stream(
         self,
-        prompt: Prompt,
+        prompt: Prompt | None,
         *,
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
@@ -218,7 +222,7 @@ class Agent(Generic[DepsT]):
 
     def _events(
         self,
-        prompt: Prompt,
+        prompt: Prompt | None,
         history: Sequence[Content | Mapping[str, Any]] | None,
         deps: Any,
         limits: Limits | None,
@@ -227,7 +231,13 @@ class Agent(Generic[DepsT]):
     ) -> AsyncIterator[Event]:
         contents = copy_history(history)
         start = len(contents)
-        contents.append(prompt_content(prompt))
+        if prompt is not None:
+            contents.append(prompt_content(prompt))
+        elif not contents or (contents[-1].role or "user") == "model":
+            raise ConfigurationError(
+                "prompt=None continues a saved conversation, which must end with a user turn "
+                "(a prompt or function responses)"
+            )
         state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
         return Loop(self._settings(deps, limits, stream=stream), state).events()
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from agentkit.types import FunctionCall, UsageMetadata
+from agentkit.types import Content, FunctionCall, UsageMetadata
 
 if TYPE_CHECKING:
     from agentkit.agent.result import RunResult
@@ -62,10 +62,14 @@ class RetryEvent:
 
 @dataclass(frozen=True)
 class StepFinished:
+    """A step is complete: its model turn and (if it called tools) their answers are in
+    ``history``, which is a consistent checkpoint to save."""
+
     step: int
     finish_reason: str | None
     calls: int
     usage: UsageMetadata | None
+    history: tuple[Content, ...] = field(default=(), repr=False, compare=False)
     kind: Literal["step_finished"] = "step_finished"
 
 

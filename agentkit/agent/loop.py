@@ -156,7 +156,9 @@ class Loop:
             self._finish(StopReason.MAX_TOKENS, turn.text)
         else:
             self._conclude(turn.text)
-        yield StepFinished(self.state.step, turn.finish_reason, len(calls), turn.usage)
+        yield StepFinished(
+            self.state.step, turn.finish_reason, len(calls), turn.usage, tuple(self.state.history)
+        )
 
     # -- talking to the model -------------------------------------------------------------
 

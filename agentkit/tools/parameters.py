@@ -13,7 +13,8 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, ValidationError, create_model
 from pydantic.errors import PydanticSchemaGenerationError
@@ -50,7 +51,13 @@ class Arguments:
 
 
 def is_context_annotation(annotation: Any) -> bool:
-    return annotation is ToolContext or get_origin(annotation) is ToolContext
+    """``ToolContext``, ``ToolContext[Deps]``, or either of them ``| None``."""
+    if annotation is ToolContext or get_origin(annotation) is ToolContext:
+        return True
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return len(members) == 1 and is_context_annotation(members[0])
+    return False
 
 
 def build_arguments(

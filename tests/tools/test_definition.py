@@ -235,6 +235,21 @@ def test_context_parameter_is_not_declared() -> None:
     assert schema == {"additionalProperties": False, "properties": {"verbose": {"default": False, "type": "boolean"}}, "type": "object"}
 
 
+@pytest.mark.parametrize(
+    "annotation",
+    [ToolContext, ToolContext[int], ToolContext[int] | None, typing.Optional[ToolContext]],  # noqa: UP045
+    ids=["bare", "generic", "or-none", "optional"],
+)
+def test_every_spelling_of_the_context_parameter_is_injected_not_declared(annotation: Any) -> None:
+    def f(x: int, ctx=None):  # type: ignore[no-untyped-def]
+        return ctx
+
+    f.__annotations__ = {"x": int, "ctx": annotation}
+    built = tool(f)
+    assert list(built.declaration.to_wire()["parametersJsonSchema"]["properties"]) == ["x"]
+    assert built.arguments.context_parameter == "ctx"
+
+
 def test_return_annotation_becomes_the_response_schema() -> None:
     from .shapes import Address
 

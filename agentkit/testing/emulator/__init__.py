@@ -5,6 +5,8 @@ errors, missing or altered thought signatures) with Gemini-shaped 400s, records 
 and acts out faults on demand.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import (
     Fault,
@@ -15,12 +17,27 @@ from agentkit.testing.emulator.faults import (
     safety_block,
     unexpected_tool_call,
 )
+from agentkit.testing.emulator.inprocess import InProcessEmulator
 from agentkit.testing.emulator.script import Script, call
-from agentkit.testing.emulator.server import Emulator
 from agentkit.testing.emulator.signatures import SKIP_VALIDATOR
 from agentkit.testing.emulator.state import EmulatorOptions, RecordedRequest
 
+if TYPE_CHECKING:
+    from agentkit.testing.emulator.server import Emulator
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP server needs the `emulator` extra (starlette, uvicorn); everything else here
+    # is plain Python, so it is imported only when asked for.
+    if name == "Emulator":
+        from agentkit.testing.emulator.server import Emulator
+
+        return Emulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "InProcessEmulator",
     "SKIP_VALIDATOR",
     "Emulator",
     "EmulatorOptions",

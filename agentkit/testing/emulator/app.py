@@ -6,7 +6,6 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -193,15 +192,8 @@ def _parse_json(body: bytes) -> Any:
 
 
 async def _generate(state: EmulatorState, model: str, entry: RecordedRequest) -> Response:
-    payload = entry.json
-    check_generate_request(payload)
-    state.signatures.check(payload["contents"])
-    request = GenerateContentRequest.model_validate(payload)
-    answer = await state.next_answer(request)
+    request, answer = await state.answer_request(entry.json)
     model_name = model.removeprefix("models/")
-    while isinstance(answer, Fault) and answer.kind == "delay":
-        await anyio.sleep(answer.seconds)
-        answer = await state.answer_behind(answer, request)
     if isinstance(answer, Fault):
         return await _act_out(state, answer, model_name, entry, request)
     response = state.finish_answer(answer, model_name, len(entry.body))

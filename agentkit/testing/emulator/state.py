@@ -10,11 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from agentkit.testing.answers import complete
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from, to_answer
 from agentkit.testing.emulator.signatures import SignatureBook
+from agentkit.testing.emulator.strict import check_generate_request
 from agentkit.types import GenerateContentRequest
 
 
@@ -115,6 +118,18 @@ class EmulatorState:
             "the emulator has no script or responder for this request",
             status="FAILED_PRECONDITION",
         )
+
+    async def answer_request(self, payload: Any) -> tuple[GenerateContentRequest, Answer]:
+        """Check a generateContent body as the API would (raising ``Rejection``) and pick
+        its answer; delays are waited out here, other faults are returned to act out."""
+        check_generate_request(payload)
+        self.signatures.check(payload["contents"])
+        request = GenerateContentRequest.model_validate(payload)
+        answer = await self.next_answer(request)
+        while isinstance(answer, Fault) and answer.kind == "delay":
+            await anyio.sleep(answer.seconds)
+            answer = await self.answer_behind(answer, request)
+        return request, answer
 
     async def answer_behind(self, fault: Fault, request: GenerateContentRequest) -> Answer:
         """What a fault that still answers serves: its own answer, else the next one."""

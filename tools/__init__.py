@@ -1,0 +1,1 @@
+"""Ready toolsets for agentkit agents: ``tools.home``, ``tools.clock``, ``tools.calc``."""
