@@ -15,14 +15,28 @@ from typing import Any
 from agentkit import Toolset, tool
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
+}
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "sqrt": math.sqrt, "abs": abs, "round": round, "min": min, "max": max,
-    "log": math.log, "exp": math.exp, "sin": math.sin, "cos": math.cos,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "round": round,
+    "min": min,
+    "max": max,
+    "log": math.log,
+    "exp": math.exp,
+    "sin": math.sin,
+    "cos": math.cos,
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_EXPONENT = 1000  # 10 ** 10 ** 10 would hang the process
@@ -40,7 +54,10 @@ def evaluate(expression: str) -> float | int:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
         raise CalculationError(f"not an arithmetic expression: {error.msg}") from None
-    return _value(tree.body)
+    result = _value(tree.body)
+    if not isinstance(result, int | float):
+        raise CalculationError(f"the expression gives a {type(result).__name__}, not a number")
+    return result
 
 
 def _value(node: ast.AST) -> Any:
@@ -59,8 +76,10 @@ def _value(node: ast.AST) -> Any:
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_value(node.operand))
     if (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        and node.func.id in _FUNCTIONS and not node.keywords
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _FUNCTIONS
+        and not node.keywords
     ):
         try:
             return _FUNCTIONS[node.func.id](*(_value(arg) for arg in node.args))

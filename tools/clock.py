@@ -25,7 +25,11 @@ def now(timezone: str = "UTC") -> dict[str, str]:
         timezone: IANA time zone name, e.g. "Europe/Amsterdam".
     """
     moment = datetime.now(UTC).astimezone(_zone(timezone))
-    return {"timezone": timezone, "iso": moment.isoformat(timespec="seconds"), "weekday": moment.strftime("%A")}
+    return {
+        "timezone": timezone,
+        "iso": moment.isoformat(timespec="seconds"),
+        "weekday": moment.strftime("%A"),
+    }
 
 
 @tool

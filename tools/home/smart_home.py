@@ -56,7 +56,12 @@ class SmartHome:
             if row is None:
                 known = [r["name"] for r in db.execute("SELECT name FROM sensors ORDER BY name")]
                 raise HomeError(f"unknown sensor {name!r}; known sensors: {', '.join(known)}")
-            return {"name": row["name"], "kind": row["kind"], "room": row["room"], "value": _sensor_value(row)}
+            return {
+                "name": row["name"],
+                "kind": row["kind"],
+                "room": row["room"],
+                "value": _sensor_value(row),
+            }
 
     # -- changing -----------------------------------------------------------------------------
 
@@ -79,7 +84,12 @@ class SmartHome:
         """
         if on is None and brightness is None and color_temperature is None:
             raise HomeError("nothing to change: give on, brightness or color_temperature")
-        args = {"room": room, "on": on, "brightness": brightness, "color_temperature": color_temperature}
+        args = {
+            "room": room,
+            "on": on,
+            "brightness": brightness,
+            "color_temperature": color_temperature,
+        }
         with self.store.changing("set_light", args, *_call_ids(ctx)) as (db, changes):
             _require_room(db, "lights", room)
             _apply_light(db, changes, room, on, brightness, color_temperature)
@@ -136,7 +146,9 @@ class SmartHome:
             room: A room with blinds: living room, bedroom or office.
             position: 0 (closed) to 100 (fully open).
         """
-        with self.store.changing("set_blinds", {"room": room, "position": position}, *_call_ids(ctx)) as (db, changes):
+        with self.store.changing(
+            "set_blinds", {"room": room, "position": position}, *_call_ids(ctx)
+        ) as (db, changes):
             _require_room(db, "blinds", room)
             _apply_blinds(db, changes, room, position)
             return {"room": room, "position": position}
@@ -157,7 +169,9 @@ class SmartHome:
                 _apply_scene_change(db, changes, change)
             return {"scene": name, "changes": changes, "status": _status(db)}
 
-    def _set_lock(self, tool_name: str, door: str, locked: bool, ctx: ToolContext[Any] | None) -> dict[str, Any]:
+    def _set_lock(
+        self, tool_name: str, door: str, locked: bool, ctx: ToolContext[Any] | None
+    ) -> dict[str, Any]:
         with self.store.changing(tool_name, {"door": door}, *_call_ids(ctx)) as (db, changes):
             _require_door(db, door)
             _apply_lock(db, changes, door, locked)
@@ -175,8 +189,14 @@ class SmartHome:
 
     def tools(self) -> list[Any]:
         return [
-            self.home_status, self.read_sensor, self.set_light, self.set_thermostat,
-            self.lock_door, self.unlock_door, self.set_blinds, self.apply_scene,
+            self.home_status,
+            self.read_sensor,
+            self.set_light,
+            self.set_thermostat,
+            self.lock_door,
+            self.unlock_door,
+            self.set_blinds,
+            self.apply_scene,
         ]
 
 
@@ -184,8 +204,8 @@ class SmartHome:
 
 
 def _require_room(db: sqlite3.Connection, table: str, room: str) -> None:
-    if db.execute(f"SELECT 1 FROM {table} WHERE room = ?", (room,)).fetchone() is None:  # noqa: S608 (table is ours)
-        known = [r["room"] for r in db.execute(f"SELECT room FROM {table} ORDER BY room")]  # noqa: S608
+    if db.execute(f"SELECT 1 FROM {table} WHERE room = ?", (room,)).fetchone() is None:
+        known = [r["room"] for r in db.execute(f"SELECT room FROM {table} ORDER BY room")]
         what = "rooms with blinds" if table == "blinds" else "rooms"
         raise HomeError(f"unknown room {room!r}; known {what}: {', '.join(known)}")
 
@@ -197,8 +217,12 @@ def _require_door(db: sqlite3.Connection, door: str) -> None:
 
 
 def _apply_light(
-    db: sqlite3.Connection, changes: list[str], room: str, on: bool | None,
-    brightness: int | None, color_temperature: str | None,
+    db: sqlite3.Connection,
+    changes: list[str],
+    room: str,
+    on: bool | None,
+    brightness: int | None,
+    color_temperature: str | None,
 ) -> None:
     current = _light(db, room)
     if brightness is not None and on is None:
@@ -215,9 +239,13 @@ def _apply_light(
     changes.append(f"{room} light {'on' if is_on else 'off'} at {level}% ({color})")
 
 
-def _apply_thermostat(db: sqlite3.Connection, changes: list[str], mode: str | None, target: float | None) -> None:
+def _apply_thermostat(
+    db: sqlite3.Connection, changes: list[str], mode: str | None, target: float | None
+) -> None:
     if target is not None and not SAFE_MIN <= target <= SAFE_MAX:
-        raise HomeError(f"target {target} °C is outside the safe range {SAFE_MIN:g} to {SAFE_MAX:g} °C")
+        raise HomeError(
+            f"target {target} °C is outside the safe range {SAFE_MIN:g} to {SAFE_MAX:g} °C"
+        )
     current = _thermostat(db)
     new_mode = mode or current["mode"]
     new_target = current["target_celsius"] if target is None else float(target)
@@ -239,7 +267,14 @@ def _apply_scene_change(db: sqlite3.Connection, changes: list[str], change: dict
     device = change["device"]
     if device == "light":
         _require_room(db, "lights", change["room"])
-        _apply_light(db, changes, change["room"], change.get("is_on"), change.get("brightness"), change.get("color_temperature"))
+        _apply_light(
+            db,
+            changes,
+            change["room"],
+            change.get("is_on"),
+            change.get("brightness"),
+            change.get("color_temperature"),
+        )
     elif device == "blinds":
         _require_room(db, "blinds", change["room"])
         _apply_blinds(db, changes, change["room"], change["position"])
@@ -259,7 +294,12 @@ def _apply_scene_change(db: sqlite3.Connection, changes: list[str], change: dict
 
 def _light(db: sqlite3.Connection, room: str) -> dict[str, Any]:
     row = db.execute("SELECT * FROM lights WHERE room = ?", (room,)).fetchone()
-    return {"room": room, "on": bool(row["is_on"]), "brightness": row["brightness"], "color_temperature": row["color_temperature"]}
+    return {
+        "room": room,
+        "on": bool(row["is_on"]),
+        "brightness": row["brightness"],
+        "color_temperature": row["color_temperature"],
+    }
 
 
 def _thermostat(db: sqlite3.Connection) -> dict[str, Any]:
@@ -277,10 +317,19 @@ def _sensor_value(row: sqlite3.Row) -> Any:
 
 def _status(db: sqlite3.Connection) -> dict[str, Any]:
     return {
-        "lights": {r["room"]: _light(db, r["room"]) for r in db.execute("SELECT room FROM lights ORDER BY room")},
+        "lights": {
+            r["room"]: _light(db, r["room"])
+            for r in db.execute("SELECT room FROM lights ORDER BY room")
+        },
         "thermostat": _thermostat(db),
-        "locks": {r["door"]: bool(r["locked"]) for r in db.execute("SELECT * FROM locks ORDER BY door")},
-        "blinds": {r["room"]: r["position"] for r in db.execute("SELECT * FROM blinds ORDER BY room")},
-        "sensors": {r["name"]: _sensor_value(r) for r in db.execute("SELECT * FROM sensors ORDER BY name")},
+        "locks": {
+            r["door"]: bool(r["locked"]) for r in db.execute("SELECT * FROM locks ORDER BY door")
+        },
+        "blinds": {
+            r["room"]: r["position"] for r in db.execute("SELECT * FROM blinds ORDER BY room")
+        },
+        "sensors": {
+            r["name"]: _sensor_value(r) for r in db.execute("SELECT * FROM sensors ORDER BY name")
+        },
         "scenes": [r["name"] for r in db.execute("SELECT name FROM scenes ORDER BY name")],
     }

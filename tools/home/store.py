@@ -45,12 +45,24 @@ SENSORS = (
 )
 SCENES: dict[str, list[dict[str, Any]]] = {
     "movie night": [
-        {"device": "light", "room": "living room", "is_on": True, "brightness": 15, "color_temperature": "warm"},
+        {
+            "device": "light",
+            "room": "living room",
+            "is_on": True,
+            "brightness": 15,
+            "color_temperature": "warm",
+        },
         {"device": "light", "room": "kitchen", "is_on": False},
         {"device": "blinds", "room": "living room", "position": 0},
     ],
     "good morning": [
-        {"device": "light", "room": "bedroom", "is_on": True, "brightness": 70, "color_temperature": "daylight"},
+        {
+            "device": "light",
+            "room": "bedroom",
+            "is_on": True,
+            "brightness": 70,
+            "color_temperature": "daylight",
+        },
         {"device": "blinds", "room": "bedroom", "position": 100},
         {"device": "thermostat", "mode": "heat", "target": 21.0},
     ],
@@ -106,8 +118,16 @@ class HomeStore:
             yield db, changes
             if changes:
                 db.execute(
-                    "INSERT INTO events (at, tool, args, change, run_id, call_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    (_now(), tool, json.dumps(args, sort_keys=True), "; ".join(changes), run_id, call_id),
+                    "INSERT INTO events (at, tool, args, change, run_id, call_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        _now(),
+                        tool,
+                        json.dumps(args, sort_keys=True),
+                        "; ".join(changes),
+                        run_id,
+                        call_id,
+                    ),
                 )
             db.execute("COMMIT")
         except BaseException:
@@ -118,9 +138,7 @@ class HomeStore:
 
     def _seed(self, db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "INSERT INTO lights VALUES (?, 0, 0, 'warm')", [(room,) for room in ROOMS]
-        )
+        db.executemany("INSERT INTO lights VALUES (?, 0, 0, 'warm')", [(room,) for room in ROOMS])
         db.execute("INSERT INTO thermostat VALUES (1, 'heat', 19.0, 19.5)")
         db.executemany("INSERT INTO locks VALUES (?, 1)", [(door,) for door in DOORS])
         db.executemany("INSERT INTO blinds VALUES (?, 50)", [(room,) for room in BLIND_ROOMS])
