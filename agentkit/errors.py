@@ -186,3 +186,7 @@ class ModelBehaviorError(RunError):
 
 class OutputValidationError(RunError):
     """The final answer did not match ``output_type`` after the bounded re-asks."""
+
+
+class SessionError(AgentkitError):
+    """A session cannot be read or written: a damaged or foreign file, a bad name."""

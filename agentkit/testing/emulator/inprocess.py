@@ -18,7 +18,7 @@ from agentkit.models.http_errors import error_from_status
 from agentkit.testing.answers import stream_events
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
-from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
+from agentkit.testing.emulator.state import EmulatorOptions, EmulatorState, RecordedRequest
 from agentkit.types import ErrorStatus, GenerateContentRequest, GenerateContentResponse
 
 
@@ -28,9 +28,7 @@ class InProcessEmulator(EmulatorState):
     def __init__(
         self, script: Any = None, *, model: str = "gemini-2.5-flash", **options: Any
     ) -> None:
-        super().__init__()
-        for key, value in options.items():
-            setattr(self.options, key, value)
+        super().__init__(options=EmulatorOptions(**options))
         self.model = model
         if script is not None:
             self.script(script)

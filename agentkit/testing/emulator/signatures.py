@@ -28,8 +28,11 @@ def call_fingerprint(call: dict[str, Any]) -> str:
 
 
 class SignatureBook:
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    """``key`` makes signatures reproducible across processes (a resumed offline run must
+    be able to send back what an earlier process served); by default it is random."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key if key is not None else secrets.token_bytes(32)
         self._served: dict[str, str] = {}  # call fingerprint -> signature served with it
         self._lock = threading.Lock()
 
@@ -73,9 +76,10 @@ class SignatureBook:
         with self._lock:
             served = self._served.get(call_fingerprint(call))
         if served is None:
-            # Never served: a call without a signature is fine (the model gave none), but a
-            # signature on a call the model never made means the call was edited or forged.
-            if sent is not None:
+            # Not served by this process: a call without a signature is fine (the model gave
+            # none); a signature must be this key's signature of exactly this call, otherwise
+            # the call was edited or forged.
+            if sent is not None and _signature_bytes(sent) != _signature_bytes(self.sign(call)):
                 raise Rejection(
                     "Corrupted thought signature.",
                     field=f"contents[{index}].parts[{position}].thought_signature",

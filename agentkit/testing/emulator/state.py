@@ -47,11 +47,13 @@ class EmulatorOptions:
     Attributes:
         api_key: when set, requests must carry it (header, ``?key=`` or bearer token).
         issue_signatures: sign the first functionCall part of each served turn (Gemini 3).
+        signature_key: signs thought signatures reproducibly (default: a random key).
         assign_call_ids: give functionCall parts without an ``id`` one (Gemini 3 style).
         stream_chunk_chars: text is streamed in pieces of at most this many characters.
     """
 
     api_key: str | None = None
+    signature_key: bytes | None = None
     issue_signatures: bool = True
     assign_call_ids: bool = False
     stream_chunk_chars: int = 24
@@ -69,6 +71,10 @@ class EmulatorState:
     _ids: int = 0
 
     # -- configuring ------------------------------------------------------------------------
+
+    def __post_init__(self) -> None:
+        if self.options.signature_key is not None:
+            self.signatures = SignatureBook(self.options.signature_key)
 
     def script(self, entries: Iterable[Any]) -> None:
         """Answer the next requests with these entries, in order (replaces any responder)."""

@@ -1,0 +1,163 @@
+"""The ``agentkit`` command: run, batch, chat, tools, serve.
+
+Exit codes: 0 success; 2 a usage or set-up error (bad run file, tools, session, no model);
+3 the model or the API failed; 4 a run stopped at a limit; 130 interrupted. Subcommands are
+imported only when used, so ``agentkit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentkit", description="Function-calling agents on the Gemini API."
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a run file's prompts with a transcript")
+    run.add_argument("file", help="a TOML run file")
+    run.add_argument(
+        "--json", metavar="PATH", help="also write the transcript as JSON lines ('-' for stdout)"
+    )
+    run.add_argument("--session", metavar="NAME", help="keep the conversation across invocations")
+    run.add_argument(
+        "--session-dir",
+        metavar="DIR",
+        help="where sessions live (default: AGENTKIT_SESSIONS or the data dir)",
+    )
+    run.add_argument(
+        "--approve",
+        action="store_true",
+        help="approve calls that need confirmation (default when not interactive: deny)",
+    )
+    run.set_defaults(handler="agentkit.cli.run:run_command")
+
+    batch = commands.add_parser("batch", help="many independent runs from a JSONL file, resumable")
+    batch.add_argument("file", help="a TOML run file")
+    batch.add_argument("--inputs", required=True, help="JSONL: one object with an id per line")
+    batch.add_argument("--out", required=True, help="JSONL results; existing ids are skipped")
+    batch.add_argument("--concurrency", type=int, default=8, help="runs at once (default 8)")
+    batch.add_argument(
+        "--approve", action="store_true", help="approve calls that need confirmation"
+    )
+    batch.set_defaults(handler="agentkit.cli.batch:batch_command")
+
+    chat = commands.add_parser("chat", help="talk to an agent at the terminal")
+    chat.add_argument("file", nargs="?", help="a run file for model, tools and instructions")
+    chat.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="tool module, e.g. tools.home",
+    )
+    chat.add_argument("--model", default="gemini-2.5-flash")
+    chat.set_defaults(handler="agentkit.cli.chat:chat_command")
+
+    tools = commands.add_parser("tools", help="print a toolset's declarations as JSON")
+    tools.add_argument("modules", nargs="+", metavar="MODULE", help="tool modules or .py files")
+    tools.add_argument("--dialect", choices=["json_schema", "openapi"], default="json_schema")
+    tools.add_argument(
+        "--tool-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="where modules are found (default: .)",
+    )
+    tools.set_defaults(handler="agentkit.cli:tools_command")
+
+    serve = commands.add_parser("serve", help="run the Gemini emulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--script", help="JSON list of answers, served in order")
+    serve.add_argument("--api-key", help="require this key on every request")
+    serve.set_defaults(handler="agentkit.cli:serve_command")
+    return parser
+
+
+def _version() -> str:
+    from agentkit import __version__
+
+    return f"agentkit {__version__}"
+
+
+def tools_command(args: argparse.Namespace, out: Any, err: Any) -> int:
+    from agentkit.cli.loading import load_tools
+
+    paths = [Path(p) for p in args.tool_path] or [Path.cwd()]
+    toolset = load_tools(args.modules, paths, lambda note: err.print(f"[yellow]{note}[/]"))
+    declarations = [d.to_wire() for d in toolset.declarations(args.dialect)]
+    print(json.dumps({"functionDeclarations": declarations}, indent=2, ensure_ascii=False))
+    return 0
+
+
+def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
+    from agentkit.testing.emulator.__main__ import main as emulator_main
+
+    argv = ["--host", args.host, "--port", str(args.port)]
+    argv += ["--script", args.script] if args.script else []
+    argv += ["--api-key", args.api_key] if args.api_key else []
+    return emulator_main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from rich.console import Console
+    from rich.markup import escape
+
+    from agentkit.cli.batch import InputError
+    from agentkit.cli.loading import ToolLoadError
+    from agentkit.cli.offline import NoModelError
+    from agentkit.cli.runfile import RunFileError
+    from agentkit.errors import (
+        APIConnectionError,
+        APIError,
+        ConfigurationError,
+        HistoryError,
+        RunError,
+        SessionError,
+        ToolDefinitionError,
+    )
+
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    module_name, _, function_name = args.handler.partition(":")
+    handler = getattr(importlib.import_module(module_name), function_name)
+    try:
+        return int(handler(args, out, err))
+    except (
+        RunFileError,
+        ToolLoadError,
+        ConfigurationError,
+        ToolDefinitionError,
+        SessionError,
+        NoModelError,
+        HistoryError,
+        InputError,
+    ) as error:
+        err.print(f"[bold red]error:[/] {escape(str(error))}")
+        return EXIT_USAGE
+    except (APIError, APIConnectionError, RunError) as error:
+        err.print(f"[bold red]{type(error).__name__}:[/] {escape(str(error))}")
+        return EXIT_MODEL
+    except KeyboardInterrupt:
+        err.print("[dim]interrupted[/]")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""``agentkit chat``: talk to an agent at the terminal; confirmations are asked there too."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import anyio
+from rich.console import Console
+from rich.markup import escape
+
+from agentkit.agent import Chat
+from agentkit.cli.confirm import confirmation_policy
+from agentkit.cli.offline import choose_model
+from agentkit.cli.render import Transcript
+from agentkit.cli.runfile import RunFile, load_run_file
+from agentkit.cli.setup import agent_for, tools_for
+
+QUIT = {"exit", "quit", "/exit", "/quit"}
+
+
+def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if args.file:
+        runfile = load_run_file(args.file)
+    else:
+        cwd = Path.cwd().resolve()
+        runfile = RunFile(
+            path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,)
+        )
+    with choose_model(runfile.model, runfile.offline_turns) as choice:
+        style = "bold yellow" if choice.scripted else "dim"
+        err.print(f"[{style}]{escape(choice.banner)}[/]")
+        toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
+        agent = agent_for(
+            runfile,
+            choice.model,
+            toolset,
+            confirmation_policy(out, approve=False, interactive=True),
+        )
+        chat = agent.chat()
+        err.print(
+            f"[dim]tools: {', '.join(toolset.names) or '(none)'} · "
+            "type 'exit' or Ctrl-D to leave[/]"
+        )
+        transcript = Transcript(out)
+        while True:
+            try:
+                line = out.input("[bold cyan]you>[/] ").strip()
+            except EOFError:
+                break
+            if not line:
+                continue
+            if line.lower() in QUIT:
+                break
+            anyio.run(_turn, chat, line, transcript)
+    return 0
+
+
+async def _turn(chat: Chat, line: str, transcript: Transcript) -> None:
+    async for event in chat.stream(line):
+        transcript.event(event)
