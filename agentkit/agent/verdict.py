@@ -66,7 +66,7 @@ def assess(turn: Turn, partial: Partial) -> str | None:
             partial=partial(turn.text),
             finish_reason=reason,
         )
-    if turn.content() is None:
+    if turn.content() is None or _says_nothing(turn):
         if reason == FinishReason.MAX_TOKENS:
             raise ModelBehaviorError(
                 "the model hit maxOutputTokens before writing anything (thinking counts "
@@ -76,6 +76,14 @@ def assess(turn: Turn, partial: Partial) -> str | None:
             )
         return "empty answer"
     return None
+
+
+def _says_nothing(turn: Turn) -> bool:
+    """Only empty text parts: no answer, no call, no signature worth keeping."""
+    return all(
+        part.model_fields_set <= {"text", "thought"} and not part.model_extra and not part.text
+        for part in turn.parts
+    )
 
 
 def feedback_for(turn: Turn) -> str:

@@ -29,7 +29,8 @@ def confirmation_policy(
                 f"  [bold red]denied (not interactive; --approve allows it):[/] {escape(call)}"
             )
             return Decision(False, "no one was there to approve it")
-        answer = console.input(f"  [bold yellow]allow {escape(call)}?[/] [y/N] ").strip().lower()
+        prompt = f"  [bold yellow]allow {escape(call)}?[/] {escape('[y/N]')} "
+        answer = console.input(prompt).strip().lower()
         approved = answer in ("y", "yes")
         return Decision(approved, None if approved else "the user said no")
 

@@ -40,7 +40,11 @@ async def test_malformed_call_is_re_asked_with_feedback(emulator: Emulator) -> N
     assert emulator.rejections == []
 
 
-@pytest.mark.parametrize("answer", [empty_candidate(), unexpected_tool_call("open_garage")], ids=["empty", "unexpected-tool"])
+@pytest.mark.parametrize(
+    "answer",
+    [empty_candidate(), unexpected_tool_call("open_garage"), [{"text": ""}, {"text": ""}]],
+    ids=["empty", "unexpected-tool", "only-empty-text"],
+)
 async def test_other_unusable_answers_are_re_asked(emulator: Emulator, answer: dict[str, object]) -> None:
     emulator.script([answer, "Recovered."])
     result = await agent_for(emulator).run("Hi")

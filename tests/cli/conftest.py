@@ -1,0 +1,38 @@
+"""CLI tests run `agentkit` in process (main) or as a subprocess, always offline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.setenv("AGENTKIT_HOME_DB", str(tmp_path / "home.db"))
+    monkeypatch.setenv("AGENTKIT_SESSIONS", str(tmp_path / "sessions"))
+    monkeypatch.chdir(ROOT)
+    yield
+
+
+def agentkit_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    environment.update(env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "agentkit.cli", *args],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def write_run_file(path: Path, body: str) -> Path:
+    path.write_text(body, encoding="utf-8")
+    return path
