@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -145,7 +144,9 @@ class Agent(Generic[DepsT]):
     ) -> RunResult:
         """``run`` for synchronous code; also works when an event loop is already running
         in this thread (a notebook), by running in a helper thread."""
-        return run_blocking(self.run, prompt, history=history, deps=deps, limits=limits)
+        return run_blocking(
+            self.run, prompt, history=history, deps=deps, limits=limits, close=self.model
+        )
 
     async def stream(
         self,
@@ -193,7 +194,7 @@ class Agent(Generic[DepsT]):
     def resume_sync(
         self, state: Mapping[str, Any], decisions: Mapping[str, bool | Decision], **options: Any
     ) -> RunResult:
-        return run_blocking(self.resume, state, decisions, **options)
+        return run_blocking(self.resume, state, decisions, close=self.model, **options)
 
     def chat(self, history: Sequence[Content | Mapping[str, Any]] | None = None) -> Chat:
         """A multi-turn conversation that keeps its history between messages."""
@@ -258,7 +259,7 @@ class Chat:
         return result
 
     def send_sync(self, prompt: Prompt, **options: Any) -> RunResult:
-        return run_blocking(self.send, prompt, **options)
+        return run_blocking(self.send, prompt, close=self.agent.model, **options)
 
     async def stream(self, prompt: Prompt, **options: Any) -> AsyncIterator[Event]:
         async for event in self.agent.stream(prompt, history=self.history, **options):
@@ -278,8 +279,23 @@ async def _result_of(events: AsyncIterator[Event]) -> RunResult:
     raise AssertionError("a run ended without a RunFinished event")  # the loop always sends one
 
 
-def run_blocking(function: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-    call = functools.partial(function, *args, **kwargs)
+def run_blocking(
+    function: Callable[..., Awaitable[T]], *args: Any, close: Any = None, **kwargs: Any
+) -> T:
+    """Run a coroutine function to completion from synchronous code.
+
+    The event loop it gets ends with the call, so ``close`` (a model) has its connection
+    pool closed inside that loop: connections left open would belong to a dead loop.
+    """
+
+    async def call() -> T:
+        try:
+            return await function(*args, **kwargs)
+        finally:
+            closer = getattr(close, "aclose", None)
+            if closer is not None:
+                await closer()
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -149,9 +149,13 @@ async def _run_all(
             statuses.add(record["status"])
             progress.advance(task)
 
-        async with anyio.create_task_group() as group:
-            for item in pending:
-                group.start_soon(one, item)
+        try:
+            async with anyio.create_task_group() as group:
+                for item in pending:
+                    group.start_soon(one, item)
+        finally:
+            if isinstance(shared, Gemini):
+                await shared.aclose()
     return statuses
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 from rich.console import Console
 from rich.markup import escape
 
@@ -42,20 +43,26 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             f"[dim]tools: {', '.join(toolset.names) or '(none)'} · "
             "type 'exit' or Ctrl-D to leave[/]"
         )
-        transcript = Transcript(out)
+        anyio.run(_converse, chat, out, Transcript(out))
+    return 0
+
+
+async def _converse(chat: Chat, out: Console, transcript: Transcript) -> None:
+    """The whole conversation in one event loop; the terminal is read in a worker thread so
+    the loop (and the model's connections) stay alive between lines."""
+    try:
         while True:
             try:
-                line = out.input("[bold cyan]you>[/] ").strip()
+                line = (await anyio.to_thread.run_sync(out.input, "[bold cyan]you>[/] ")).strip()
             except EOFError:
                 break
             if not line:
                 continue
             if line.lower() in QUIT:
                 break
-            anyio.run(_turn, chat, line, transcript)
-    return 0
-
-
-async def _turn(chat: Chat, line: str, transcript: Transcript) -> None:
-    async for event in chat.stream(line):
-        transcript.event(event)
+            async for event in chat.stream(line):
+                transcript.event(event)
+    finally:
+        closer = getattr(chat.agent.model, "aclose", None)
+        if closer is not None:
+            await closer()

@@ -63,31 +63,52 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             runfile, choice.model, toolset, confirmation_policy(out, approve=args.approve)
         )
         transcript = Transcript(out)
-        exit_code = EXIT_OK
+        exit_code = anyio.run(
+            _all_prompts, agent, session, progress, store, args.session, transcript, json_stream
+        )
+    return exit_code
+
+
+async def _all_prompts(
+    agent: Any,
+    session: Session,
+    progress: Progress,
+    store: JsonFileStore | None,
+    name: str | None,
+    transcript: Transcript,
+    json_stream: IO[str] | None,
+) -> int:
+    """Every remaining prompt, in one event loop (the model's connections live in it)."""
+    exit_code = EXIT_OK
+    try:
         for index in range(progress.done, len(progress.prompts)):
             prompt = progress.prompts[index]
             continuing = progress.in_prompt and index == progress.done
             if continuing and session.history and session.history[-1].get("role") == "model":
-                progress.finish_prompt(session, store, args.session)  # it had completed
+                progress.finish_prompt(session, store, name)  # it had completed
                 continue
-            transcript.user(prompt + (" (continuing after an interruption)" if continuing else ""))
+            note = " (continuing after an interruption)" if continuing else ""
+            transcript.user(prompt + note)
             if json_stream is not None:
                 write_json_line(json_stream, {"type": "user", "prompt": prompt})
-            result = anyio.run(
-                _one_prompt,
+            result = await _one_prompt(
                 agent,
                 None if continuing else prompt,
                 session,
                 progress,
                 store,
-                args.session,
+                name,
                 transcript,
                 json_stream,
             )
-            progress.finish_prompt(session, store, args.session)
+            progress.finish_prompt(session, store, name)
             if result.stop_reason not in (StopReason.COMPLETED, StopReason.FINAL_ANSWER):
                 exit_code = EXIT_LIMIT
-        progress.finish(session, store, args.session)
+    finally:
+        closer = getattr(agent.model, "aclose", None)
+        if closer is not None:
+            await closer()
+    progress.finish(session, store, name)
     return exit_code
 
 

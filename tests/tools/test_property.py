@@ -55,7 +55,7 @@ def _finite(value: Any) -> bool:
     return True
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "25")), deadline=None)
 @given(data=st.data())
 def test_every_admitted_value_round_trips(data: st.DataObject) -> None:
     for annotation, tool, adapter in TOOLS.values():
