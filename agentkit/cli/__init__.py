@@ -121,7 +121,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from agentkit.cli.batch import InputError
     from agentkit.cli.loading import ToolLoadError
-    from agentkit.cli.offline import NoModelError
     from agentkit.cli.runfile import RunFileError
     from agentkit.errors import (
         APIConnectionError,
@@ -132,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         SessionError,
         ToolDefinitionError,
     )
+    from agentkit.offline import NoModelError
 
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)

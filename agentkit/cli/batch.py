@@ -21,12 +21,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from agentkit.agent import StopReason
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.offline import NoModelError, scripted_model
 from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile, RunFileError, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.errors import APIConnectionError, APIError, RunError
 from agentkit.models import Gemini, Model, resolve_api_key
+from agentkit.offline import NoModelError, scripted_model
 from agentkit.tools import Toolset
 
 EXIT_OK, EXIT_MODEL, EXIT_LIMIT = 0, 3, 4

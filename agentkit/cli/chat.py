@@ -12,10 +12,10 @@ from rich.markup import escape
 
 from agentkit.agent import Chat
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.offline import choose_model
 from agentkit.cli.render import Transcript
 from agentkit.cli.runfile import RunFile, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
+from agentkit.offline import live_or_scripted
 
 QUIT = {"exit", "quit", "/exit", "/quit"}
 
@@ -28,9 +28,10 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         runfile = RunFile(
             path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,)
         )
-    with choose_model(runfile.model, runfile.offline_turns) as choice:
+    with live_or_scripted(runfile.model, runfile.offline_turns) as choice:
         style = "bold yellow" if choice.scripted else "dim"
-        err.print(f"[{style}]{escape(choice.banner)}[/]")
+        source = " (turns from the run file's [offline] section)" if choice.scripted else ""
+        err.print(f"[{style}]{escape(choice.banner + source)}[/]")
         toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
         agent = agent_for(
             runfile,

@@ -20,10 +20,10 @@ from rich.markup import escape
 
 from agentkit.agent import RunFinished, RunResult, StepFinished, StopReason
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.offline import choose_model
 from agentkit.cli.render import Transcript, event_record, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
+from agentkit.offline import live_or_scripted
 from agentkit.sessions import JsonFileStore, Session
 from agentkit.types import Content
 
@@ -50,9 +50,10 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     if script is not None:
         script = script[progress.model_turns_served(session.history) :]
     json_stream = _json_stream(args.json)
-    with choose_model(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
+    with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
         style = "bold yellow" if choice.scripted else "dim"
-        err.print(f"[{style}]{escape(choice.banner)}[/]")
+        source = " (turns from the run file's [offline] section)" if choice.scripted else ""
+        err.print(f"[{style}]{escape(choice.banner + source)}[/]")
         if progress.resumed:
             err.print(
                 f"[bold]resuming session {args.session!r} at prompt {progress.done + 1} "

@@ -16,12 +16,21 @@ from agentkit.types import Content, GenerateContentResponse, Part
 
 
 def call(
-    name: str, args: dict[str, Any] | None = None, *, id: str | None = None, **kwargs: Any
+    function: str,
+    args: dict[str, Any] | None = None,
+    /,
+    *,
+    call_id: str | None = None,
+    **kwargs: Any,
 ) -> dict[str, Any]:
-    """A functionCall part for a script: ``call("set_light", room="kitchen")``."""
-    function_call: dict[str, Any] = {"name": name, "args": {**(args or {}), **kwargs}}
-    if id is not None:
-        function_call = {"id": id, **function_call}
+    """A functionCall part for a script: ``call("set_light", room="kitchen")``.
+
+    The function name is positional-only so that arguments called ``name`` (or anything
+    else) can be given as keywords; ``call_id`` sets the call's ``id``.
+    """
+    function_call: dict[str, Any] = {"name": function, "args": {**(args or {}), **kwargs}}
+    if call_id is not None:
+        function_call = {"id": call_id, **function_call}
     return {"functionCall": function_call}
 
 

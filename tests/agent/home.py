@@ -24,7 +24,11 @@ class Home:
             self.log.append((name, started, time.perf_counter()))
 
     @tool
-    def set_light(self, room: Literal["kitchen", "hall", "bedroom"], brightness: Annotated[int, Field(ge=0, le=100)]) -> dict[str, object]:
+    def set_light(
+        self,
+        room: Literal["kitchen", "hall", "bedroom"],
+        brightness: Annotated[int, Field(ge=0, le=100)],
+    ) -> dict[str, object]:
         """Set a room's light.
 
         Args:
@@ -68,4 +72,11 @@ class Home:
         raise ConnectionError("camera offline")
 
     def tools(self) -> list[object]:
-        return [self.set_light, self.get_temperature, self.set_thermostat, self.unlock_door, self.slow_sensor, self.broken_camera]
+        return [
+            self.set_light,
+            self.get_temperature,
+            self.set_thermostat,
+            self.unlock_door,
+            self.slow_sensor,
+            self.broken_camera,
+        ]

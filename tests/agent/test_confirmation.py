@@ -15,7 +15,10 @@ from agentkit.testing.emulator import Emulator, call
 from .home import Home
 
 UNLOCK_AND_LIGHT = [
-    [call("unlock_door", id="c1", door="front"), call("set_light", id="c2", room="hall", brightness=80)],
+    [
+        call("unlock_door", call_id="c1", door="front"),
+        call("set_light", call_id="c2", room="hall", brightness=80),
+    ],
     "Done.",
 ]
 
@@ -29,9 +32,13 @@ async def test_a_callback_approves(emulator: Emulator) -> None:
 
     emulator.script(UNLOCK_AND_LIGHT)
     home = Home()
-    result = await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=confirm).run("Let them in")
+    result = await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=confirm).run(
+        "Let them in"
+    )
     assert not home.locked and home.lights["hall"] == 80
-    assert [(a.tool_name, a.args, a.call_id, a.key, a.step) for a in asked] == [("unlock_door", {"door": "front"}, "c1", "c1", 1)]
+    assert [(a.tool_name, a.args, a.call_id, a.key, a.step) for a in asked] == [
+        ("unlock_door", {"door": "front"}, "c1", "c1", 1)
+    ]
     assert result.text == "Done."
 
 
@@ -41,13 +48,20 @@ async def test_an_async_callback_denies_with_a_reason(emulator: Emulator) -> Non
 
     emulator.script(UNLOCK_AND_LIGHT)
     home = Home()
-    await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=confirm).run("Let them in")
+    await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=confirm).run(
+        "Let them in"
+    )
     assert home.locked and home.lights["hall"] == 80
     response = emulator.requests[1].json["contents"][2]["parts"][0]["functionResponse"]
     assert response == {
         "id": "c1",
         "name": "unlock_door",
-        "response": {"error": {"type": "denied", "message": "a person declined this call to unlock_door: nobody is expected; it was not executed"}},
+        "response": {
+            "error": {
+                "type": "denied",
+                "message": "a person declined this call to unlock_door: nobody is expected; it was not executed",
+            }
+        },
     }
 
 
@@ -55,7 +69,9 @@ async def test_invalid_arguments_are_never_put_to_a_person(emulator: Emulator) -
     asked: list[ConfirmationRequest] = []
     emulator.script([[call("unlock_door", door="garage")], "Sorry."])
     home = Home()
-    await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: asked.append(r) or True).run("Open")
+    await Agent(
+        Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: asked.append(r) or True
+    ).run("Open")
     assert asked == [] and home.locked
 
 
@@ -112,7 +128,9 @@ async def test_confirmation_predicate_on_arguments(emulator: Emulator) -> None:
     ],
     ids=["missing", "unknown", "version", "damaged", "no-calls"],
 )
-async def test_bad_resumes_are_refused(emulator: Emulator, state_edit: Any, decisions: dict[str, bool], message: str) -> None:
+async def test_bad_resumes_are_refused(
+    emulator: Emulator, state_edit: Any, decisions: dict[str, bool], message: str
+) -> None:
     emulator.script(UNLOCK_AND_LIGHT)
     agent = Agent(Gemini(base_url=emulator.url), tools=Home().tools())
     paused = await agent.run("Let them in")

@@ -38,7 +38,10 @@ async def test_each_error_kind_reaches_the_model_and_the_run_recovers(emulator: 
     assert home.lights == {"kitchen": 60, "hall": 100, "bedroom": 0}
     invalid = response_sent(emulator, 1, 0)["error"]
     assert invalid["type"] == "invalid_arguments"
-    assert [(e["path"], e["received"]) for e in invalid["errors"]] == [("room", "garage"), ("brightness", 120)]
+    assert [(e["path"], e["received"]) for e in invalid["errors"]] == [
+        ("room", "garage"),
+        ("brightness", 120),
+    ]
     assert response_sent(emulator, 1, 1) == {
         "error": {
             "type": "unknown_tool",
@@ -46,10 +49,17 @@ async def test_each_error_kind_reaches_the_model_and_the_run_recovers(emulator: 
         }
     }
     assert response_sent(emulator, 1, 2) == {
-        "error": {"type": "exception", "message": "broken_camera raised ConnectionError: camera offline", "exception": "ConnectionError"}
+        "error": {
+            "type": "exception",
+            "message": "broken_camera raised ConnectionError: camera offline",
+            "exception": "ConnectionError",
+        }
     }
     assert response_sent(emulator, 1, 3) == {
-        "error": {"type": "timeout", "message": "slow_sensor did not finish within 0.05 s and was stopped"}
+        "error": {
+            "type": "timeout",
+            "message": "slow_sensor did not finish within 0.05 s and was stopped",
+        }
     }
     assert response_sent(emulator, 1, 4) == {"room": "kitchen", "brightness": 60}
     assert [r.ok for r in result.tool_calls] == [False, False, False, False, True, True]

@@ -27,7 +27,13 @@ def agent_for(emulator: Emulator, **options: object) -> Agent[None]:
 
 
 async def test_malformed_call_is_re_asked_with_feedback(emulator: Emulator) -> None:
-    emulator.script([malformed_function_call("Malformed function call: set_light(room=)"), [call("get_temperature")], "19."])
+    emulator.script(
+        [
+            malformed_function_call("Malformed function call: set_light(room=)"),
+            [call("get_temperature")],
+            "19.",
+        ]
+    )
     events = [e async for e in agent_for(emulator).stream("Temperature?")]
     retries = [e for e in events if isinstance(e, RetryEvent)]
     assert [(r.source, r.attempt) for r in retries] == [("model", 1)]
@@ -36,7 +42,9 @@ async def test_malformed_call_is_re_asked_with_feedback(emulator: Emulator) -> N
     assert isinstance(final, RunFinished) and final.result.text == "19."
     retried = emulator.requests[1].json["contents"]
     assert len(retried) == 1  # the empty turn was not appended
-    assert retried[0]["parts"][1]["text"].startswith("Your last reply contained a malformed function call (Malformed function call: set_light(room=))")
+    assert retried[0]["parts"][1]["text"].startswith(
+        "Your last reply contained a malformed function call (Malformed function call: set_light(room=))"
+    )
     assert emulator.rejections == []
 
 
@@ -45,7 +53,9 @@ async def test_malformed_call_is_re_asked_with_feedback(emulator: Emulator) -> N
     [empty_candidate(), unexpected_tool_call("open_garage"), [{"text": ""}, {"text": ""}]],
     ids=["empty", "unexpected-tool", "only-empty-text"],
 )
-async def test_other_unusable_answers_are_re_asked(emulator: Emulator, answer: dict[str, object]) -> None:
+async def test_other_unusable_answers_are_re_asked(
+    emulator: Emulator, answer: dict[str, object]
+) -> None:
     emulator.script([answer, "Recovered."])
     result = await agent_for(emulator).run("Hi")
     assert result.text == "Recovered." and len(emulator.requests) == 2
@@ -61,7 +71,9 @@ async def test_re_asks_are_bounded_and_keep_the_partial_run(emulator: Emulator) 
 
 
 async def test_safety_stop_raises_with_what_was_produced(emulator: Emulator) -> None:
-    emulator.script([[call("set_light", room="hall", brightness=10)], safety_block("Here is how to")])
+    emulator.script(
+        [[call("set_light", room="hall", brightness=10)], safety_block("Here is how to")]
+    )
     with pytest.raises(ResponseBlockedError) as caught:
         await agent_for(emulator).run("Hi")
     error = caught.value
@@ -78,14 +90,36 @@ async def test_blocked_prompt_raises_with_the_block_reason(emulator: Emulator) -
 
 
 async def test_unknown_finish_reason_is_not_success(emulator: Emulator) -> None:
-    emulator.script([{"candidates": [{"content": {"role": "model", "parts": [{"text": "Partial"}]}, "finishReason": "SOMETHING_NEW"}]}])
+    emulator.script(
+        [
+            {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [{"text": "Partial"}]},
+                        "finishReason": "SOMETHING_NEW",
+                    }
+                ]
+            }
+        ]
+    )
     with pytest.raises(ModelBehaviorError, match="SOMETHING_NEW") as caught:
         await agent_for(emulator).run("Hi")
     assert caught.value.partial.text == "Partial"
 
 
 async def test_max_tokens_with_text_ends_with_its_own_stop_reason(emulator: Emulator) -> None:
-    emulator.script([{"candidates": [{"content": {"role": "model", "parts": [{"text": "The answer is"}]}, "finishReason": "MAX_TOKENS"}]}])
+    emulator.script(
+        [
+            {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": [{"text": "The answer is"}]},
+                        "finishReason": "MAX_TOKENS",
+                    }
+                ]
+            }
+        ]
+    )
     result = await agent_for(emulator).run("Hi")
     assert (result.stop_reason, result.text) == (StopReason.MAX_TOKENS, "The answer is")
 

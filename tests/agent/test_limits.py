@@ -35,13 +35,20 @@ async def test_model_call_limit_ends_with_one_answer_with_tools_off(emulator: Em
     assert result.text == "Stopping here: the thermostat reads 19."
     assert modes(emulator) == ["AUTO", "AUTO", "AUTO", "NONE"]
     assert len(result.tool_calls) == 3
-    assert result.history[-1] == {"role": "model", "parts": [{"text": "Stopping here: the thermostat reads 19."}]}
+    assert result.history[-1] == {
+        "role": "model",
+        "parts": [{"text": "Stopping here: the thermostat reads 19."}],
+    }
     assert emulator.rejections == []
 
 
 async def test_limit_with_stop_policy_returns_at_once(emulator: Emulator) -> None:
     emulator.respond_with(looping_model)
-    agent = Agent(Gemini(base_url=emulator.url), tools=Home().tools(), limits=Limits(model_calls=2, on_limit="stop"))
+    agent = Agent(
+        Gemini(base_url=emulator.url),
+        tools=Home().tools(),
+        limits=Limits(model_calls=2, on_limit="stop"),
+    )
     result = await agent.run("Watch")
     assert (result.stop_reason, result.text) == (StopReason.MODEL_CALL_LIMIT, None)
     assert len(emulator.requests) == 2
@@ -51,7 +58,10 @@ async def test_limit_with_stop_policy_returns_at_once(emulator: Emulator) -> Non
 async def test_tool_call_limit_answers_every_call_of_the_turn(emulator: Emulator) -> None:
     emulator.script(
         [
-            [call("set_light", room=room, brightness=10) for room in ("kitchen", "hall", "bedroom")],
+            [
+                call("set_light", room=room, brightness=10)
+                for room in ("kitchen", "hall", "bedroom")
+            ],
             "Two lights changed; the third was refused.",
         ]
     )
@@ -61,7 +71,8 @@ async def test_tool_call_limit_answers_every_call_of_the_turn(emulator: Emulator
     assert result.stop_reason is StopReason.TOOL_CALL_LIMIT
     assert home.lights == {"kitchen": 10, "hall": 10, "bedroom": 0}
     assert result.tool_calls[2].error == {
-        "type": "limit", "message": "the run's tool-call limit was reached; this call was not executed"
+        "type": "limit",
+        "message": "the run's tool-call limit was reached; this call was not executed",
     }
     assert modes(emulator) == ["AUTO", "NONE"]
     assert result.text == "Two lights changed; the third was refused."
@@ -70,12 +81,27 @@ async def test_tool_call_limit_answers_every_call_of_the_turn(emulator: Emulator
 async def test_token_limit(emulator: Emulator) -> None:
     emulator.script(
         [
-            {"candidates": [{"content": {"role": "model", "parts": [{"functionCall": {"name": "get_temperature", "args": {}}}]}}],
-             "usageMetadata": {"promptTokenCount": 900, "candidatesTokenCount": 200, "totalTokenCount": 1100}},
+            {
+                "candidates": [
+                    {
+                        "content": {
+                            "role": "model",
+                            "parts": [{"functionCall": {"name": "get_temperature", "args": {}}}],
+                        }
+                    }
+                ],
+                "usageMetadata": {
+                    "promptTokenCount": 900,
+                    "candidatesTokenCount": 200,
+                    "totalTokenCount": 1100,
+                },
+            },
             "It is 19.",
         ]
     )
-    agent = Agent(Gemini(base_url=emulator.url), tools=Home().tools(), limits=Limits(total_tokens=1000))
+    agent = Agent(
+        Gemini(base_url=emulator.url), tools=Home().tools(), limits=Limits(total_tokens=1000)
+    )
     result = await agent.run("Temperature")
     assert result.stop_reason is StopReason.TOKEN_LIMIT and result.text == "It is 19."
     assert modes(emulator) == ["AUTO", "NONE"]
@@ -91,7 +117,10 @@ async def test_deadline_cuts_running_tools_and_keeps_history_valid(emulator: Emu
     agent = Agent(Gemini(base_url=emulator.url), tools=[long_job], limits=Limits(deadline=0.2))
     result = await agent.run("Start the job")
     assert result.stop_reason is StopReason.DEADLINE and result.text is None
-    assert result.tool_calls[0].error == {"type": "timeout", "message": "the run's deadline passed before this call finished"}
+    assert result.tool_calls[0].error == {
+        "type": "timeout",
+        "message": "the run's deadline passed before this call finished",
+    }
     assert len(emulator.requests) == 1
     assert result.history[-1]["parts"][0]["functionResponse"]["name"] == "long_job"
 
@@ -116,7 +145,12 @@ async def test_per_run_limits_override_without_changing_the_agent(emulator: Emul
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"model_calls": 0}, "model_calls"), ({"deadline": -1}, "deadline"), ({"model_retries": -1}, "model_retries"), ({"on_limit": "panic"}, "on_limit")],
+    [
+        ({"model_calls": 0}, "model_calls"),
+        ({"deadline": -1}, "deadline"),
+        ({"model_retries": -1}, "model_retries"),
+        ({"on_limit": "panic"}, "on_limit"),
+    ],
 )
 def test_invalid_limits_are_refused(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -29,7 +29,10 @@ def agent_for(emulator: Emulator, home: Home, **options: Any) -> Agent[Any]:
 
 
 TWO_ROUNDS = [
-    [call("set_light", room="kitchen", brightness=30), call("set_light", room="hall", brightness=40)],
+    [
+        call("set_light", room="kitchen", brightness=30),
+        call("set_light", room="hall", brightness=40),
+    ],
     [call("get_temperature"), call("set_light", room="bedroom", brightness=10)],
     "Kitchen 30, hall 40, bedroom 10; the thermostat is at 19.",
 ]
@@ -51,8 +54,20 @@ async def test_two_rounds_of_parallel_calls_with_zero_rejections(emulator: Emula
     assert answer_turn == {
         "role": "user",
         "parts": [
-            {"functionResponse": {"id": "call-0001", "name": "set_light", "response": {"room": "kitchen", "brightness": 30}}},
-            {"functionResponse": {"id": "call-0002", "name": "set_light", "response": {"room": "hall", "brightness": 40}}},
+            {
+                "functionResponse": {
+                    "id": "call-0001",
+                    "name": "set_light",
+                    "response": {"room": "kitchen", "brightness": 30},
+                }
+            },
+            {
+                "functionResponse": {
+                    "id": "call-0002",
+                    "name": "set_light",
+                    "response": {"room": "hall", "brightness": 40},
+                }
+            },
         ],
     }
     assert [(r.step, r.name, r.call_id, r.ok) for r in result.tool_calls] == [
@@ -66,7 +81,9 @@ async def test_two_rounds_of_parallel_calls_with_zero_rejections(emulator: Emula
 
 
 async def test_parallel_calls_overlap_in_time(emulator: Emulator) -> None:
-    emulator.script([[call("set_light", room=r, brightness=50) for r in ("kitchen", "hall", "bedroom")], "done"])
+    emulator.script(
+        [[call("set_light", room=r, brightness=50) for r in ("kitchen", "hall", "bedroom")], "done"]
+    )
     home = Home()
     await agent_for(emulator, home).run("All lights to half")
     starts = [start for _, start, _ in home.log]
@@ -83,7 +100,9 @@ async def test_results_keep_call_order_even_when_finishing_out_of_order(emulator
         await asyncio.sleep(seconds)
         return label
 
-    emulator.script([[call("wait", label="slow", seconds=0.1), call("wait", label="fast", seconds=0.0)], "ok"])
+    emulator.script(
+        [[call("wait", label="slow", seconds=0.1), call("wait", label="fast", seconds=0.0)], "ok"]
+    )
     agent = Agent(Gemini(base_url=emulator.url), tools=[wait])
     await agent.run("go")
     answers = emulator.requests[1].json["contents"][2]["parts"]
@@ -91,7 +110,9 @@ async def test_results_keep_call_order_even_when_finishing_out_of_order(emulator
 
 
 async def test_compositional_calls_and_exact_first_request(emulator: Emulator) -> None:
-    emulator.script([[call("get_temperature")], [call("set_thermostat", celsius=20.0)], "Raised to 20."])
+    emulator.script(
+        [[call("get_temperature")], [call("set_thermostat", celsius=20.0)], "Raised to 20."]
+    )
     home = Home()
     result = await agent_for(emulator, home).run("Make it one degree warmer")
     assert home.thermostat == 20.0
@@ -101,7 +122,14 @@ async def test_compositional_calls_and_exact_first_request(emulator: Emulator) -
     assert first["systemInstruction"] == {"parts": [{"text": "You control a home."}]}
     assert first["toolConfig"] == {"functionCallingConfig": {"mode": "AUTO"}}
     names = [d["name"] for d in first["tools"][0]["functionDeclarations"]]
-    assert names == ["set_light", "get_temperature", "set_thermostat", "unlock_door", "slow_sensor", "broken_camera"]
+    assert names == [
+        "set_light",
+        "get_temperature",
+        "set_thermostat",
+        "unlock_door",
+        "slow_sensor",
+        "broken_camera",
+    ]
     assert first["tools"][0]["functionDeclarations"][2] == {
         "name": "set_thermostat",
         "description": "Set the thermostat's target (10 to 30 degrees Celsius).",
@@ -127,7 +155,11 @@ async def test_thought_signatures_survive_three_steps(emulator: Emulator) -> Non
     result = await agent_for(emulator, Home()).run("Evening mode")
     assert result.text == "All set." and emulator.rejections == []
     served = [r for r in emulator.requests]
-    signatures = [c["parts"][0].get("thoughtSignature") for c in served[-1].json["contents"] if c["role"] == "model"]
+    signatures = [
+        c["parts"][0].get("thoughtSignature")
+        for c in served[-1].json["contents"]
+        if c["role"] == "model"
+    ]
     assert len(signatures) == 3 and all(signatures)
     # Each model turn went back byte-identical to what the emulator served.
     model_turns = [c for c in result.history if c["role"] == "model"][:3]
@@ -152,14 +184,32 @@ async def test_model_turn_goes_back_verbatim_with_signed_empty_text(emulator: Em
 async def test_fields_unknown_to_agentkit_are_sent_back() -> None:
     from agentkit.testing import ScriptedModel
 
-    turn = {"candidates": [{"content": {"role": "model", "parts": [
-        {"text": "Checking.", "futureField": {"x": [1, None]}},
-        {"functionCall": {"name": "get_temperature", "args": {}}, "partMetadata": {"k": "v"}},
-    ], "contentNovelty": 1}, "newCandidateField": True}]}
+    turn = {
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {"text": "Checking.", "futureField": {"x": [1, None]}},
+                        {
+                            "functionCall": {"name": "get_temperature", "args": {}},
+                            "partMetadata": {"k": "v"},
+                        },
+                    ],
+                    "contentNovelty": 1,
+                },
+                "newCandidateField": True,
+            }
+        ]
+    }
     with ScriptedModel([turn, "19."]) as model:
         result = await Agent(model, tools=Home().tools()).run("Temperature?")
     sent = model.requests[1].to_wire()["contents"][1]
-    assert sent == {"role": "model", "parts": turn["candidates"][0]["content"]["parts"], "contentNovelty": 1}
+    assert sent == {
+        "role": "model",
+        "parts": turn["candidates"][0]["content"]["parts"],
+        "contentNovelty": 1,
+    }
     assert result.history[1] == sent
 
 
@@ -168,12 +218,27 @@ async def test_streamed_run_event_sequence(emulator: Emulator) -> None:
     emulator.script([[call("set_light", room="hall", brightness=5)], "Hall dimmed to 5."])
     events = [event async for event in agent_for(emulator, Home()).stream("Dim the hall")]
     kinds = [event.kind for event in events]
-    assert kinds == ["function_call", "function_result", "step_finished", "text", "text", "text", "step_finished", "run_finished"]
+    assert kinds == [
+        "function_call",
+        "function_result",
+        "step_finished",
+        "text",
+        "text",
+        "text",
+        "step_finished",
+        "run_finished",
+    ]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hall dimmed to 5."
     call_event = events[0]
-    assert isinstance(call_event, FunctionCallEvent) and call_event.call.arguments == {"room": "hall", "brightness": 5}
+    assert isinstance(call_event, FunctionCallEvent) and call_event.call.arguments == {
+        "room": "hall",
+        "brightness": 5,
+    }
     result_event = events[1]
-    assert isinstance(result_event, FunctionResultEvent) and result_event.response == {"room": "hall", "brightness": 5}
+    assert isinstance(result_event, FunctionResultEvent) and result_event.response == {
+        "room": "hall",
+        "brightness": 5,
+    }
     assert [e.step for e in events if isinstance(e, StepFinished)] == [1, 2]
     final = events[-1]
     assert isinstance(final, RunFinished) and final.result.text == "Hall dimmed to 5."
@@ -195,7 +260,9 @@ async def test_plain_and_streamed_runs_produce_the_same_history(emulator: Emulat
 
 
 async def test_chat_keeps_history_between_messages(emulator: Emulator) -> None:
-    emulator.script([[call("set_light", room="kitchen", brightness=80)], "Kitchen at 80.", "It was 80."])
+    emulator.script(
+        [[call("set_light", room="kitchen", brightness=80)], "Kitchen at 80.", "It was 80."]
+    )
     home = Home()
     chat = agent_for(emulator, home).chat()
     first = await chat.send("Kitchen to 80")
@@ -218,12 +285,18 @@ def test_run_sync_inside_a_running_event_loop(emulator: Emulator) -> None:
 
 
 async def test_history_passed_in_is_not_modified(emulator: Emulator) -> None:
-    history = [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello!"}]}]
+    history = [
+        {"role": "user", "parts": [{"text": "Hi"}]},
+        {"role": "model", "parts": [{"text": "Hello!"}]},
+    ]
     before = json.dumps(history)
     emulator.script(["Sure."])
     result = await agent_for(emulator, Home()).run("Next", history=history)
     assert json.dumps(history) == before
-    assert result.new_messages == [{"role": "user", "parts": [{"text": "Next"}]}, {"role": "model", "parts": [{"text": "Sure."}]}]
+    assert result.new_messages == [
+        {"role": "user", "parts": [{"text": "Next"}]},
+        {"role": "model", "parts": [{"text": "Sure."}]},
+    ]
 
 
 async def test_invalid_history_is_refused_before_sending(emulator: Emulator) -> None:

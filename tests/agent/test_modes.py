@@ -50,7 +50,10 @@ async def test_any_once_forces_the_first_round_then_ends_by_itself(emulator: Emu
 async def test_any_always_ends_through_the_final_answer_tool(emulator: Emulator) -> None:
     emulator.respond_with(like_gemini)
     agent = Agent(
-        Gemini(base_url=emulator.url), tools=Home().tools(), tool_mode="any", any_mode="always",
+        Gemini(base_url=emulator.url),
+        tools=Home().tools(),
+        tool_mode="any",
+        any_mode="always",
         allowed_tools=["get_temperature"],
     )
     result = await agent.run("Temperature?")
@@ -69,10 +72,14 @@ async def test_any_always_ends_through_the_final_answer_tool(emulator: Emulator)
 
 async def test_final_answer_with_invalid_arguments_is_sent_back(emulator: Emulator) -> None:
     emulator.script([[call("final_answer", reply="oops")], [call("final_answer", answer="Fine.")]])
-    agent = Agent(Gemini(base_url=emulator.url), tools=Home().tools(), tool_mode="any", any_mode="always")
+    agent = Agent(
+        Gemini(base_url=emulator.url), tools=Home().tools(), tool_mode="any", any_mode="always"
+    )
     result = await agent.run("Hi")
     assert result.output == "Fine."
-    error = emulator.requests[1].json["contents"][2]["parts"][0]["functionResponse"]["response"]["error"]
+    error = emulator.requests[1].json["contents"][2]["parts"][0]["functionResponse"]["response"][
+        "error"
+    ]
     assert error["type"] == "invalid_arguments" and "unexpected arguments" in error["message"]
 
 
@@ -80,15 +87,24 @@ async def test_none_and_validated_modes_are_sent_as_such(emulator: Emulator) -> 
     emulator.script(["No tools needed.", "Validated."])
     home = Home()
     await Agent(Gemini(base_url=emulator.url), tools=home.tools(), tool_mode="none").run("Hi")
-    await Agent(Gemini(base_url=emulator.url), tools=home.tools(), tool_mode="validated", allowed_tools=["set_light"]).run("Hi")
+    await Agent(
+        Gemini(base_url=emulator.url),
+        tools=home.tools(),
+        tool_mode="validated",
+        allowed_tools=["set_light"],
+    ).run("Hi")
     assert mode_of(emulator.requests[0].json) == ("NONE", None)
     assert mode_of(emulator.requests[1].json) == ("VALIDATED", ["set_light"])
-    assert [d["name"] for d in emulator.requests[1].json["tools"][0]["functionDeclarations"]] == ["set_light"]
+    assert [d["name"] for d in emulator.requests[1].json["tools"][0]["functionDeclarations"]] == [
+        "set_light"
+    ]
 
 
 async def test_openapi_dialect_is_selectable_per_agent(emulator: Emulator) -> None:
     emulator.script(["ok"])
-    await Agent(Gemini(base_url=emulator.url), tools=[Home().set_thermostat], schema_dialect="openapi").run("Hi")
+    await Agent(
+        Gemini(base_url=emulator.url), tools=[Home().set_thermostat], schema_dialect="openapi"
+    ).run("Hi")
     declaration = emulator.requests[0].json["tools"][0]["functionDeclarations"][0]
     assert declaration["parameters"] == {
         "type": "OBJECT",
@@ -101,7 +117,9 @@ async def test_openapi_dialect_is_selectable_per_agent(emulator: Emulator) -> No
 async def test_a_call_to_a_tool_outside_allowed_tools_is_refused(emulator: Emulator) -> None:
     home = Home()
     emulator.script([[call("unlock_door", door="front")], "I cannot unlock doors."])
-    result = await Agent(Gemini(base_url=emulator.url), tools=home.tools(), allowed_tools=["set_light"]).run("Open up")
+    result = await Agent(
+        Gemini(base_url=emulator.url), tools=home.tools(), allowed_tools=["set_light"]
+    ).run("Open up")
     assert home.locked
     assert result.tool_calls[0].error == {
         "type": "unknown_tool",
@@ -127,7 +145,9 @@ class Recipe(BaseModel):
         ({"thinking": {"thinkingBudget": 10, "thinkingLevel": "LOW"}}, "not both"),
     ],
 )
-def test_impossible_configurations_are_refused_up_front(options: dict[str, Any], message: str) -> None:
+def test_impossible_configurations_are_refused_up_front(
+    options: dict[str, Any], message: str
+) -> None:
     options.setdefault("tools", Home().tools())
     with pytest.raises(ConfigurationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Agent(Gemini(base_url="http://127.0.0.1:9"), **options)
@@ -141,7 +161,12 @@ def test_a_user_tool_named_like_the_final_answer_tool_is_refused() -> None:
         return text
 
     with pytest.raises(ConfigurationError, match="built-in tool that ends the run"):
-        Agent(Gemini(base_url="http://127.0.0.1:9"), tools=[final_answer], tool_mode="any", any_mode="always")
+        Agent(
+            Gemini(base_url="http://127.0.0.1:9"),
+            tools=[final_answer],
+            tool_mode="any",
+            any_mode="always",
+        )
 
 
 def test_recursive_types_refused_for_the_openapi_dialect_when_the_agent_is_built() -> None:

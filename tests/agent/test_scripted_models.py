@@ -17,7 +17,10 @@ async def test_scripted_model_drives_the_loop() -> None:
     with ScriptedModel([[call("set_light", room="hall", brightness=30)], "Hall at 30."]) as model:
         result = await Agent(model, tools=home.tools()).run("Dim the hall")
     assert result.text == "Hall at 30." and home.lights["hall"] == 30
-    assert len(model.requests) == 2 and model.requests[1].contents[2].function_responses[0].name == "set_light"
+    assert (
+        len(model.requests) == 2
+        and model.requests[1].contents[2].function_responses[0].name == "set_light"
+    )
 
 
 async def test_an_unexpected_extra_call_fails_loudly() -> None:

@@ -28,7 +28,10 @@ text = "Recorded."
 
 
 def make_inputs(path: Path, count: int) -> Path:
-    lines = [json.dumps({"id": f"req-{n:03d}", "prompt": f"task {n}", "customer": f"c{n % 7}"}) for n in range(count)]
+    lines = [
+        json.dumps({"id": f"req-{n:03d}", "prompt": f"task {n}", "customer": f"c{n % 7}"})
+        for n in range(count)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -51,12 +54,37 @@ def test_batch_runs_every_input_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
     run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
     inputs = make_inputs(tmp_path / "in.jsonl", 30)
     out = tmp_path / "out.jsonl"
-    assert main(["batch", str(run_file), "--inputs", str(inputs), "--out", str(out), "--concurrency", "5"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(run_file),
+                "--inputs",
+                str(inputs),
+                "--out",
+                str(out),
+                "--concurrency",
+                "5",
+            ]
+        )
+        == 0
+    )
     records = result_lines(out)
     assert sorted(r["id"] for r in records) == [f"req-{n:03d}" for n in range(30)]
     first = next(r for r in records if r["id"] == "req-003")
-    assert (first["status"], first["text"], first["stop_reason"]) == ("ok", "Recorded.", "completed")
-    assert first["tool_calls"] == [{"name": "record", "args": {"label": "step"}, "ok": True, "response": {"output": "recorded step"}}]
+    assert (first["status"], first["text"], first["stop_reason"]) == (
+        "ok",
+        "Recorded.",
+        "completed",
+    )
+    assert first["tool_calls"] == [
+        {
+            "name": "record",
+            "args": {"label": "step"},
+            "ok": True,
+            "response": {"output": "recorded step"},
+        }
+    ]
     assert (tmp_path / "count").read_text().count("step") == 30
     # A rerun finds everything done and runs nothing.
     assert main(["batch", str(run_file), "--inputs", str(inputs), "--out", str(out)]) == 0
@@ -67,8 +95,21 @@ def test_a_killed_batch_loses_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
     inputs = make_inputs(tmp_path / "in.jsonl", 200)
     out = tmp_path / "out.jsonl"
-    env = {"COUNT_FILE": str(tmp_path / "count"), "TOOL_DELAY": "0.05", "AGENTKIT_HOME_DB": str(tmp_path / "h.db")}
-    args = ["batch", str(run_file), "--inputs", str(inputs), "--out", str(out), "--concurrency", "20"]
+    env = {
+        "COUNT_FILE": str(tmp_path / "count"),
+        "TOOL_DELAY": "0.05",
+        "AGENTKIT_HOME_DB": str(tmp_path / "h.db"),
+    }
+    args = [
+        "batch",
+        str(run_file),
+        "--inputs",
+        str(inputs),
+        "--out",
+        str(out),
+        "--concurrency",
+        "20",
+    ]
     process = agentkit_process(*args, env=env)
     wait_until(lambda: out.exists() and out.read_bytes().count(b"\n") >= 60)
     process.send_signal(signal.SIGKILL)
@@ -87,7 +128,9 @@ def test_a_killed_batch_loses_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     assert f"200 inputs, {done_before} already done, {200 - done_before} to run" in err
 
 
-def test_a_torn_last_line_is_cut_off_before_resuming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_torn_last_line_is_cut_off_before_resuming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COUNT_FILE", str(tmp_path / "count"))
     run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
     inputs = make_inputs(tmp_path / "in.jsonl", 3)
@@ -100,12 +143,19 @@ def test_a_torn_last_line_is_cut_off_before_resuming(tmp_path: Path, monkeypatch
 def test_batch_input_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
     bad = tmp_path / "in.jsonl"
-    bad.write_text('{"id": 1, "prompt": "a", "customer": "x"}\n{"id": 1, "prompt": "b", "customer": "y"}\n')
-    assert main(["batch", str(run_file), "--inputs", str(bad), "--out", str(tmp_path / "o.jsonl")]) == 2
+    bad.write_text(
+        '{"id": 1, "prompt": "a", "customer": "x"}\n{"id": 1, "prompt": "b", "customer": "y"}\n'
+    )
+    assert (
+        main(["batch", str(run_file), "--inputs", str(bad), "--out", str(tmp_path / "o.jsonl")])
+        == 2
+    )
     assert "id '1' appears twice" in capsys.readouterr().err
 
 
-def test_chat_at_the_terminal_asks_for_confirmation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_chat_at_the_terminal_asks_for_confirmation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("Let my friend in\ny\nThanks\nexit\n"))
     run_file = write_run_file(
         tmp_path / "chat.toml",
@@ -120,7 +170,9 @@ def test_chat_at_the_terminal_asks_for_confirmation(tmp_path: Path, monkeypatch:
     assert "model> The front door is open." in out and "model> You are welcome." in out
     import sqlite3
 
-    assert sqlite3.connect(tmp_path / "home.db").execute("SELECT locked FROM locks WHERE door='front'").fetchone() == (0,)
+    assert sqlite3.connect(tmp_path / "home.db").execute(
+        "SELECT locked FROM locks WHERE door='front'"
+    ).fetchone() == (0,)
 
 
 def test_a_crashed_session_resumes_at_the_last_completed_step(tmp_path: Path) -> None:
@@ -137,14 +189,21 @@ def test_a_crashed_session_resumes_at_the_last_completed_step(tmp_path: Path) ->
         '[[offline.turns]]\ntext = "Third done."\n',
     )
     count, marker = tmp_path / "count", tmp_path / "marker"
-    env = {"COUNT_FILE": str(count), "MARKER": str(marker), "BLOCK_ON": "blocker", "AGENTKIT_SESSIONS": str(tmp_path / "s")}
+    env = {
+        "COUNT_FILE": str(count),
+        "MARKER": str(marker),
+        "BLOCK_ON": "blocker",
+        "AGENTKIT_SESSIONS": str(tmp_path / "s"),
+    }
     process = agentkit_process("run", str(run_file), "--session", "crash", env=env)
     wait_until(marker.exists)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert count.read_text().split() == ["one", "two", "blocker"]
 
-    resumed = agentkit_process("run", str(run_file), "--session", "crash", env={**env, "BLOCK_ON": ""})
+    resumed = agentkit_process(
+        "run", str(run_file), "--session", "crash", env={**env, "BLOCK_ON": ""}
+    )
     out, err = resumed.communicate(timeout=60)
     assert resumed.returncode == 0, err
     assert "resuming session 'crash' at prompt 2 of 3" in err
@@ -152,4 +211,10 @@ def test_a_crashed_session_resumes_at_the_last_completed_step(tmp_path: Path) ->
     assert count.read_text().split() == ["one", "two", "blocker", "blocker", "three"]
     assert "model> Second done." in out and "model> Third done." in out and "First done." not in out
     history = json.loads((tmp_path / "s" / "crash.json").read_text())["history"]
-    assert [c["role"] for c in history] == ["user", "model", "user", "model", "user"] + ["model", "user", "model", "user", "model"] + ["user", "model", "user", "model"]
+    assert [c["role"] for c in history] == ["user", "model", "user", "model", "user"] + [
+        "model",
+        "user",
+        "model",
+        "user",
+        "model",
+    ] + ["user", "model", "user", "model"]

@@ -67,4 +67,6 @@ def test_google_genai_automatic_function_calling(emulator: Emulator) -> None:
 
 
 def emulator_signature(emulator: Emulator) -> str:
-    return emulator.signatures.sign({"name": "set_thermostat", "args": {"room": "bedroom", "celsius": 19.5}})
+    return emulator.signatures.sign(
+        {"name": "set_thermostat", "args": {"room": "bedroom", "celsius": 19.5}}
+    )

@@ -70,7 +70,9 @@ async def test_stream_yields_chunks_and_the_final_usage(gemini: Gemini, emulator
 
 async def test_parallel_calls_round_trip_with_signature(gemini: Gemini, emulator: Emulator) -> None:
     emulator.options.assign_call_ids = True
-    emulator.script([[call("get_weather", city="Paris"), call("get_weather", city="Tokyo")], "Rain and sun."])
+    emulator.script(
+        [[call("get_weather", city="Paris"), call("get_weather", city="Tokyo")], "Rain and sun."]
+    )
     first = await gemini.generate(HELLO)
     assert first.content is not None and first.content.parts is not None
     signed, unsigned = first.content.parts
@@ -79,9 +81,14 @@ async def test_parallel_calls_round_trip_with_signature(gemini: Gemini, emulator
 
     answers = Content(
         role="user",
-        parts=[Part.from_function_response(c.name, {"output": "ok"}, id=c.id) for c in first.function_calls],
+        parts=[
+            Part.from_function_response(c.name, {"output": "ok"}, id=c.id)
+            for c in first.function_calls
+        ],
     )
-    second = await gemini.generate(GenerateContentRequest(contents=[*HELLO.contents, first.content, answers]))
+    second = await gemini.generate(
+        GenerateContentRequest(contents=[*HELLO.contents, first.content, answers])
+    )
     assert second.text == "Rain and sun."
     assert emulator.rejections == []
 
@@ -92,11 +99,17 @@ async def test_count_tokens_list_and_get_models(gemini: Gemini, emulator: Emulat
     whole = await gemini.count_tokens(HELLO)
     assert whole.total_tokens is not None
     assert emulator.requests[1].json == {
-        "generateContentRequest": {"contents": [{"role": "user", "parts": [{"text": "Hello"}]}], "model": "models/gemini-2.5-flash"}
+        "generateContentRequest": {
+            "contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
+            "model": "models/gemini-2.5-flash",
+        }
     }
 
     page = await gemini.list_models(page_size=2)
-    assert page.models is not None and [m.name for m in page.models] == ["models/gemini-2.5-flash", "models/gemini-2.5-pro"]
+    assert page.models is not None and [m.name for m in page.models] == [
+        "models/gemini-2.5-flash",
+        "models/gemini-2.5-pro",
+    ]
     assert page.next_page_token == "2"
     rest = await gemini.list_models(page_size=2, page_token="2")
     assert rest.models is not None and len(rest.models) == 2 and rest.next_page_token is None
@@ -112,7 +125,12 @@ async def test_count_tokens_list_and_get_models(gemini: Gemini, emulator: Emulat
 
 @pytest.mark.parametrize(
     ("status", "error_type"),
-    [(400, BadRequestError), (401, AuthenticationError), (403, AuthenticationError), (404, NotFoundError)],
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (404, NotFoundError),
+    ],
 )
 async def test_client_errors_are_typed_and_not_retried(
     gemini: Gemini, emulator: Emulator, status: int, error_type: type[Exception]
@@ -221,7 +239,9 @@ async def test_delay_within_the_timeout_still_answers(gemini: Gemini, emulator: 
 LONG = "A sentence long enough to be streamed in several separate chunks."
 
 
-async def test_stream_failing_before_any_chunk_is_retried(gemini: Gemini, emulator: Emulator) -> None:
+async def test_stream_failing_before_any_chunk_is_retried(
+    gemini: Gemini, emulator: Emulator
+) -> None:
     emulator.script([Fault.cut_stream(after_chunks=0, answer=LONG), LONG])
     chunks = [c async for c in gemini.stream(HELLO)]
     assert "".join(c.text or "" for c in chunks) == LONG
@@ -249,7 +269,9 @@ async def test_error_object_inside_a_200_stream(gemini: Gemini, emulator: Emulat
     assert len(emulator.requests) == 1
 
 
-async def test_error_object_as_first_stream_event_is_retried(gemini: Gemini, emulator: Emulator) -> None:
+async def test_error_object_as_first_stream_event_is_retried(
+    gemini: Gemini, emulator: Emulator
+) -> None:
     emulator.script([Fault.error_in_stream(after_chunks=0, answer=LONG), "fine"])
     chunks = [c async for c in gemini.stream(HELLO)]
     assert [c.text for c in chunks] == ["fine"]
@@ -300,7 +322,9 @@ async def test_a_key_echoed_by_the_server_is_redacted_everywhere(
     model = Gemini("gemini-2.5-flash", api_key=SENTINEL, base_url=emulator.url, retry=FAST_RETRY)
     echo = f"key {SENTINEL} rejected"
     details = [{"@type": "type.googleapis.com/google.rpc.LocalizedMessage", "message": echo}]
-    emulator.script([Fault.http_error(503, echo, details=details), Fault.http_error(400, echo, details=details)])
+    emulator.script(
+        [Fault.http_error(503, echo, details=details), Fault.http_error(400, echo, details=details)]
+    )
     with pytest.raises(BadRequestError) as caught:
         await model.generate(HELLO)
     assert "key [REDACTED] rejected" in caught.value.message
@@ -310,7 +334,9 @@ async def test_a_key_echoed_by_the_server_is_redacted_everywhere(
     assert SENTINEL not in repr([r.__dict__ for r in caplog.records])
 
 
-async def test_missing_key_for_google_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_missing_key_for_google_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     model = Gemini("gemini-2.5-flash")
@@ -351,8 +377,18 @@ from agentkit.testing.emulator import (  # noqa: E402
 @pytest.mark.parametrize(
     ("answer", "finish_reason", "finish_message", "text"),
     [
-        (malformed_function_call("Malformed function call: set_light(room=)"), "MALFORMED_FUNCTION_CALL", "Malformed function call: set_light(room=)", None),
-        (unexpected_tool_call("open_garage"), "UNEXPECTED_TOOL_CALL", "Unexpected tool call: open_garage", None),
+        (
+            malformed_function_call("Malformed function call: set_light(room=)"),
+            "MALFORMED_FUNCTION_CALL",
+            "Malformed function call: set_light(room=)",
+            None,
+        ),
+        (
+            unexpected_tool_call("open_garage"),
+            "UNEXPECTED_TOOL_CALL",
+            "Unexpected tool call: open_garage",
+            None,
+        ),
         (empty_candidate(), "STOP", None, None),
         (safety_block("Here is how to"), "SAFETY", None, "Here is how to"),
         (no_candidates(), None, None, None),

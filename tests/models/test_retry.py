@@ -43,7 +43,12 @@ def test_server_retry_delay_is_a_floor() -> None:
         (ServerError(504, "x"), True),
         (ServerError(408, "x"), True),
         (RateLimitError(429, "x", quota_ids=["GenerateRequestsPerMinutePerProjectPerModel"]), True),
-        (RateLimitError(429, "x", quota_ids=["GenerateRequestsPerDayPerProjectPerModel-FreeTier"]), False),
+        (
+            RateLimitError(
+                429, "x", quota_ids=["GenerateRequestsPerDayPerProjectPerModel-FreeTier"]
+            ),
+            False,
+        ),
         (BadRequestError(400, "x"), False),
         (ServerError(501, "not implemented"), False),
         (APIConnectionError("reset"), True),

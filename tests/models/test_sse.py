@@ -39,12 +39,16 @@ async def test_split_at_every_byte_boundary() -> None:
 
 
 async def test_multi_line_data_comments_and_ignored_fields() -> None:
-    body = b': keep-alive\r\nevent: message\r\nid: 7\r\ndata: {"a":\r\ndata:  [1, 2]}\r\n\r\n: bye\r\n'
+    body = (
+        b': keep-alive\r\nevent: message\r\nid: 7\r\ndata: {"a":\r\ndata:  [1, 2]}\r\n\r\n: bye\r\n'
+    )
     assert await read(body) == [{"a": [1, 2]}]
 
 
 async def test_bare_pretty_printed_error_object_after_events() -> None:
-    error = {"error": {"code": 500, "message": "An internal error {has} occurred.", "status": "INTERNAL"}}
+    error = {
+        "error": {"code": 500, "message": "An internal error {has} occurred.", "status": "INTERNAL"}
+    }
     body = b'data: {"candidates": []}\r\n\r\n' + json.dumps(error, indent=2).encode() + b"\n"
     assert await read(body) == [{"candidates": []}, error]
 

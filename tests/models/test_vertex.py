@@ -34,8 +34,13 @@ async def test_vertex_path_and_token_asked_per_attempt(emulator: Emulator) -> No
         return next(tokens)
 
     model = Vertex(
-        "gemini-2.5-flash", project="my-proj", location="europe-west4", token=token,
-        quota_project="billing-proj", base_url=emulator.url, retry=FAST_RETRY,
+        "gemini-2.5-flash",
+        project="my-proj",
+        location="europe-west4",
+        token=token,
+        quota_project="billing-proj",
+        base_url=emulator.url,
+        retry=FAST_RETRY,
     )
     emulator.script([Fault.unavailable(), "from vertex"])
     response = await model.generate(HELLO)
@@ -54,7 +59,13 @@ async def test_vertex_path_and_token_asked_per_attempt(emulator: Emulator) -> No
 
 async def test_vertex_stream_and_token_redaction(emulator: Emulator) -> None:
     secret = "ya29.secret-token-value-987"
-    model = Vertex("gemini-2.5-flash", project="p", token=lambda: secret, base_url=emulator.url, retry=FAST_RETRY)
+    model = Vertex(
+        "gemini-2.5-flash",
+        project="p",
+        token=lambda: secret,
+        base_url=emulator.url,
+        retry=FAST_RETRY,
+    )
     emulator.script(["streamed", Fault.http_error(400, f"token {secret} is bad")])
     chunks = [c async for c in model.stream(HELLO)]
     assert [c.text for c in chunks] == ["streamed"]

@@ -10,7 +10,10 @@ import pytest
 from agentkit.errors import SessionError
 from agentkit.sessions import JsonFileStore, Session, SqliteStore
 
-HISTORY = [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hello"}]}]
+HISTORY = [
+    {"role": "user", "parts": [{"text": "Hi"}]},
+    {"role": "model", "parts": [{"text": "Hello"}]},
+]
 
 
 @pytest.mark.parametrize("kind", ["json", "sqlite"])
@@ -34,7 +37,11 @@ def test_json_file_is_replaced_atomically_and_leaves_no_temporaries(tmp_path: Pa
         store.save("s", Session(HISTORY * count))
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
     document = json.loads((tmp_path / "s.json").read_text())
-    assert (document["format"], document["version"], len(document["history"])) == ("agentkit-session", 1, 10)
+    assert (document["format"], document["version"], len(document["history"])) == (
+        "agentkit-session",
+        1,
+        10,
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,12 +49,20 @@ def test_json_file_is_replaced_atomically_and_leaves_no_temporaries(tmp_path: Pa
     [
         ('{"format": "agentkit-session", "version": 1, "history": [', "damaged session file"),
         ('{"some": "other program"}', "not an agentkit session file"),
-        ('{"format": "agentkit-session", "version": 9, "history": []}', "version 9 is not supported"),
-        ('{"format": "agentkit-session", "version": 1, "history": [1, 2]}', "not a list of Content objects"),
+        (
+            '{"format": "agentkit-session", "version": 9, "history": []}',
+            "version 9 is not supported",
+        ),
+        (
+            '{"format": "agentkit-session", "version": 1, "history": [1, 2]}',
+            "not a list of Content objects",
+        ),
     ],
     ids=["torn", "foreign", "future", "bad-history"],
 )
-def test_bad_files_are_reported_and_never_overwritten(tmp_path: Path, content: str, message: str) -> None:
+def test_bad_files_are_reported_and_never_overwritten(
+    tmp_path: Path, content: str, message: str
+) -> None:
     (tmp_path / "s.json").write_text(content)
     store = JsonFileStore(tmp_path)
     with pytest.raises(SessionError, match=message):

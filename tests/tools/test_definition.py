@@ -40,7 +40,10 @@ def test_unannotated_parameter_is_refused() -> None:
 
     error = refusal(search)
     assert error.parameter == "query" and "no type annotation" in error.reason
-    assert str(error) == "tool 'search', parameter 'query': has no type annotation; the schema is built from annotations"
+    assert (
+        str(error)
+        == "tool 'search', parameter 'query': has no type annotation; the schema is built from annotations"
+    )
 
 
 def test_positional_only_parameter_is_refused() -> None:
@@ -129,7 +132,12 @@ def test_parameter_names_that_clash_with_pydantic_still_work() -> None:
     assert list(properties) == ["schema", "json", "_cursor", "model_name"]
     validated = query.validate({"schema": "s", "json": True, "_cursor": "c"})
     assert not isinstance(validated, Exception)
-    assert query.arguments.to_kwargs(validated) == {"schema": "s", "json": True, "_cursor": "c", "model_name": "m"}
+    assert query.arguments.to_kwargs(validated) == {
+        "schema": "s",
+        "json": True,
+        "_cursor": "c",
+        "model_name": "m",
+    }
 
 
 # -- docstrings -----------------------------------------------------------------------------
@@ -183,7 +191,9 @@ def rest_style(room: str, level: int) -> None:
     """
 
 
-@pytest.mark.parametrize("fn", [google_style, numpy_style, rest_style], ids=["google", "numpy", "rest"])
+@pytest.mark.parametrize(
+    "fn", [google_style, numpy_style, rest_style], ids=["google", "numpy", "rest"]
+)
 def test_docstring_styles_give_the_same_declaration(fn: Any) -> None:
     declaration = tool(fn).declaration.to_wire()
     assert declaration["description"] == (
@@ -197,7 +207,10 @@ def test_docstring_styles_give_the_same_declaration(fn: Any) -> None:
 def test_args_section_without_a_blank_line() -> None:
     declaration = tool(google_no_blank_line).declaration.to_wire()
     assert declaration["description"] == "Dim a room's lights."
-    assert declaration["parametersJsonSchema"]["properties"]["room"]["description"] == "Room to dim, as named in the home."
+    assert (
+        declaration["parametersJsonSchema"]["properties"]["room"]["description"]
+        == "Room to dim, as named in the home."
+    )
 
 
 def test_field_description_wins_over_the_docstring() -> None:
@@ -209,7 +222,10 @@ def test_field_description_wins_over_the_docstring() -> None:
             level: From the docstring.
         """
 
-    assert dim.declaration.to_wire()["parametersJsonSchema"]["properties"]["level"]["description"] == "From the annotation."
+    assert (
+        dim.declaration.to_wire()["parametersJsonSchema"]["properties"]["level"]["description"]
+        == "From the annotation."
+    )
 
 
 def test_explicit_name_and_description_win() -> None:
@@ -232,7 +248,11 @@ def test_context_parameter_is_not_declared() -> None:
         return ctx.deps
 
     schema = whoami.declaration.to_wire()["parametersJsonSchema"]
-    assert schema == {"additionalProperties": False, "properties": {"verbose": {"default": False, "type": "boolean"}}, "type": "object"}
+    assert schema == {
+        "additionalProperties": False,
+        "properties": {"verbose": {"default": False, "type": "boolean"}},
+        "type": "object",
+    }
 
 
 @pytest.mark.parametrize(

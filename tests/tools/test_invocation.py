@@ -47,7 +47,11 @@ async def test_invalid_arguments_become_a_structured_error() -> None:
             "type": "invalid_arguments",
             "message": "invalid arguments for add: a: Input should be a valid integer, unable to parse string as an integer; c: Extra inputs are not permitted",
             "errors": [
-                {"path": "a", "message": "Input should be a valid integer, unable to parse string as an integer", "received": "two"},
+                {
+                    "path": "a",
+                    "message": "Input should be a valid integer, unable to parse string as an integer",
+                    "received": "two",
+                },
                 {"path": "c", "message": "Extra inputs are not permitted", "received": 1},
             ],
         }
@@ -77,7 +81,11 @@ async def test_exception_becomes_type_and_message_without_traceback() -> None:
 
     result = await explode.invoke({"reason": "no power"})
     assert result.response == {
-        "error": {"type": "exception", "message": "explode raised ValueError: cannot: no power", "exception": "ValueError"}
+        "error": {
+            "type": "exception",
+            "message": "explode raised ValueError: cannot: no power",
+            "exception": "ValueError",
+        }
     }
     assert "Traceback" not in str(result.response)
 
@@ -114,7 +122,9 @@ async def test_async_timeout() -> None:
         return "never"
 
     result = await slow.invoke({})
-    assert result.response == {"error": {"type": "timeout", "message": "slow did not finish within 0.05 s and was stopped"}}
+    assert result.response == {
+        "error": {"type": "timeout", "message": "slow did not finish within 0.05 s and was stopped"}
+    }
     assert result.duration < 1
 
 
@@ -214,7 +224,9 @@ async def test_context_is_injected() -> None:
         return f"{greeting} {ctx.deps['user']}"
 
     usage = Usage(requests=2, total_tokens=300)
-    context = ToolContext(run_id="run-1", step=3, deps={"user": "ada"}, usage=usage, tool_name="whoami", call_id="c7")
+    context = ToolContext(
+        run_id="run-1", step=3, deps={"user": "ada"}, usage=usage, tool_name="whoami", call_id="c7"
+    )
     result = await whoami.invoke({"greeting": "hello"}, context)
     assert result.response == {"output": "hello ada"}
     assert seen == [context]
@@ -282,14 +294,20 @@ async def test_image_bytes_become_inline_data_parts() -> None:
         return PNG
 
     result = await snapshot.invoke({"camera": "door"})
-    assert [p.to_wire() for p in result.parts] == [{"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgoAAAAAAAAAAA=="}}]
+    assert [p.to_wire() for p in result.parts] == [
+        {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgoAAAAAAAAAAA=="}}
+    ]
     assert result.response == {"output": {"media": [{"mimeType": "image/png", "attached": True}]}}
 
 
 async def test_media_with_other_values_and_without_multimodal_support() -> None:
     @tool
     def report() -> list[Any]:
-        return ["3 people at the door", Part.from_bytes(PNG, "image/png"), Blob(mime_type="application/pdf", data="JVBERi0=")]
+        return [
+            "3 people at the door",
+            Part.from_bytes(PNG, "image/png"),
+            Blob(mime_type="application/pdf", data="JVBERi0="),
+        ]
 
     with_media = await report.invoke({})
     assert len(with_media.parts) == 2

@@ -31,9 +31,26 @@ def identity_tool(annotation: Any) -> Tool:
 
 
 TYPES: list[Any] = [
-    str, int, float, bool, int | None, list[int], tuple[int, ...], tuple[int, str], set[str],
-    dict[str, float], Literal["a", "b", 3], Status, Priority, DateRange, datetime.date,
-    datetime.datetime, datetime.time, uuid.UUID, decimal.Decimal, list[Status] | None,
+    str,
+    int,
+    float,
+    bool,
+    int | None,
+    list[int],
+    tuple[int, ...],
+    tuple[int, str],
+    set[str],
+    dict[str, float],
+    Literal["a", "b", 3],
+    Status,
+    Priority,
+    DateRange,
+    datetime.date,
+    datetime.datetime,
+    datetime.time,
+    uuid.UUID,
+    decimal.Decimal,
+    list[Status] | None,
 ]
 TOOLS = {repr(t): (t, identity_tool(t), TypeAdapter(t)) for t in TYPES}
 

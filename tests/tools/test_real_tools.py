@@ -90,7 +90,10 @@ async def test_order_flow_with_model_shaped_arguments() -> None:
         {
             "customer": "acme",
             "shipping": {"street": "Dam 1", "city": "Amsterdam", "postcode": "1012 JS"},
-            "items": [{"sku": "LAMP-1", "quantity": 2, "unit_price": 19.95}, {"sku": "BULB", "quantity": 4, "unit_price": 2.5}],
+            "items": [
+                {"sku": "LAMP-1", "quantity": 2, "unit_price": 19.95},
+                {"sku": "BULB", "quantity": 4, "unit_price": 2.5},
+            ],
             "priority": 2,
         }
     )
@@ -98,9 +101,15 @@ async def test_order_flow_with_model_shaped_arguments() -> None:
     order = service.orders[1]
     assert isinstance(order.shipping, Address) and order.shipping.country == "NL"
     assert order.priority is Priority.HIGH and order.total == 49.9
-    assert created.response["output"]["items"][0] == {"sku": "LAMP-1", "quantity": 2, "unit_price": 19.95}
+    assert created.response["output"]["items"][0] == {
+        "sku": "LAMP-1",
+        "quantity": 2,
+        "unit_price": 19.95,
+    }
 
-    found = await tools.get("search_orders").invoke({"status": "open", "filters": {"min_total": 40}})  # type: ignore[union-attr]
+    found = await tools.get("search_orders").invoke(
+        {"status": "open", "filters": {"min_total": 40}}
+    )  # type: ignore[union-attr]
     assert found.response == {"output": [1]}
 
     cancel = tools.get("update_status")
@@ -116,7 +125,11 @@ async def test_order_flow_with_model_shaped_arguments() -> None:
 async def test_empty_item_list_is_rejected_with_its_path() -> None:
     service = OrderService()
     result = await service.create_order.invoke(
-        {"customer": "acme", "shipping": {"street": "a", "city": "b", "postcode": "123"}, "items": []}
+        {
+            "customer": "acme",
+            "shipping": {"street": "a", "city": "b", "postcode": "123"},
+            "items": [],
+        }
     )
     assert result.error is not None
     assert [e["path"] for e in result.error.details["errors"]] == ["items"]
@@ -161,24 +174,60 @@ async def test_a_tool_with_every_supported_type_declares_and_accepts_arguments()
     assert len(properties) == 26
     result = await everything.invoke(
         {
-            "text": "t", "count": 3, "ratio": 0.5, "flag": True, "maybe": None, "tags": ["a"],
-            "pair": [1, "b"], "many": [1.5, 2], "unique": ["x", "y"], "scores": {"a": 1},
-            "mode": "safe", "level": 2, "status": "shipped", "priority": 1,
+            "text": "t",
+            "count": 3,
+            "ratio": 0.5,
+            "flag": True,
+            "maybe": None,
+            "tags": ["a"],
+            "pair": [1, "b"],
+            "many": [1.5, 2],
+            "unique": ["x", "y"],
+            "scores": {"a": 1},
+            "mode": "safe",
+            "level": 2,
+            "status": "shipped",
+            "priority": 1,
             "address": {"street": "s", "city": "c", "postcode": "1234"},
             "lines": [{"sku": "k", "quantity": 1, "unit_price": 1.0}],
-            "window": {"start": "2026-01-01"}, "filters": {"status": "open"},
-            "day": "2026-11-21", "moment": "2026-11-21T17:00:00Z", "alarm": "07:30:00",
-            "ident": "12345678-1234-5678-1234-567812345678", "amount": "12.50", "bounded": 10,
+            "window": {"start": "2026-01-01"},
+            "filters": {"status": "open"},
+            "day": "2026-11-21",
+            "moment": "2026-11-21T17:00:00Z",
+            "alarm": "07:30:00",
+            "ident": "12345678-1234-5678-1234-567812345678",
+            "amount": "12.50",
+            "bounded": 10,
         }
     )
     assert result.ok, result.response
     assert result.response == {
-        "text": "str", "count": "int", "ratio": "float", "flag": "bool", "maybe": "NoneType",
-        "tags": "list", "pair": "tuple", "many": "tuple", "unique": "set", "scores": "dict",
-        "mode": "str", "level": "int", "status": "Status", "priority": "Priority",
-        "address": "Address", "lines": "list", "window": "DateRange", "filters": "dict",
-        "day": "date", "moment": "datetime", "alarm": "time", "ident": "UUID",
-        "amount": "Decimal", "bounded": "int", "unit": "str", "note": "NoneType",
+        "text": "str",
+        "count": "int",
+        "ratio": "float",
+        "flag": "bool",
+        "maybe": "NoneType",
+        "tags": "list",
+        "pair": "tuple",
+        "many": "tuple",
+        "unique": "set",
+        "scores": "dict",
+        "mode": "str",
+        "level": "int",
+        "status": "Status",
+        "priority": "Priority",
+        "address": "Address",
+        "lines": "list",
+        "window": "DateRange",
+        "filters": "dict",
+        "day": "date",
+        "moment": "datetime",
+        "alarm": "time",
+        "ident": "UUID",
+        "amount": "Decimal",
+        "bounded": "int",
+        "unit": "str",
+        "note": "NoneType",
     }
 
 
@@ -191,4 +240,7 @@ def test_local_types_resolve_under_future_annotations() -> None:
     def move(to: Point) -> None:
         """Move."""
 
-    assert move.declaration.to_wire()["parametersJsonSchema"]["properties"]["to"]["required"] == ["x", "y"]
+    assert move.declaration.to_wire()["parametersJsonSchema"]["properties"]["to"]["required"] == [
+        "x",
+        "y",
+    ]

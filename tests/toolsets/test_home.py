@@ -29,28 +29,76 @@ def test_a_new_home_is_seeded(home: SmartHome) -> None:
 
 async def test_lights_change_and_are_logged_with_the_call(home: SmartHome) -> None:
     context = ToolContext(run_id="run-7", call_id="c1")
-    result = await home.set_light.invoke({"room": "kitchen", "brightness": 40, "color_temperature": "cool"}, context)
-    assert result.response == {"room": "kitchen", "on": True, "brightness": 40, "color_temperature": "cool"}
+    result = await home.set_light.invoke(
+        {"room": "kitchen", "brightness": 40, "color_temperature": "cool"}, context
+    )
+    assert result.response == {
+        "room": "kitchen",
+        "on": True,
+        "brightness": 40,
+        "color_temperature": "cool",
+    }
     await home.set_light.invoke({"room": "kitchen", "on": False})
-    assert home.snapshot()["lights"]["kitchen"] == {"room": "kitchen", "on": False, "brightness": 40, "color_temperature": "cool"}
+    assert home.snapshot()["lights"]["kitchen"] == {
+        "room": "kitchen",
+        "on": False,
+        "brightness": 40,
+        "color_temperature": "cool",
+    }
     first, second = home.events()
-    assert (first["tool"], first["change"], first["run_id"], first["call_id"]) == ("set_light", "kitchen light on at 40% (cool)", "run-7", "c1")
-    assert json.loads(first["args"]) == {"room": "kitchen", "on": None, "brightness": 40, "color_temperature": "cool"}
+    assert (first["tool"], first["change"], first["run_id"], first["call_id"]) == (
+        "set_light",
+        "kitchen light on at 40% (cool)",
+        "run-7",
+        "c1",
+    )
+    assert json.loads(first["args"]) == {
+        "room": "kitchen",
+        "on": None,
+        "brightness": 40,
+        "color_temperature": "cool",
+    }
     assert second["change"] == "kitchen light off at 40% (cool)"
 
 
 @pytest.mark.parametrize(
     ("tool_name", "args", "message"),
     [
-        ("set_light", {"room": "garage", "on": True}, "unknown room 'garage'; known rooms: bedroom, hall, kitchen, living room, office"),
-        ("set_light", {"room": "hall"}, "nothing to change: give on, brightness or color_temperature"),
-        ("set_blinds", {"room": "kitchen", "position": 10}, "unknown room 'kitchen'; known rooms with blinds: bedroom, living room, office"),
-        ("unlock_door", {"door": "window"}, "unknown door 'window'; known doors: back, front, garage"),
-        ("apply_scene", {"name": "party"}, "unknown scene 'party'; known scenes: away, good morning, movie night"),
-        ("read_sensor", {"name": "attic"}, "unknown sensor 'attic'; known sensors: front door contact, hall motion, living room temperature, outdoor temperature"),
+        (
+            "set_light",
+            {"room": "garage", "on": True},
+            "unknown room 'garage'; known rooms: bedroom, hall, kitchen, living room, office",
+        ),
+        (
+            "set_light",
+            {"room": "hall"},
+            "nothing to change: give on, brightness or color_temperature",
+        ),
+        (
+            "set_blinds",
+            {"room": "kitchen", "position": 10},
+            "unknown room 'kitchen'; known rooms with blinds: bedroom, living room, office",
+        ),
+        (
+            "unlock_door",
+            {"door": "window"},
+            "unknown door 'window'; known doors: back, front, garage",
+        ),
+        (
+            "apply_scene",
+            {"name": "party"},
+            "unknown scene 'party'; known scenes: away, good morning, movie night",
+        ),
+        (
+            "read_sensor",
+            {"name": "attic"},
+            "unknown sensor 'attic'; known sensors: front door contact, hall motion, living room temperature, outdoor temperature",
+        ),
     ],
 )
-async def test_errors_name_what_is_known(home: SmartHome, tool_name: str, args: dict[str, object], message: str) -> None:
+async def test_errors_name_what_is_known(
+    home: SmartHome, tool_name: str, args: dict[str, object], message: str
+) -> None:
     result = await getattr(home, tool_name).invoke(args)
     assert result.error is not None and result.error.kind == "exception"
     assert result.error.message.endswith(f"HomeError: {message}")
@@ -61,12 +109,24 @@ async def test_errors_name_what_is_known(home: SmartHome, tool_name: str, args: 
     ("tool_name", "args", "path", "text"),
     [
         ("set_thermostat", {"target_celsius": 35}, "target_celsius", "less than or equal to 30"),
-        ("set_light", {"room": "hall", "brightness": 120}, "brightness", "less than or equal to 100"),
-        ("set_blinds", {"room": "office", "position": -5}, "position", "greater than or equal to 0"),
+        (
+            "set_light",
+            {"room": "hall", "brightness": 120},
+            "brightness",
+            "less than or equal to 100",
+        ),
+        (
+            "set_blinds",
+            {"room": "office", "position": -5},
+            "position",
+            "greater than or equal to 0",
+        ),
         ("set_thermostat", {"mode": "turbo"}, "mode", "'heat', 'cool', 'auto' or 'off'"),
     ],
 )
-async def test_out_of_range_values_state_the_range(home: SmartHome, tool_name: str, args: dict[str, object], path: str, text: str) -> None:
+async def test_out_of_range_values_state_the_range(
+    home: SmartHome, tool_name: str, args: dict[str, object], path: str, text: str
+) -> None:
     result = await getattr(home, tool_name).invoke(args)
     assert result.error is not None and result.error.kind == "invalid_arguments"
     [problem] = result.error.details["errors"]
@@ -77,19 +137,31 @@ async def test_scenes_apply_atomically(home: SmartHome) -> None:
     result = await home.apply_scene.invoke({"name": "movie night"})
     assert result.ok
     status = home.snapshot()
-    assert status["lights"]["living room"]["brightness"] == 15 and status["blinds"]["living room"] == 0
+    assert (
+        status["lights"]["living room"]["brightness"] == 15 and status["blinds"]["living room"] == 0
+    )
     assert len(home.events()) == 1
 
-    SCENES_BROKEN = [{"device": "light", "room": "kitchen", "is_on": True, "brightness": 90}, {"device": "light", "room": "cellar", "is_on": True}]
+    SCENES_BROKEN = [
+        {"device": "light", "room": "kitchen", "is_on": True, "brightness": 90},
+        {"device": "light", "room": "cellar", "is_on": True},
+    ]
     with home.store.changing("test", {}) as (db, _):
         db.execute("INSERT INTO scenes VALUES ('broken', ?)", (json.dumps(SCENES_BROKEN),))
     failed = await home.apply_scene.invoke({"name": "broken"})
     assert failed.error is not None and "unknown room 'cellar'" in failed.error.message
-    assert home.snapshot()["lights"]["kitchen"]["brightness"] == 0  # the first change was rolled back
+    assert (
+        home.snapshot()["lights"]["kitchen"]["brightness"] == 0
+    )  # the first change was rolled back
 
 
 def test_scenes_never_unlock() -> None:
-    assert all(change.get("locked", True) for changes in SCENES.values() for change in changes if change["device"] == "lock")
+    assert all(
+        change.get("locked", True)
+        for changes in SCENES.values()
+        for change in changes
+        if change["device"] == "lock"
+    )
 
 
 def test_unlocking_needs_confirmation_locking_does_not(home: SmartHome) -> None:
@@ -103,7 +175,9 @@ async def test_concurrent_calls_on_one_home_are_safe(tmp_path: Path) -> None:
     path = tmp_path / "home.db"
     homes = [SmartHome(path) for _ in range(4)]
     calls = [homes[i % 4].set_blinds.invoke({"room": "office", "position": i}) for i in range(40)]
-    calls += [homes[i % 4].set_light.invoke({"room": "hall", "brightness": i + 1}) for i in range(40)]
+    calls += [
+        homes[i % 4].set_light.invoke({"room": "hall", "brightness": i + 1}) for i in range(40)
+    ]
     results = await asyncio.gather(*calls)
     assert all(r.ok for r in results)
     events = homes[0].events()
@@ -113,12 +187,21 @@ async def test_concurrent_calls_on_one_home_are_safe(tmp_path: Path) -> None:
     assert homes[0].snapshot()["blinds"]["office"] == json.loads(last_blinds["args"])["position"]
 
 
-def test_database_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_database_path_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("AGENTKIT_HOME_DB", str(tmp_path / "x" / "h.db"))
     assert default_path() == tmp_path / "x" / "h.db"
     monkeypatch.delenv("AGENTKIT_HOME_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_path() == tmp_path / "data" / "agentkit" / "home.db"
     assert toolset(tmp_path / "y.db").names == [
-        "home_status", "read_sensor", "set_light", "set_thermostat", "lock_door", "unlock_door", "set_blinds", "apply_scene",
+        "home_status",
+        "read_sensor",
+        "set_light",
+        "set_thermostat",
+        "lock_door",
+        "unlock_door",
+        "set_blinds",
+        "apply_scene",
     ]

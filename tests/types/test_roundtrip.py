@@ -26,10 +26,20 @@ PARALLEL_CALLS_GEMINI_3: dict[str, Any] = {
                 "role": "model",
                 "parts": [
                     {
-                        "functionCall": {"id": "a1b2c3d4", "name": "get_weather", "args": {"city": "Paris"}},
+                        "functionCall": {
+                            "id": "a1b2c3d4",
+                            "name": "get_weather",
+                            "args": {"city": "Paris"},
+                        },
                         "thoughtSignature": "EqkDCqYDAdHtim9xyz==",
                     },
-                    {"functionCall": {"id": "e5f6g7h8", "name": "get_weather", "args": {"city": "Tokyo"}}},
+                    {
+                        "functionCall": {
+                            "id": "e5f6g7h8",
+                            "name": "get_weather",
+                            "args": {"city": "Tokyo"},
+                        }
+                    },
                 ],
             },
             "finishReason": "STOP",
@@ -62,11 +72,20 @@ THOUGHTS_AND_TEXT: dict[str, Any] = {
             },
             "finishReason": "STOP",
             "index": 0,
-            "safetyRatings": [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"}],
-            "citationMetadata": {"citationSources": [{"startIndex": 1, "endIndex": 5, "uri": "https://example.org"}]},
+            "safetyRatings": [
+                {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"}
+            ],
+            "citationMetadata": {
+                "citationSources": [{"startIndex": 1, "endIndex": 5, "uri": "https://example.org"}]
+            },
         }
     ],
-    "usageMetadata": {"promptTokenCount": 91, "candidatesTokenCount": 22, "totalTokenCount": 231, "thoughtsTokenCount": 118},
+    "usageMetadata": {
+        "promptTokenCount": 91,
+        "candidatesTokenCount": 22,
+        "totalTokenCount": 231,
+        "thoughtsTokenCount": 118,
+    },
     "modelStatus": {"modelStage": "PREVIEW", "retirementTime": "2027-01-01T00:00:00Z"},
 }
 
@@ -93,13 +112,22 @@ FUTURE_FIELDS: dict[str, Any] = {
 BLOCKED_PROMPT: dict[str, Any] = {
     "promptFeedback": {
         "blockReason": "SAFETY",
-        "safetyRatings": [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}],
+        "safetyRatings": [
+            {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}
+        ],
     },
     "usageMetadata": {"promptTokenCount": 8, "totalTokenCount": 8},
 }
 
 MALFORMED: dict[str, Any] = {
-    "candidates": [{"content": {}, "finishReason": "MALFORMED_FUNCTION_CALL", "finishMessage": "Malformed function call: print(x", "index": 0}]
+    "candidates": [
+        {
+            "content": {},
+            "finishReason": "MALFORMED_FUNCTION_CALL",
+            "finishMessage": "Malformed function call: print(x",
+            "index": 0,
+        }
+    ]
 }
 
 
@@ -144,9 +172,33 @@ def test_unknown_enum_values_are_kept_and_marked() -> None:
 def test_request_round_trips_with_every_section() -> None:
     payload: dict[str, Any] = {
         "contents": [
-            {"role": "user", "parts": [{"text": "Dim the lights"}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}]},
-            {"role": "model", "parts": [{"functionCall": {"name": "set_light", "args": {"room": "kitchen"}}, "thoughtSignature": "sig"}]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "set_light", "response": {"output": {"ok": True}}}}]},
+            {
+                "role": "user",
+                "parts": [
+                    {"text": "Dim the lights"},
+                    {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+                ],
+            },
+            {
+                "role": "model",
+                "parts": [
+                    {
+                        "functionCall": {"name": "set_light", "args": {"room": "kitchen"}},
+                        "thoughtSignature": "sig",
+                    }
+                ],
+            },
+            {
+                "role": "user",
+                "parts": [
+                    {
+                        "functionResponse": {
+                            "name": "set_light",
+                            "response": {"output": {"ok": True}},
+                        }
+                    }
+                ],
+            },
         ],
         "systemInstruction": {"parts": [{"text": "You control a home."}]},
         "tools": [
@@ -155,19 +207,33 @@ def test_request_round_trips_with_every_section() -> None:
                     {
                         "name": "set_light",
                         "description": "Set a light.",
-                        "parametersJsonSchema": {"type": "object", "properties": {"room": {"type": "string"}}, "required": ["room"], "additionalProperties": False},
+                        "parametersJsonSchema": {
+                            "type": "object",
+                            "properties": {"room": {"type": "string"}},
+                            "required": ["room"],
+                            "additionalProperties": False,
+                        },
                     },
                     {
                         "name": "get_rooms",
                         "description": "List rooms.",
-                        "parameters": {"type": "OBJECT", "properties": {"floor": {"type": "INTEGER", "nullable": True, "minimum": 0}}},
+                        "parameters": {
+                            "type": "OBJECT",
+                            "properties": {
+                                "floor": {"type": "INTEGER", "nullable": True, "minimum": 0}
+                            },
+                        },
                     },
                 ]
             },
             {"googleSearch": {}},
         ],
-        "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["set_light"]}},
-        "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}],
+        "toolConfig": {
+            "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["set_light"]}
+        },
+        "safetySettings": [
+            {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}
+        ],
         "generationConfig": {
             "temperature": 0.2,
             "maxOutputTokens": 4096,
@@ -187,14 +253,25 @@ def test_request_round_trips_with_every_section() -> None:
 
 def test_python_construction_emits_only_what_was_set() -> None:
     request = GenerateContentRequest(
-        contents=[Content.user("hi"), Content.model(Part.from_function_call("f", {"a": 1}, id="c1")),
-                  Content(role="user", parts=[Part.from_function_response("f", {"output": 3}, id="c1")])],
+        contents=[
+            Content.user("hi"),
+            Content.model(Part.from_function_call("f", {"a": 1}, id="c1")),
+            Content(role="user", parts=[Part.from_function_response("f", {"output": 3}, id="c1")]),
+        ],
     )
     assert request.to_wire() == {
         "contents": [
             {"role": "user", "parts": [{"text": "hi"}]},
-            {"role": "model", "parts": [{"functionCall": {"id": "c1", "name": "f", "args": {"a": 1}}}]},
-            {"role": "user", "parts": [{"functionResponse": {"id": "c1", "name": "f", "response": {"output": 3}}}]},
+            {
+                "role": "model",
+                "parts": [{"functionCall": {"id": "c1", "name": "f", "args": {"a": 1}}}],
+            },
+            {
+                "role": "user",
+                "parts": [
+                    {"functionResponse": {"id": "c1", "name": "f", "response": {"output": 3}}}
+                ],
+            },
         ]
     }
 
@@ -206,7 +283,9 @@ def test_part_helpers() -> None:
     assert Part.from_uri("https://files/x", "application/pdf").to_wire() == {
         "fileData": {"fileUri": "https://files/x", "mimeType": "application/pdf"}
     }
-    assert Part.from_function_call("noargs").to_wire() == {"functionCall": {"name": "noargs", "args": {}}}
+    assert Part.from_function_call("noargs").to_wire() == {
+        "functionCall": {"name": "noargs", "args": {}}
+    }
     with pytest.raises(TypeError, match="must be a dict"):
         Part.from_function_response("f", ["not", "a", "dict"])  # type: ignore[arg-type]
 
@@ -224,9 +303,20 @@ def test_error_body_exposes_retry_delay_quota_and_reason() -> None:
                 "message": "quota",
                 "status": "RESOURCE_EXHAUSTED",
                 "details": [
-                    {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]},
-                    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53.016342224s"},
-                    {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"},
+                    {
+                        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                        "violations": [
+                            {"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}
+                        ],
+                    },
+                    {
+                        "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                        "retryDelay": "53.016342224s",
+                    },
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "RATE_LIMIT_EXCEEDED",
+                    },
                 ],
             }
         }
@@ -237,5 +327,15 @@ def test_error_body_exposes_retry_delay_quota_and_reason() -> None:
 
 
 def test_models_list_round_trips() -> None:
-    payload = {"models": [{"name": "models/gemini-2.5-flash", "inputTokenLimit": 1048576, "thinking": True, "newThing": 1}], "nextPageToken": "abc"}
+    payload = {
+        "models": [
+            {
+                "name": "models/gemini-2.5-flash",
+                "inputTokenLimit": 1048576,
+                "thinking": True,
+                "newThing": 1,
+            }
+        ],
+        "nextPageToken": "abc",
+    }
     assert ListModelsResponse.model_validate(payload).to_wire() == payload

@@ -12,7 +12,9 @@ from agentkit.types import Content, GenerateContentResponse
 json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20)
 json_values = st.recursive(
     json_scalars | st.floats(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 # Keys no wire type declares, so they land in the "unknown fields" path.
@@ -41,7 +43,15 @@ parts = st.one_of(
     finish=st.sampled_from(["STOP", "MAX_TOKENS", "SAFETY", "SOMETHING_NEW"]),
     top_extra=extras,
     usage=st.dictionaries(
-        st.sampled_from(["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount", "totalTokenCount"]),
+        st.sampled_from(
+            [
+                "promptTokenCount",
+                "candidatesTokenCount",
+                "thoughtsTokenCount",
+                "toolUsePromptTokenCount",
+                "totalTokenCount",
+            ]
+        ),
         st.integers(0, 10**7),
     ),
 )
@@ -49,7 +59,9 @@ def test_any_response_round_trips(
     parts: list[dict[str, Any]], finish: str, top_extra: dict[str, Any], usage: dict[str, int]
 ) -> None:
     payload = {
-        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
+        "candidates": [
+            {"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}
+        ],
         "usageMetadata": usage,
         **top_extra,
     }

@@ -1,4 +1,4 @@
-"""Live or scripted: which model a CLI run talks to.
+"""Live or scripted: which model a run talks to (the CLI and the examples use this).
 
 With ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` set, runs use Gemini. Without one, a run file's
 ``[[offline.turns]]`` are served by the emulator — over loopback HTTP when its web server is
@@ -28,9 +28,11 @@ class ModelChoice:
 
 
 @contextlib.contextmanager
-def choose_model(
+def live_or_scripted(
     name: str, script: Sequence[Any] | None, *, signature_key: bytes | None = None
 ) -> Iterator[ModelChoice]:
+    """Gemini when a key is set; otherwise ``script`` served by the emulator. The choice's
+    ``banner`` says which; print it, so nobody mistakes a scripted run for a live one."""
     if resolve_api_key():
         yield ModelChoice(Gemini(name), f"live: {name} over the Gemini API", scripted=False)
         return
@@ -47,8 +49,8 @@ def choose_model(
 
         yield ModelChoice(
             InProcessEmulator(list(script), model=name, signature_key=signature_key),
-            f"offline: no API key set — the model's turns are SCRIPTED (run file's [offline] "
-            f"section), checked by the in-process emulator as {name}",
+            f"offline: no API key set — the model's turns are SCRIPTED, checked by the "
+            f"in-process emulator as {name}",
             scripted=True,
         )
         return
@@ -56,8 +58,8 @@ def choose_model(
     with Emulator(script=list(script), options=options) as emulator:
         yield ModelChoice(
             Gemini(name, base_url=emulator.url),
-            f"offline: no API key set — the model's turns are SCRIPTED (run file's [offline] "
-            f"section), served by the strict emulator at {emulator.url}",
+            f"offline: no API key set — the model's turns are SCRIPTED, served by the strict "
+            f"emulator at {emulator.url}",
             scripted=True,
         )
 
