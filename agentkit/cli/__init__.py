@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="approve calls that need confirmation (default when not interactive: deny)",
     )
+    run.add_argument(
+        "--session-db", metavar="PATH", help="keep sessions in this SQLite database instead"
+    )
     run.set_defaults(handler="agentkit.cli.run:run_command")
 
     batch = commands.add_parser("batch", help="many independent runs from a JSONL file, resumable")

@@ -24,7 +24,7 @@ from agentkit.cli.render import Transcript, event_record, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.offline import live_or_scripted
-from agentkit.sessions import JsonFileStore, Session
+from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
 from agentkit.types import Content
 
 EXIT_OK, EXIT_LIMIT = 0, 4
@@ -42,7 +42,13 @@ def sessions_directory(explicit: str | None) -> Path:
 
 def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     runfile = load_run_file(args.file)
-    store = JsonFileStore(sessions_directory(args.session_dir)) if args.session else None
+    store: SessionStore | None = None
+    if args.session:
+        store = (
+            SqliteStore(args.session_db)
+            if args.session_db
+            else JsonFileStore(sessions_directory(args.session_dir))
+        )
     saved = store.load(args.session) if store is not None else None
     session = saved or Session()
     progress = Progress.from_session(session, str(runfile.path.resolve()), list(runfile.prompts))
@@ -74,7 +80,7 @@ async def _all_prompts(
     agent: Any,
     session: Session,
     progress: Progress,
-    store: JsonFileStore | None,
+    store: SessionStore | None,
     name: str | None,
     transcript: Transcript,
     json_stream: IO[str] | None,
@@ -118,7 +124,7 @@ async def _one_prompt(
     prompt: str | None,
     session: Session,
     progress: Progress,
-    store: JsonFileStore | None,
+    store: SessionStore | None,
     name: str | None,
     transcript: Transcript,
     json_stream: IO[str] | None,
@@ -175,7 +181,7 @@ class Progress:
     def save(
         self,
         session: Session,
-        store: JsonFileStore | None,
+        store: SessionStore | None,
         name: str | None,
         finished: bool = False,
     ) -> None:
@@ -190,12 +196,10 @@ class Progress:
         if store is not None and name is not None:
             store.save(name, session)
 
-    def finish_prompt(
-        self, session: Session, store: JsonFileStore | None, name: str | None
-    ) -> None:
+    def finish_prompt(self, session: Session, store: SessionStore | None, name: str | None) -> None:
         self.done += 1
         self.in_prompt = False
         self.save(session, store, name)
 
-    def finish(self, session: Session, store: JsonFileStore | None, name: str | None) -> None:
+    def finish(self, session: Session, store: SessionStore | None, name: str | None) -> None:
         self.save(session, store, name, finished=True)

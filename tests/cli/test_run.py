@@ -85,6 +85,20 @@ def test_a_session_keeps_history_across_invocations(tmp_path: Path) -> None:
     assert saved["meta"]["invocation"]["finished"] is True
 
 
+def test_sessions_in_a_sqlite_database(tmp_path: Path) -> None:
+    from agentkit.sessions import SqliteStore
+
+    run_file = write_run_file(tmp_path / "talk.toml", 'prompts = ["Hello"]\n[[offline.turns]]\ntext = "Hi."\n')
+    database = tmp_path / "sessions.db"
+    for _ in range(2):
+        assert main(["run", str(run_file), "--session", "a", "--session-db", str(database)]) == 0
+    assert main(["run", str(run_file), "--session", "b", "--session-db", str(database)]) == 0
+    store = SqliteStore(database)
+    assert store.names() == ["a", "b"]
+    saved = store.load("a")
+    assert saved is not None and len(saved.history) == 4
+
+
 def test_a_damaged_session_is_an_error_and_is_left_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
