@@ -23,7 +23,7 @@ from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
 from agentkit.agent.result import RunResult
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
-from agentkit.models.base import Model
+from agentkit.models.base import Model, close_model
 from agentkit.models.gemini import Gemini
 from agentkit.schema import clean_json_schema
 from agentkit.tools import SchemaDialect, Toolset
@@ -292,9 +292,7 @@ def run_blocking(
         try:
             return await function(*args, **kwargs)
         finally:
-            closer = getattr(close, "aclose", None)
-            if closer is not None:
-                await closer()
+            await close_model(close)
 
     try:
         asyncio.get_running_loop()

@@ -25,7 +25,7 @@ from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile, RunFileError, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.errors import APIConnectionError, APIError, RunError
-from agentkit.models import Gemini, Model, resolve_api_key
+from agentkit.models import Gemini, Model, close_model, resolve_api_key
 from agentkit.offline import NoModelError, scripted_model
 from agentkit.tools import Toolset
 
@@ -154,8 +154,7 @@ async def _run_all(
                 for item in pending:
                     group.start_soon(one, item)
         finally:
-            if isinstance(shared, Gemini):
-                await shared.aclose()
+            await close_model(shared)
     return statuses
 
 

@@ -15,6 +15,7 @@ from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.render import Transcript
 from agentkit.cli.runfile import RunFile, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
+from agentkit.models.base import close_model
 from agentkit.offline import live_or_scripted
 
 QUIT = {"exit", "quit", "/exit", "/quit"}
@@ -64,6 +65,4 @@ async def _converse(chat: Chat, out: Console, transcript: Transcript) -> None:
             async for event in chat.stream(line):
                 transcript.event(event)
     finally:
-        closer = getattr(chat.agent.model, "aclose", None)
-        if closer is not None:
-            await closer()
+        await close_model(chat.agent.model)

@@ -23,6 +23,7 @@ from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.render import Transcript, event_record, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
+from agentkit.models.base import close_model
 from agentkit.offline import live_or_scripted
 from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
 from agentkit.types import Content
@@ -112,9 +113,7 @@ async def _all_prompts(
             if result.stop_reason not in (StopReason.COMPLETED, StopReason.FINAL_ANSWER):
                 exit_code = EXIT_LIMIT
     finally:
-        closer = getattr(agent.model, "aclose", None)
-        if closer is not None:
-            await closer()
+        await close_model(agent.model)
     progress.finish(session, store, name)
     return exit_code
 

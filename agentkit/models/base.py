@@ -23,3 +23,10 @@ class Model(Protocol):
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse: ...
 
     def stream(self, request: GenerateContentRequest) -> AsyncIterator[GenerateContentResponse]: ...
+
+
+async def close_model(model: object) -> None:
+    """Close a model's connections if it has any (``aclose``); scripted models have none."""
+    closer = getattr(model, "aclose", None)
+    if closer is not None:
+        await closer()
