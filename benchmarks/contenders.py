@@ -1,0 +1,99 @@
+"""The three clients measured on the same scenario.
+
+``floor``: a hand-written httpx loop — the least work a correct client can do (JSON in, JSON
+out, history as plain dicts, calls run inline). ``agentkit``: an Agent with the two tools.
+``google_genai``: Google's SDK with automatic function calling. Each is a factory that makes,
+from the emulator's URL, an async ``run_once()`` returning the final text, and a ``close()``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from benchmarks.scenario import DECLARATIONS, FINAL_TEXT, FUNCTIONS, PROMPT, get_time, get_weather
+
+
+@dataclass
+class Contender:
+    name: str
+    run_once: Callable[[], Awaitable[str | None]]
+    close: Callable[[], Awaitable[None]]
+
+
+def floor(url: str) -> Contender:
+    client = httpx.AsyncClient(
+        base_url=url,
+        timeout=60,
+        limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
+    )
+    endpoint = "/v1beta/models/gemini-2.5-flash:generateContent"
+    headers = {"content-type": "application/json", "x-goog-api-key": "bench"}
+
+    async def run_once() -> str | None:
+        contents: list[dict[str, Any]] = [{"role": "user", "parts": [{"text": PROMPT}]}]
+        for _ in range(10):
+            body = {"contents": contents, "tools": [{"functionDeclarations": DECLARATIONS}]}
+            response = await client.post(endpoint, content=json.dumps(body), headers=headers)
+            response.raise_for_status()
+            content = response.json()["candidates"][0]["content"]
+            contents.append(content)
+            calls = [part["functionCall"] for part in content["parts"] if "functionCall" in part]
+            if not calls:
+                return "".join(part.get("text", "") for part in content["parts"])
+            answers = [
+                {
+                    "functionResponse": {
+                        "name": call["name"],
+                        "response": {"output": FUNCTIONS[call["name"]](**call["args"])},
+                    }
+                }
+                for call in calls
+            ]
+            contents.append({"role": "user", "parts": answers})
+        return None
+
+    return Contender("httpx loop (floor)", run_once, client.aclose)
+
+
+def agentkit(url: str) -> Contender:
+    from agentkit import Agent, Gemini, tool
+
+    model = Gemini("gemini-2.5-flash", api_key="bench", base_url=url)
+    agent = Agent(model, tools=[tool(get_weather), tool(get_time)])
+
+    async def run_once() -> str | None:
+        return (await agent.run(PROMPT)).text
+
+    return Contender("agentkit", run_once, model.aclose)
+
+
+def google_genai(url: str) -> Contender:
+    from google import genai
+    from google.genai import types
+
+    client = genai.Client(api_key="bench", http_options=types.HttpOptions(base_url=url))
+    config = types.GenerateContentConfig(tools=[get_weather, get_time])
+
+    async def run_once() -> str | None:
+        response = await client.aio.models.generate_content(
+            model="gemini-2.5-flash", contents=PROMPT, config=config
+        )
+        return response.text
+
+    async def close() -> None:
+        await client.aio.aclose()
+
+    return Contender("google-genai AFC", run_once, close)
+
+
+CONTENDERS: dict[str, Callable[[str], Contender]] = {
+    "floor": floor,
+    "agentkit": agentkit,
+    "google_genai": google_genai,
+}
+EXPECTED = FINAL_TEXT
