@@ -29,10 +29,19 @@ def _to_stdlib(
     return (message,), {"extra": {"agentkit": {"event": event, **event_dict}}}
 
 
+_LOGGER = logging.getLogger(LOGGER_NAME)
+
+
+def debug_enabled() -> bool:
+    """Whether ``agentkit`` logs at DEBUG: checked before building a debug line, so the loop
+    pays one cached level lookup, not a structlog event, when nobody is listening."""
+    return _LOGGER.isEnabledFor(logging.DEBUG)
+
+
 def get_logger(**initial: Any) -> Any:
     """A structlog logger bound to ``initial`` values (e.g. run_id), writing to stdlib."""
     return structlog.wrap_logger(
-        logging.getLogger(LOGGER_NAME),
+        _LOGGER,
         processors=[structlog.stdlib.filter_by_level, _to_stdlib],
         wrapper_class=structlog.stdlib.BoundLogger,
         **initial,

@@ -6,7 +6,6 @@ turn that answers them must pair every call with exactly one response.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -110,10 +109,26 @@ async def run_planned(
             item.validated, make_context(item), limiter=limiter, multimodal=multimodal
         )
 
-    with anyio.move_on_after(math.inf if time_left is None else time_left) as scope:
-        async with anyio.create_task_group() as group:
-            for item in pending:
-                group.start_soon(run_one, item)
+    # Non-blocking sync tools return at once: run them directly. Only calls that wait
+    # (async tools, sync tools in threads) gain from running side by side in tasks.
+    waiting = [item for item in pending if item.tool is not None and not item.tool.runs_inline]
+
+    async def run_all() -> None:
+        for item in pending:
+            if item not in waiting:
+                await run_one(item)
+        if len(waiting) == 1:
+            await run_one(waiting[0])  # nothing runs beside it: no task group needed
+        elif waiting:
+            async with anyio.create_task_group() as group:
+                for item in waiting:
+                    group.start_soon(run_one, item)
+
+    if time_left is None:
+        await run_all()
+        return True
+    with anyio.move_on_after(time_left) as scope:
+        await run_all()
     if scope.cancelled_caught:
         for item in pending:
             if item.result is None:

@@ -45,7 +45,7 @@ from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
 from agentkit.agent.verdict import assess, feedback_for
 from agentkit.errors import ModelBehaviorError, OutputValidationError, ResponseBlockedError
-from agentkit.logs import get_logger
+from agentkit.logs import debug_enabled, get_logger
 from agentkit.models.base import Model
 from agentkit.models.rest import retry_listener
 from agentkit.tools import ToolContext
@@ -85,8 +85,7 @@ class RunSettings:
 
     @property
     def wire_tools(self) -> list[Tool] | None:
-        declarations = list(self.plan.declarations)
-        return [Tool(function_declarations=declarations)] if declarations else None
+        return self.plan.wire_tools
 
 
 class _LimitReached(Exception):
@@ -147,7 +146,10 @@ class Loop:
         calls = content.function_calls
         if calls:
             for call in calls:
-                self.log.debug("tool.call", step=self.state.step, name=call.name, call_id=call.id)
+                if debug_enabled():
+                    self.log.debug(
+                        "tool.call", step=self.state.step, name=call.name, call_id=call.id
+                    )
                 yield FunctionCallEvent(self.state.step, call)
             async for event in self._answer(calls):
                 yield event
@@ -177,6 +179,8 @@ class Loop:
             fields["generation_config"] = settings.generation_config
         if settings.safety_settings is not None:
             fields["safety_settings"] = settings.safety_settings
+        # Fields are validated wire objects already; pydantic only checks their types (it does
+        # not revalidate instances), which measured faster than model_construct.
         return GenerateContentRequest(**fields)
 
     async def _call_model(self, turn: Turn, *, tools_off: bool = False) -> AsyncIterator[Event]:
@@ -188,44 +192,57 @@ class Loop:
         request = self._request(tools_off=tools_off)
         state.model_calls += 1
         model = self.settings.model
-        self.log.debug(
-            "model.request", step=state.step, model=model.name, contents=len(request.contents)
-        )
+        if debug_enabled():
+            self.log.debug(
+                "model.request", step=state.step, model=model.name, contents=len(request.contents)
+            )
         token = retry_listener.set(self._on_http_retry)
         try:
-            with anyio.move_on_after(self._time_left()) as scope:
-                if self.settings.stream:
-                    async for chunk in model.stream(request):
-                        for delta in turn.add(chunk):
-                            event = ThoughtDelta if delta.thought else TextDelta
-                            self._queued.append(event(state.step, delta.text))
-                        for queued in self._drain():
-                            yield queued
-                else:
-                    turn.add(await model.generate(request))
-                    for queued in self._drain():
-                        yield queued
-                    for part in turn.parts:
-                        if part.text:
-                            kind = ThoughtDelta if part.thought else TextDelta
-                            yield kind(state.step, part.text)
+            time_left = self._time_left()
+            if time_left is None:  # no deadline: no cancel scope to pay for
+                async for event in self._exchange(request, turn):
+                    yield event
+            else:
+                with anyio.move_on_after(time_left) as scope:
+                    async for event in self._exchange(request, turn):
+                        yield event
+                if scope.cancelled_caught:
+                    raise _LimitReached(StopReason.DEADLINE)
         finally:
             retry_listener.reset(token)
-        if scope.cancelled_caught:
-            raise _LimitReached(StopReason.DEADLINE)
         model_name = turn.model_version or model.name
         cost = state.usage.add_call(model_name, turn.usage)
         calls = sum(1 for p in turn.parts if p.function_call is not None)
         state.steps.append(
             StepRecord(state.step, model_name, turn.finish_reason, turn.usage, cost, calls)
         )
-        self.log.debug(
-            "model.response",
-            step=state.step,
-            finish_reason=turn.finish_reason,
-            calls=calls,
-            total_tokens=turn.usage.total_token_count if turn.usage else None,
-        )
+        if debug_enabled():
+            self.log.debug(
+                "model.response",
+                step=state.step,
+                finish_reason=turn.finish_reason,
+                calls=calls,
+                total_tokens=turn.usage.total_token_count if turn.usage else None,
+            )
+
+    async def _exchange(self, request: GenerateContentRequest, turn: Turn) -> AsyncIterator[Event]:
+        """One model call, streamed or not, fed into ``turn``; text arrives as events."""
+        step, model = self.state.step, self.settings.model
+        if self.settings.stream:
+            async for chunk in model.stream(request):
+                for delta in turn.add(chunk):
+                    self._queued.append(
+                        (ThoughtDelta if delta.thought else TextDelta)(step, delta.text)
+                    )
+                for queued in self._drain():
+                    yield queued
+            return
+        turn.add(await model.generate(request))
+        for queued in self._drain():
+            yield queued
+        for part in turn.parts:
+            if part.text:
+                yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
 
     def _on_http_retry(
         self, operation: str, number: int, delay: float, error: BaseException
@@ -306,13 +323,14 @@ class Loop:
                 result.duration,
             )
             state.records.append(record)
-            self.log.debug(
-                "tool.result",
-                step=state.step,
-                name=record.name,
-                ok=record.ok,
-                duration=round(record.duration, 4),
-            )
+            if debug_enabled():
+                self.log.debug(
+                    "tool.result",
+                    step=state.step,
+                    name=record.name,
+                    ok=record.ok,
+                    duration=round(record.duration, 4),
+                )
             yield FunctionResultEvent(
                 state.step, record.name, record.call_id, record.response, record.ok, record.duration
             )

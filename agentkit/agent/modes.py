@@ -9,6 +9,7 @@ tool is declared with it: calling that tool ends the run with its argument as th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -16,9 +17,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from agentkit.errors import ConfigurationError
 from agentkit.schema import clean_json_schema, to_openapi_subset
-from agentkit.tools import SchemaDialect, Tool, Toolset
+from agentkit.tools import SchemaDialect, Toolset
+from agentkit.tools import Tool as PythonTool
 from agentkit.tools.results import ToolError, invalid_arguments
-from agentkit.types import FunctionCallingConfig, FunctionDeclaration, Schema, ToolConfig
+from agentkit.types import FunctionCallingConfig, FunctionDeclaration, Schema, Tool, ToolConfig
 
 ToolMode: TypeAlias = Literal["auto", "any", "none", "validated"]
 AnyMode: TypeAlias = Literal["once", "always"]
@@ -92,13 +94,18 @@ class FinalAnswer:
 class ToolPlan:
     """Which tools are declared and how calling is configured at each step."""
 
-    tools: dict[str, Tool]
+    tools: dict[str, PythonTool]
     mode: ToolMode
     any_mode: AnyMode
     allowed: tuple[str, ...] | None
     final_answer: FinalAnswer | None
     dialect: SchemaDialect
     declarations: tuple[FunctionDeclaration, ...]
+
+    @functools.cached_property
+    def wire_tools(self) -> list[Tool] | None:
+        """The request's ``tools`` entry, built once per plan."""
+        return [Tool(function_declarations=list(self.declarations))] if self.declarations else None
 
     def config(self, *, forced_round_done: bool, tools_off: bool = False) -> ToolConfig | None:
         if not self.declarations:
