@@ -18,8 +18,10 @@ class Limits:
         on_limit: ``"answer"`` makes one last model call with tools off (mode NONE) so the run
             still ends with text; ``"stop"`` ends at once with the limit as stop reason. A
             deadline always stops at once: a last call would overrun it.
-        model_retries: re-asks after a malformed call, an unexpected tool call, an empty answer
-            or structured output that does not validate, per step.
+        model_retries: re-asks after a malformed call, an unexpected tool call, an empty answer,
+            a stream broken part-way, or structured output that does not validate, per step.
+        tool_result_chars: the largest tool result (as JSON text) sent to the model; a larger
+            one is cut and marked as truncated. None sends everything.
     """
 
     model_calls: int | None = 25
@@ -28,9 +30,10 @@ class Limits:
     deadline: float | None = None
     on_limit: Literal["answer", "stop"] = "answer"
     model_retries: int = 2
+    tool_result_chars: int | None = 50_000
 
     def __post_init__(self) -> None:
-        for name in ("model_calls", "tool_calls", "total_tokens", "deadline"):
+        for name in ("model_calls", "tool_calls", "total_tokens", "deadline", "tool_result_chars"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"Limits.{name} must be positive or None, got {value}")

@@ -44,12 +44,19 @@ from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRec
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
 from agentkit.agent.verdict import assess, feedback_for
-from agentkit.errors import ModelBehaviorError, OutputValidationError, ResponseBlockedError
+from agentkit.errors import (
+    APIError,
+    IncompleteStreamError,
+    ModelBehaviorError,
+    OutputValidationError,
+    ResponseBlockedError,
+)
 from agentkit.logs import debug_enabled, get_logger
 from agentkit.models.base import Model
 from agentkit.models.rest import retry_listener
+from agentkit.models.retry import RETRYABLE_STATUS_CODES
 from agentkit.tools import ToolContext
-from agentkit.tools.results import ToolError, ToolResult
+from agentkit.tools.results import ToolError, ToolResult, capped
 from agentkit.types import (
     Content,
     FinishReason,
@@ -126,12 +133,23 @@ class Loop:
         turn = Turn()
         for attempt in range(self.settings.limits.model_retries + 1):
             turn = Turn()
-            async for event in self._call_model(turn):
-                yield event
+            last_try = attempt == self.settings.limits.model_retries
+            try:
+                async for event in self._call_model(turn):
+                    yield event
+            except (IncompleteStreamError, APIError) as error:
+                # A stream that broke after some chunks cannot be replayed by the transport
+                # (its chunks were already delivered), but nothing of this turn is in the
+                # history yet: the whole turn can be asked again. The RetryEvent tells
+                # consumers to drop the partial text they were shown.
+                if last_try or not self._turn_restartable(error, turn):
+                    raise
+                yield self._model_retry(f"the stream broke: {error}", attempt + 1)
+                continue
             problem = self._check_turn(turn)
             if problem is None:
                 break
-            if attempt == self.settings.limits.model_retries:
+            if last_try:
                 raise ModelBehaviorError(
                     f"the model's answer stayed unusable after {attempt + 1} tries: {problem}",
                     partial=self.state.result(StopReason.COMPLETED),
@@ -244,6 +262,20 @@ class Loop:
             if part.text:
                 yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
 
+    def _turn_restartable(self, error: BaseException, turn: Turn) -> bool:
+        """Only a streamed turn that failed after some of it arrived is asked again here: a
+        failure before the first chunk was already retried, or judged final (a per-day
+        quota, a bad request), by the model's own retry policy."""
+        if not self.settings.stream or turn.chunks == 0:
+            return False
+        if isinstance(error, IncompleteStreamError):
+            return True
+        return (
+            isinstance(error, APIError)
+            and error.status_code in RETRYABLE_STATUS_CODES
+            and not error.is_per_day_quota
+        )
+
     def _on_http_retry(
         self, operation: str, number: int, delay: float, error: BaseException
     ) -> None:
@@ -309,7 +341,7 @@ class Loop:
         results = []
         for item in planned:
             assert item.result is not None
-            result = item.result
+            result = capped(item.result, settings.limits.tool_result_chars)
             results.append(result)
             if item.ran:
                 state.tool_calls += 1

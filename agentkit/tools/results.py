@@ -9,6 +9,7 @@ inline-data parts nested in the functionResponse. Failure: ``{"error": {"type", 
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,28 @@ def _as_blob(item: Any) -> Blob | None:
         data = bytes(item)
         return Blob(mime_type=sniff_mime_type(data), data=base64.b64encode(data).decode("ascii"))
     return None
+
+
+def capped(result: ToolResult, limit: int | None) -> ToolResult:
+    """A result whose JSON exceeds ``limit`` characters, cut to that length and marked.
+
+    The model still gets a JSON object: the start of the JSON text under ``output`` and a
+    ``truncated`` marker saying how much was left out, so it can ask for less (a filter, a
+    page) instead of reasoning over half a value it cannot see is incomplete.
+    """
+    if limit is None:
+        return result
+    text = json.dumps(result.response, ensure_ascii=False)
+    if len(text) <= limit:
+        return result
+    marker = {
+        "shown_chars": limit,
+        "total_chars": len(text),
+        "note": "the result was too large and was cut; ask for less",
+    }
+    return ToolResult(
+        {"output": text[:limit], "truncated": marker}, result.parts, result.error, result.duration
+    )
 
 
 def sniff_mime_type(data: bytes) -> str:

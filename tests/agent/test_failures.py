@@ -138,8 +138,24 @@ async def test_http_retries_appear_as_events(emulator: Emulator) -> None:
     assert "503" in retries[0].reason
 
 
-async def test_api_errors_surface_typed(emulator: Emulator) -> None:
-    emulator.script([Fault.error_in_stream(after_chunks=1, answer="A long answer that breaks off")])
+async def test_a_stream_broken_part_way_restarts_the_turn(emulator: Emulator) -> None:
+    emulator.script(
+        [
+            Fault.error_in_stream(after_chunks=1, answer="A long answer that breaks off"),
+            Fault.cut_stream(after_chunks=1, answer="Another long answer that is cut"),
+            "Whole answer.",
+        ]
+    )
+    events = [e async for e in agent_for(emulator).stream("Hi")]
+    retries = [e for e in events if isinstance(e, RetryEvent) and e.source == "model"]
+    assert [r.reason.split(":")[0] for r in retries] == ["the stream broke", "the stream broke"]
+    final = events[-1]
+    assert isinstance(final, RunFinished) and final.result.text == "Whole answer."
+    assert final.result.history[-1] == {"role": "model", "parts": [{"text": "Whole answer."}]}
+
+
+async def test_a_stream_that_keeps_breaking_surfaces_the_typed_error(emulator: Emulator) -> None:
+    emulator.script([Fault.error_in_stream(after_chunks=1, answer="A long answer that breaks off")] * 3)
     with pytest.raises(ServerError):
         async for _ in agent_for(emulator).stream("Hi"):
             pass
