@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -64,6 +65,8 @@ class Agent(Generic[DepsT]):
         deps: an object handed to tools through ``ToolContext.deps``.
         confirm: asked before calls that require confirmation; without it such a run pauses.
         schema_dialect: ``"json_schema"`` (parametersJsonSchema, default) or ``"openapi"``.
+        state_key: signs paused run states; give the same key to the agent that resumes in
+            another process (by default a random key: resuming works in this process only).
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class Agent(Generic[DepsT]):
         deps: DepsT | None = None,
         confirm: ConfirmCallback | None = None,
         schema_dialect: SchemaDialect = "json_schema",
+        state_key: bytes | None = None,
     ) -> None:
         self.model: Model = Gemini(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
@@ -110,6 +114,7 @@ class Agent(Generic[DepsT]):
         )
         self.safety_settings = list(safety_settings) if safety_settings is not None else None
         self.native_output = native_output
+        self.state_key = state_key if state_key is not None else secrets.token_bytes(32)
         # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
         # threads without limit.
         self._limiter: anyio.CapacityLimiter | None = None
@@ -174,7 +179,7 @@ class Agent(Generic[DepsT]):
         ``decisions`` maps each pending call's key (its id, or its position in the turn) to
         an approval. Calls not awaiting confirmation run as usual.
         """
-        loop_state, pending = load_state(dict(state))
+        loop_state, pending = load_state(dict(state), self.state_key)
         keys = [str(item.get("key")) for item in pending]
         missing = [key for key in keys if key not in decisions]
         if missing:
@@ -219,6 +224,7 @@ class Agent(Generic[DepsT]):
             stream=stream,
             agent=self,
             limiter=self._limiter,
+            state_key=self.state_key,
         )
 
     def _events(

@@ -89,6 +89,7 @@ class RunSettings:
     multimodal: bool = True
     agent: Any = None
     limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
+    state_key: bytes = b""
 
     @property
     def wire_tools(self) -> list[Tool] | None:
@@ -238,7 +239,7 @@ class Loop:
             self.log.debug(
                 "model.response",
                 step=state.step,
-                finish_reason=turn.finish_reason,
+                finish_reason=str(turn.finish_reason) if turn.finish_reason else None,
                 calls=calls,
                 total_tokens=turn.usage.total_token_count if turn.usage else None,
             )
@@ -409,7 +410,7 @@ class Loop:
             for i in planned
             if i.result is None and i.needs_confirmation
         ]
-        state = dump_state(self.state, pending)
+        state = dump_state(self.state, pending, self.settings.state_key)
         self._finished = self.state.result(StopReason.PAUSED, state=state)
 
     def _context_for(self, item: PlannedCall) -> ToolContext[Any]:

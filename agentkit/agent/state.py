@@ -7,6 +7,9 @@ pairing of the pending calls before anything runs again.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -59,8 +62,8 @@ class LoopState:
         )
 
 
-def dump_state(state: LoopState, pending: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+def dump_state(state: LoopState, pending: list[dict[str, Any]], key: bytes) -> dict[str, Any]:
+    body = {
         "version": STATE_VERSION,
         "run_id": state.run_id,
         "step": state.step,
@@ -78,13 +81,29 @@ def dump_state(state: LoopState, pending: list[dict[str, Any]]) -> dict[str, Any
         "thoughts": list(state.thoughts),
         "pending": pending,
     }
+    return {**body, "signature": _sign(body, key)}
 
 
-def load_state(data: Any) -> tuple[LoopState, list[dict[str, Any]]]:
-    """Rebuild a paused run; a state that is not one raises ``ConfigurationError``."""
+def _sign(body: dict[str, Any], key: bytes) -> str:
+    """An HMAC of the state: a person approves the calls a state shows, so a state edited
+    afterwards (other arguments, other calls) must not resume."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def load_state(data: Any, key: bytes) -> tuple[LoopState, list[dict[str, Any]]]:
+    """Rebuild a paused run; a state that is not one, or not signed by ``key``, raises
+    ``ConfigurationError``."""
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
         raise ConfigurationError(
             f"not an agentkit run state (expected a dict with version {STATE_VERSION})"
+        )
+    body = {k: v for k, v in data.items() if k != "signature"}
+    signature = data.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, _sign(body, key)):
+        raise ConfigurationError(
+            "the run state's signature does not match: it was changed after it was saved, or "
+            "saved by an agent with another state_key"
         )
     try:
         history = [Content.model_validate(item) for item in data["history"]]

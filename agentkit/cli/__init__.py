@@ -22,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="agentkit", description="Function-calling agents on the Gemini API."
     )
     parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="print agentkit's log events (model.request, tool.call, retry, ...) to stderr",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a run file's prompts with a transcript")
@@ -113,6 +118,16 @@ def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
     return emulator_main(argv)
 
 
+def _log_to_stderr(level: str) -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("agentkit")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -136,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     from agentkit.offline import NoModelError
 
+    if args.log_level:
+        _log_to_stderr(args.log_level)
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     module_name, _, function_name = args.handler.partition(":")

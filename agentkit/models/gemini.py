@@ -50,7 +50,8 @@ class Gemini:
         model: model id, e.g. ``"gemini-2.5-flash"`` (``models/`` prefix optional).
         api_key: defaults to ``GOOGLE_API_KEY`` or ``GEMINI_API_KEY`` from the environment;
             needed only when a request is made to an endpoint that checks it.
-        base_url: another server speaking the same API (the emulator, a proxy).
+        base_url: another server speaking the same API (the emulator, a proxy); defaults to
+            ``GOOGLE_GEMINI_BASE_URL`` when set, as in Google's SDK.
         api_version: ``v1beta`` by default; newer fields land there first.
         timeout: seconds per HTTP request (None waits forever).
         retry: the retry policy; ``RetryPolicy.none()`` disables retries.
@@ -70,7 +71,8 @@ class Gemini:
     ) -> None:
         self.model = model
         self._api_key = resolve_api_key(api_key)
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/"
+        base_url = base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = base_url.rstrip("/") + "/"
         self.api_version = api_version
         self._transport = RestTransport(
             credentials=self._credentials,

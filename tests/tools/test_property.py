@@ -8,6 +8,7 @@ model would send them, and the tool must accept them and hand the function an eq
 from __future__ import annotations
 
 import datetime
+import os
 import decimal
 import enum
 import uuid
@@ -72,7 +73,7 @@ def _finite(value: Any) -> bool:
     return True
 
 
-@settings(max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "25")), deadline=None)
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "25")), deadline=None)
 @given(data=st.data())
 def test_every_admitted_value_round_trips(data: st.DataObject) -> None:
     for annotation, tool, adapter in TOOLS.values():
