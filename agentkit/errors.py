@@ -91,6 +91,15 @@ class IncompleteStreamError(APIConnectionError):
         super().__init__(message)
 
 
+class MalformedResponseError(AgentkitError):
+    """The server answered 200 with something that is not a GenerateContentResponse (known
+    fields of the wrong type, not JSON at all). ``raw`` holds the start of what it sent."""
+
+    def __init__(self, message: str, *, raw: str = "") -> None:
+        self.raw = raw
+        super().__init__(message)
+
+
 class ConfigurationError(AgentkitError):
     """agentkit was set up in a way that cannot work (no API key, bad option values)."""
 

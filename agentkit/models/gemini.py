@@ -9,7 +9,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from agentkit.errors import ConfigurationError, IncompleteStreamError
+from agentkit.errors import ConfigurationError, IncompleteStreamError, MalformedResponseError
+from agentkit.models.parsing import parse_response
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
 from agentkit.types import (
@@ -134,7 +135,7 @@ class Gemini:
         body = await self._transport.request(
             "POST", self._model_url("generateContent"), encode(request), "generateContent"
         )
-        return GenerateContentResponse.model_validate_json(body)
+        return parse_response(body)
 
     async def stream(
         self, request: GenerateContentRequest
@@ -149,7 +150,9 @@ class Gemini:
         finished = False
         delivered = 0
         async for event in self._transport.stream(url, encode(request), "streamGenerateContent"):
-            chunk = GenerateContentResponse.model_validate(event)
+            if not isinstance(event, dict):
+                raise MalformedResponseError(f"a stream event is not a JSON object: {event!r:.100}")
+            chunk = parse_response(event)
             finished = finished or _is_final(chunk)
             delivered += 1
             yield chunk

@@ -14,6 +14,7 @@ from typing import Any
 
 from agentkit.errors import AgentkitError
 from agentkit.models.gemini import encode
+from agentkit.models.parsing import parse_response
 from agentkit.testing.answers import complete, response_dict, stream_events
 from agentkit.types import GenerateContentRequest, GenerateContentResponse
 
@@ -37,7 +38,7 @@ class _AnswerModel:
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
         self.requests.append(request)
         answer = await self._answer(request)
-        return GenerateContentResponse.model_validate(answer)
+        return parse_response(answer)
 
     async def stream(
         self, request: GenerateContentRequest
@@ -45,7 +46,7 @@ class _AnswerModel:
         self.requests.append(request)
         answer = await self._answer(request)
         for event in stream_events(answer, self.chunk_chars):
-            yield GenerateContentResponse.model_validate(event)
+            yield parse_response(event)
 
     def _completed(self, entry: Any, request: GenerateContentRequest) -> dict[str, Any]:
         if isinstance(entry, BaseException):

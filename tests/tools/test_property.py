@@ -8,9 +8,9 @@ model would send them, and the tool must accept them and hand the function an eq
 from __future__ import annotations
 
 import datetime
-import os
 import decimal
 import enum
+import os
 import uuid
 from typing import Any, Literal
 

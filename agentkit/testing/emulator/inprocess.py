@@ -15,6 +15,7 @@ from typing import Any
 from agentkit.errors import APIConnectionError
 from agentkit.models.gemini import encode
 from agentkit.models.http_errors import error_from_status
+from agentkit.models.parsing import parse_response
 from agentkit.testing.answers import stream_events
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
@@ -59,11 +60,11 @@ class InProcessEmulator(EmulatorState):
         return self.finish_answer(answer, self.model, len(body))
 
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
-        return GenerateContentResponse.model_validate(await self._respond(request, stream=False))
+        return parse_response(await self._respond(request, stream=False))
 
     async def stream(
         self, request: GenerateContentRequest
     ) -> AsyncIterator[GenerateContentResponse]:
         response = await self._respond(request, stream=True)
         for event in stream_events(response, self.options.stream_chunk_chars):
-            yield GenerateContentResponse.model_validate(event)
+            yield parse_response(event)
