@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from agentkit.agent.result import StopReason
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -31,6 +33,23 @@ class Limits:
     on_limit: Literal["answer", "stop"] = "answer"
     model_retries: int = 2
     tool_result_chars: int | None = 50_000
+
+    def reached(
+        self, elapsed: float, model_calls: int, tool_calls: int, total_tokens: int
+    ) -> StopReason | None:
+        """The limit a run with these counts has reached, if any (the deadline first)."""
+        if self.deadline is not None and elapsed >= self.deadline:
+            return StopReason.DEADLINE
+        if self.model_calls is not None and model_calls >= self.model_calls:
+            return StopReason.MODEL_CALL_LIMIT
+        if self.total_tokens is not None and total_tokens >= self.total_tokens:
+            return StopReason.TOKEN_LIMIT
+        if self.tool_calls is not None and tool_calls >= self.tool_calls:
+            return StopReason.TOOL_CALL_LIMIT
+        return None
+
+    def time_left(self, elapsed: float) -> float | None:
+        return None if self.deadline is None else max(0.0, self.deadline - elapsed)
 
     def __post_init__(self) -> None:
         for name in ("model_calls", "tool_calls", "total_tokens", "deadline", "tool_result_chars"):

@@ -8,7 +8,6 @@ errors; limits end the run with a valid history.
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import AsyncIterator
@@ -18,12 +17,10 @@ from typing import Any
 import anyio
 
 from agentkit.agent.confirmation import (
-    ConfirmationRequest,
     ConfirmCallback,
     Decision,
-    as_decision,
-    call_key,
-    denied,
+    pending_calls,
+    settle_confirmations,
 )
 from agentkit.agent.events import (
     Event,
@@ -43,7 +40,7 @@ from agentkit.agent.output import OutputCheck
 from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
-from agentkit.agent.verdict import assess, feedback_for
+from agentkit.agent.verdict import assess, feedback_for, restartable
 from agentkit.errors import (
     APIError,
     IncompleteStreamError,
@@ -54,7 +51,6 @@ from agentkit.errors import (
 from agentkit.logs import debug_enabled, get_logger
 from agentkit.models.base import Model
 from agentkit.models.rest import retry_listener
-from agentkit.models.retry import RETRYABLE_STATUS_CODES
 from agentkit.tools import ToolContext
 from agentkit.tools.results import ToolError, ToolResult, capped
 from agentkit.types import (
@@ -143,7 +139,7 @@ class Loop:
                 # (its chunks were already delivered), but nothing of this turn is in the
                 # history yet: the whole turn can be asked again. The RetryEvent tells
                 # consumers to drop the partial text they were shown.
-                if last_try or not self._turn_restartable(error, turn):
+                if last_try or not restartable(error, turn, streamed=self.settings.stream):
                     raise
                 yield self._model_retry(f"the stream broke: {error}", attempt + 1)
                 continue
@@ -263,20 +259,6 @@ class Loop:
             if part.text:
                 yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
 
-    def _turn_restartable(self, error: BaseException, turn: Turn) -> bool:
-        """Only a streamed turn that failed after some of it arrived is asked again here: a
-        failure before the first chunk was already retried, or judged final (a per-day
-        quota, a bad request), by the model's own retry policy."""
-        if not self.settings.stream or turn.chunks == 0:
-            return False
-        if isinstance(error, IncompleteStreamError):
-            return True
-        return (
-            isinstance(error, APIError)
-            and error.status_code in RETRYABLE_STATUS_CODES
-            and not error.is_per_day_quota
-        )
-
     def _on_http_retry(
         self, operation: str, number: int, delay: float, error: BaseException
     ) -> None:
@@ -331,7 +313,9 @@ class Loop:
             if decisions is None and settings.confirm is None:
                 self._pause(planned)
                 return
-            await self._confirm(awaiting, decisions)
+            await settle_confirmations(
+                awaiting, decisions, settings.confirm, self.state.run_id, self.state.step
+            )
         finished_in_time = await run_planned(
             planned,
             self._context_for,
@@ -376,41 +360,8 @@ class Loop:
         elif over_limit:
             raise _LimitReached(StopReason.TOOL_CALL_LIMIT)
 
-    async def _confirm(
-        self, awaiting: list[PlannedCall], decisions: dict[str, Decision] | None
-    ) -> None:
-        for item in awaiting:
-            assert item.tool is not None and item.validated is not None
-            key = call_key(item.call.id, item.position)
-            if decisions is not None:
-                decision = decisions[key]
-            else:
-                decision = await self._ask(item, key)
-            if not decision.approved:
-                item.result = ToolResult.failure(denied(item.call.name, decision))
-
-    async def _ask(self, item: PlannedCall, key: str) -> Decision:
-        assert self.settings.confirm is not None
-        request = ConfirmationRequest(
-            self.state.run_id,
-            self.state.step,
-            item.call.name,
-            item.call.arguments,
-            item.call.id,
-            key,
-        )
-        answer = self.settings.confirm(request)
-        if inspect.isawaitable(answer):
-            answer = await answer
-        return as_decision(answer)
-
     def _pause(self, planned: list[PlannedCall]) -> None:
-        pending = [
-            {"key": call_key(i.call.id, i.position), "name": i.call.name, "args": i.call.arguments}
-            for i in planned
-            if i.result is None and i.needs_confirmation
-        ]
-        state = dump_state(self.state, pending, self.settings.state_key)
+        state = dump_state(self.state, pending_calls(planned), self.settings.state_key)
         self._finished = self.state.result(StopReason.PAUSED, state=state)
 
     def _context_for(self, item: PlannedCall) -> ToolContext[Any]:
@@ -453,22 +404,14 @@ class Loop:
         self._finished = self.state.result(reason, text, output)
 
     def _limit_reason(self) -> StopReason | None:
-        limits, state = self.settings.limits, self.state
-        if limits.deadline is not None and time.monotonic() - state.started >= limits.deadline:
-            return StopReason.DEADLINE
-        if limits.model_calls is not None and state.model_calls >= limits.model_calls:
-            return StopReason.MODEL_CALL_LIMIT
-        if limits.total_tokens is not None and state.usage.total_tokens >= limits.total_tokens:
-            return StopReason.TOKEN_LIMIT
-        if limits.tool_calls is not None and state.tool_calls >= limits.tool_calls:
-            return StopReason.TOOL_CALL_LIMIT
-        return None
+        state = self.state
+        elapsed = time.monotonic() - state.started
+        return self.settings.limits.reached(
+            elapsed, state.model_calls, state.tool_calls, state.usage.total_tokens
+        )
 
     def _time_left(self) -> float | None:
-        deadline = self.settings.limits.deadline
-        if deadline is None:
-            return None
-        return max(0.0, deadline - (time.monotonic() - self.state.started))
+        return self.settings.limits.time_left(time.monotonic() - self.state.started)
 
     async def _stop_at_limit(self, reason: StopReason) -> AsyncIterator[Event]:
         """End with a valid history: at most one last call with tools off to get an answer."""

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from agentkit.agent.turn import Turn
-from agentkit.errors import ModelBehaviorError, ResponseBlockedError
+from agentkit.errors import (
+    APIError,
+    IncompleteStreamError,
+    ModelBehaviorError,
+    ResponseBlockedError,
+)
+from agentkit.models.retry import RETRYABLE_STATUS_CODES
 from agentkit.types import FinishReason
 
 BLOCKED = frozenset(
@@ -83,6 +89,24 @@ def _says_nothing(turn: Turn) -> bool:
     return all(
         part.model_fields_set <= {"text", "thought"} and not part.model_extra and not part.text
         for part in turn.parts
+    )
+
+
+def restartable(error: BaseException, turn: Turn, *, streamed: bool) -> bool:
+    """Whether a failed model call may be asked again as a whole turn by the loop.
+
+    Only a streamed turn that failed after some of it arrived: a failure before the first
+    chunk was already retried, or judged final (a per-day quota, a bad request), by the
+    model's own retry policy, and a plain call has no partial delivery to recover from.
+    """
+    if not streamed or turn.chunks == 0:
+        return False
+    if isinstance(error, IncompleteStreamError):
+        return True
+    return (
+        isinstance(error, APIError)
+        and error.status_code in RETRYABLE_STATUS_CODES
+        and not error.is_per_day_quota
     )
 
 
