@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +106,7 @@ class Loop:
         self._queued: list[Event] = []
         self._finished: RunResult | None = None
         self._output_retries = 0
+        self._stop_after_answer: StopReason | None = None
 
     # -- the run --------------------------------------------------------------------------
 
@@ -114,8 +116,9 @@ class Loop:
         try:
             if resume_decisions is not None:
                 calls = self.state.history[-1].function_calls
-                async for event in self._answer(calls, resume_decisions):
+                for event in await self._answer(calls, resume_decisions):
                     yield event
+                self._raise_pending_stop()
             while self._finished is None:
                 async for event in self._step():
                     yield event
@@ -166,8 +169,9 @@ class Loop:
                         "tool.call", step=self.state.step, name=call.name, call_id=call.id
                     )
                 yield FunctionCallEvent(self.state.step, call)
-            async for event in self._answer(calls):
+            for event in await self._answer(calls):
                 yield event
+            self._raise_pending_stop()
             self.state.forced_round_done = True
         elif turn.finish_reason == FinishReason.MAX_TOKENS:
             self._finish(StopReason.MAX_TOKENS, turn.text)
@@ -212,17 +216,28 @@ class Loop:
                 "model.request", step=state.step, model=model.name, contents=len(request.contents)
             )
         token = retry_listener.set(self._on_http_retry)
+        time_left = self._time_left()
+        step = state.step
         try:
-            time_left = self._time_left()
-            if time_left is None:  # no deadline: no cancel scope to pay for
-                async for event in self._exchange(request, turn):
-                    yield event
-            else:
-                with anyio.move_on_after(time_left) as scope:
-                    async for event in self._exchange(request, turn):
-                        yield event
-                if scope.cancelled_caught:
-                    raise _LimitReached(StopReason.DEADLINE)
+            # A cancel scope only when there is a deadline: without one it is pure cost.
+            deadline = anyio.move_on_after(time_left) if time_left is not None else nullcontext()
+            with deadline as scope:
+                if self.settings.stream:
+                    async for chunk in model.stream(request):
+                        for delta in turn.add(chunk):
+                            kind = ThoughtDelta if delta.thought else TextDelta
+                            self._queued.append(kind(step, delta.text))
+                        for queued in self._drain():
+                            yield queued
+                else:
+                    turn.add(await model.generate(request))
+                    for queued in self._drain():
+                        yield queued
+                    for part in turn.parts:
+                        if part.text:
+                            yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
+            if scope is not None and scope.cancelled_caught:
+                raise _LimitReached(StopReason.DEADLINE)
         finally:
             retry_listener.reset(token)
         model_name = turn.model_version or model.name
@@ -240,24 +255,10 @@ class Loop:
                 total_tokens=turn.usage.total_token_count if turn.usage else None,
             )
 
-    async def _exchange(self, request: GenerateContentRequest, turn: Turn) -> AsyncIterator[Event]:
-        """One model call, streamed or not, fed into ``turn``; text arrives as events."""
-        step, model = self.state.step, self.settings.model
-        if self.settings.stream:
-            async for chunk in model.stream(request):
-                for delta in turn.add(chunk):
-                    self._queued.append(
-                        (ThoughtDelta if delta.thought else TextDelta)(step, delta.text)
-                    )
-                for queued in self._drain():
-                    yield queued
-            return
-        turn.add(await model.generate(request))
-        for queued in self._drain():
-            yield queued
-        for part in turn.parts:
-            if part.text:
-                yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
+    def _raise_pending_stop(self) -> None:
+        if self._stop_after_answer is not None:
+            reason, self._stop_after_answer = self._stop_after_answer, None
+            raise _LimitReached(reason)
 
     def _on_http_retry(
         self, operation: str, number: int, delay: float, error: BaseException
@@ -289,8 +290,12 @@ class Loop:
 
     async def _answer(
         self, calls: list[FunctionCall], decisions: dict[str, Decision] | None = None
-    ) -> AsyncIterator[Event]:
+    ) -> list[Event]:
+        """Run and answer a turn's calls; return their events. A stop it decides (deadline,
+        tool-call limit) is left in ``_stop_after_answer`` for the caller to raise once the
+        events are out: a plain coroutine costs less per step than one more generator."""
         settings, state = self.settings, self.state
+        events: list[Event] = []
         planned = plan_calls(calls, settings.plan)
         remaining = (
             math.inf
@@ -312,7 +317,7 @@ class Loop:
         if awaiting:
             if decisions is None and settings.confirm is None:
                 self._pause(planned)
-                return
+                return events
             await settle_confirmations(
                 awaiting, decisions, settings.confirm, self.state.run_id, self.state.step
             )
@@ -348,17 +353,25 @@ class Loop:
                     ok=record.ok,
                     duration=round(record.duration, 4),
                 )
-            yield FunctionResultEvent(
-                state.step, record.name, record.call_id, record.response, record.ok, record.duration
+            events.append(
+                FunctionResultEvent(
+                    state.step,
+                    record.name,
+                    record.call_id,
+                    record.response,
+                    record.ok,
+                    record.duration,
+                )
             )
         state.history.append(responses_turn(calls, results))
         if final_called:
             text = final_value if isinstance(final_value, str) else None
             self._finish(StopReason.FINAL_ANSWER, text, final_value)
         elif not finished_in_time:
-            raise _LimitReached(StopReason.DEADLINE)
+            self._stop_after_answer = StopReason.DEADLINE
         elif over_limit:
-            raise _LimitReached(StopReason.TOOL_CALL_LIMIT)
+            self._stop_after_answer = StopReason.TOOL_CALL_LIMIT
+        return events
 
     def _pause(self, planned: list[PlannedCall]) -> None:
         state = dump_state(self.state, pending_calls(planned), self.settings.state_key)
