@@ -19,9 +19,10 @@ import anyio
 from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
 from agentkit.agent.events import Event, RunFinished
 from agentkit.agent.limits import Limits
-from agentkit.agent.loop import Loop, RunSettings
+from agentkit.agent.loop import Loop
 from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
 from agentkit.agent.result import RunResult
+from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model, close_model

@@ -12,13 +12,11 @@ import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 
 from agentkit.agent.confirmation import (
-    ConfirmCallback,
     Decision,
     pending_calls,
     settle_confirmations,
@@ -35,10 +33,9 @@ from agentkit.agent.events import (
 )
 from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, run_planned
 from agentkit.agent.history import check_history, responses_turn
-from agentkit.agent.limits import Limits
-from agentkit.agent.modes import ToolPlan
 from agentkit.agent.output import OutputCheck
 from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
+from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
 from agentkit.agent.verdict import assess, feedback_for, restartable
@@ -50,7 +47,6 @@ from agentkit.errors import (
     ResponseBlockedError,
 )
 from agentkit.logs import debug_enabled, get_logger
-from agentkit.models.base import Model
 from agentkit.models.rest import retry_listener
 from agentkit.tools import ToolContext
 from agentkit.tools.results import ToolError, ToolResult, capped
@@ -59,38 +55,10 @@ from agentkit.types import (
     FinishReason,
     FunctionCall,
     GenerateContentRequest,
-    GenerationConfig,
     Part,
-    SafetySetting,
-    Tool,
 )
 
 log = get_logger()
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """Everything fixed for the duration of a run."""
-
-    model: Model
-    plan: ToolPlan
-    limits: Limits
-    instructions: Content | None = None
-    generation_config: GenerationConfig | None = None
-    safety_settings: list[SafetySetting] | None = None
-    output_type: Any = None
-    native_output: bool = False
-    deps: Any = None
-    confirm: ConfirmCallback | None = None
-    stream: bool = False
-    multimodal: bool = True
-    agent: Any = None
-    limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
-    state_key: bytes = b""
-
-    @property
-    def wire_tools(self) -> list[Tool] | None:
-        return self.plan.wire_tools
 
 
 class _LimitReached(Exception):

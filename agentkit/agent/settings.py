@@ -1,0 +1,39 @@
+"""What stays fixed for the whole of a run: model, tool plan, limits, and the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from agentkit.agent.confirmation import ConfirmCallback
+from agentkit.agent.limits import Limits
+from agentkit.agent.modes import ToolPlan
+from agentkit.models.base import Model
+from agentkit.types import Content, GenerationConfig, SafetySetting, Tool
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything fixed for the duration of a run."""
+
+    model: Model
+    plan: ToolPlan
+    limits: Limits
+    instructions: Content | None = None
+    generation_config: GenerationConfig | None = None
+    safety_settings: list[SafetySetting] | None = None
+    output_type: Any = None
+    native_output: bool = False
+    deps: Any = None
+    confirm: ConfirmCallback | None = None
+    stream: bool = False
+    multimodal: bool = True
+    agent: Any = None
+    limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
+    state_key: bytes = b""
+
+    @property
+    def wire_tools(self) -> list[Tool] | None:
+        return self.plan.wire_tools
