@@ -97,7 +97,7 @@ def test_a_killed_batch_loses_nothing_and_a_rerun_completes_it(tmp_path: Path) -
     out = tmp_path / "out.jsonl"
     env = {
         "COUNT_FILE": str(tmp_path / "count"),
-        "TOOL_DELAY": "0.05",
+        "TOOL_DELAY": "0.1",
         "AGENTKIT_HOME_DB": str(tmp_path / "h.db"),
     }
     args = [
