@@ -8,11 +8,10 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 from rich.console import Console
-from rich.markup import escape
 
 from agentkit.agent import Chat
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.render import Transcript
+from agentkit.cli.render import Transcript, print_banner
 from agentkit.cli.runfile import RunFile, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models.base import close_model
@@ -30,9 +29,7 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,)
         )
     with live_or_scripted(runfile.model, runfile.offline_turns) as choice:
-        style = "bold yellow" if choice.scripted else "dim"
-        source = " (turns from the run file's [offline] section)" if choice.scripted else ""
-        err.print(f"[{style}]{escape(choice.banner + source)}[/]")
+        print_banner(err, choice)
         toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
         agent = agent_for(
             runfile,

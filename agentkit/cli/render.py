@@ -19,6 +19,7 @@ from agentkit.agent import (
     TextDelta,
     ThoughtDelta,
 )
+from agentkit.offline import ModelChoice
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -80,6 +81,15 @@ class Transcript:
         if self._in_text:
             self.console.print()
             self._in_text = False
+
+
+def print_banner(console: Console, choice: ModelChoice) -> None:
+    """Say which model answers: live, or the run file's scripted turns (never mistakable)."""
+    if choice.scripted:
+        note = choice.banner + " (turns from the run file's [offline] section)"
+        console.print(f"[bold yellow]{escape(note)}[/]")
+    else:
+        console.print(f"[dim]{escape(choice.banner)}[/]")
 
 
 def event_record(event: Event) -> dict[str, Any] | None:

@@ -17,11 +17,10 @@ from typing import IO, Any
 
 import anyio
 from rich.console import Console
-from rich.markup import escape
 
 from agentkit.agent import RunFinished, RunResult, StepFinished, StopReason
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.render import Transcript, event_record, write_json_line
+from agentkit.cli.render import Transcript, event_record, print_banner, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models.base import close_model
@@ -124,9 +123,7 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         script = script[invocation.model_turns_served() :]
     json_stream = _json_stream(args.json)
     with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
-        style = "bold yellow" if choice.scripted else "dim"
-        source = " (turns from the run file's [offline] section)" if choice.scripted else ""
-        err.print(f"[{style}]{escape(choice.banner + source)}[/]")
+        print_banner(err, choice)
         if invocation.resumed:
             err.print(
                 f"[bold]resuming session {args.session!r} at prompt {invocation.done + 1} "

@@ -307,16 +307,17 @@ def _field_schema(node: dict[str, Any], seen: Seen) -> tuple[dict[str, Any], boo
         return schema, True
     if set(node) - {"type", "schema", "default", "validate_default", "metadata", "ref"}:
         raise Unsupported("default with extra settings")
-    return {**schema, "default": _json_default(node["default"])}, True
+    return {**schema, "default": json_default(node["default"])}, True
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """A default as plain JSON (enums by value); anything else is ``Unsupported``."""
     if isinstance(value, Enum):
-        return _json_default(value.value)
+        return json_default(value.value)
     if value is None or type(value) in (str, int, float, bool):
         return value
     if type(value) in (list, tuple):
-        return [_json_default(item) for item in value]
+        return [json_default(item) for item in value]
     if type(value) is dict and all(type(key) is str for key in value):
-        return {key: _json_default(item) for key, item in value.items()}
+        return {key: json_default(item) for key, item in value.items()}
     raise Unsupported("default that is not plain JSON")

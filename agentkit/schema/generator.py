@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-_JSON_SCALARS = (str, int, float, bool, type(None))
+from agentkit.schema.core_to_json import Unsupported, json_default
 
 
 class ToolJsonSchema(GenerateJsonSchema):
@@ -21,16 +21,7 @@ class ToolJsonSchema(GenerateJsonSchema):
         return False
 
     def encode_default(self, dft: Any) -> Any:
-        if _json_native(dft):
-            return dft
-        return super().encode_default(dft)
-
-
-def _json_native(value: Any) -> bool:
-    if type(value) in _JSON_SCALARS:  # exact types: an IntEnum member is not a plain int
-        return True
-    if type(value) in (list, tuple):
-        return all(_json_native(item) for item in value)
-    if type(value) is dict:
-        return all(type(key) is str and _json_native(item) for key, item in value.items())
-    return False
+        try:
+            return json_default(dft)
+        except Unsupported:
+            return super().encode_default(dft)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -42,10 +43,11 @@ FUNCTION_NAME_RULE = (
 )
 
 
-def check_function_name(name: str, tool: str | None = None) -> None:
-    import re
+FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}", name):
+
+def check_function_name(name: str, tool: str | None = None) -> None:
+    if not FUNCTION_NAME.fullmatch(name):
         raise ToolDefinitionError(
             tool or name, f"invalid function name {name!r}: Gemini accepts {FUNCTION_NAME_RULE}"
         )
