@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from pydantic import BaseModel
 
 from agentkit.agent.modes import ToolPlan
 from agentkit.tools import Tool, ToolContext
@@ -26,7 +25,7 @@ class PlannedCall:
     position: int
     call: FunctionCall
     tool: Tool | None = None
-    validated: BaseModel | None = None
+    validated: dict[str, Any] | None = None
     needs_confirmation: bool = False
     is_final_answer: bool = False
     ran: bool = False  # the tool was actually called (counts against the tool-call limit)

@@ -17,11 +17,10 @@ from typing import Any, Literal, TypeAlias, get_args, get_origin, overload
 
 import anyio
 import anyio.to_thread
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from agentkit.errors import SchemaDialectError, ToolDefinitionError
 from agentkit.schema import clean_json_schema, to_openapi_subset
-from agentkit.schema.core_to_json import Unsupported, core_to_json_schema
 from agentkit.schema.generator import ToolJsonSchema
 from agentkit.tools.context import ToolContext
 from agentkit.tools.docstrings import read_docstring
@@ -90,7 +89,7 @@ class Tool:
         # A sync function runs in a worker thread unless declared non-blocking: a thread hop
         # costs ~0.1 ms of CPU, which pure computations need not pay.
         self.in_thread = not self.is_async and blocking
-        self.parameters_json_schema = _parameters_schema(self.arguments.model)
+        self.parameters_json_schema = self.arguments.engine.json_schema
         self.response_json_schema = (
             _response_schema(self.name, self.arguments.return_annotation)
             if declare_response
@@ -158,16 +157,17 @@ class Tool:
 
     # -- calling ------------------------------------------------------------------------------
 
-    def validate(self, args: dict[str, Any] | None) -> BaseModel | ToolError:
+    def validate(self, args: dict[str, Any] | None) -> dict[str, Any] | ToolError:
+        """The call's keyword arguments, or the error the model is told about."""
         try:
-            return self.arguments.model.model_validate(args if args is not None else {})
+            return self.arguments.validate(args if args is not None else {})
         except ValidationError as error:
             return invalid_arguments(self.name, error)
 
-    def needs_confirmation(self, validated: BaseModel) -> bool:
+    def needs_confirmation(self, validated: dict[str, Any]) -> bool:
         rule = self.requires_confirmation
         if callable(rule):
-            return bool(rule(self.arguments.to_kwargs(validated)))
+            return bool(rule(dict(validated)))
         return bool(rule)
 
     async def invoke(
@@ -186,7 +186,7 @@ class Tool:
 
     async def run(
         self,
-        validated: BaseModel,
+        validated: dict[str, Any],
         context: ToolContext[Any] | None = None,
         *,
         limiter: anyio.CapacityLimiter | None = None,
@@ -199,7 +199,7 @@ class Tool:
         and a hung tool must not hang the run. Only ``Exception`` is caught: cancellation,
         KeyboardInterrupt and SystemExit pass through.
         """
-        kwargs = self.arguments.to_kwargs(validated)
+        kwargs = dict(validated)
         if self.arguments.context_parameter is not None:
             kwargs[self.arguments.context_parameter] = context or ToolContext(tool_name=self.name)
         started = time.perf_counter()
@@ -368,15 +368,6 @@ def _is_async(fn: Callable[..., Any]) -> bool:
 
 
 _UNINFORMATIVE = (inspect.Signature.empty, None, type(None), Any, dict, list, object)
-
-
-def _parameters_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The arguments' JSON Schema: read straight from the validator's core schema when the
-    translator knows every node (the usual case, about 5x faster), else pydantic's generator."""
-    try:
-        return core_to_json_schema(model.__pydantic_core_schema__)
-    except Unsupported:
-        return clean_json_schema(model.model_json_schema(schema_generator=ToolJsonSchema))
 
 
 def _response_schema(name: str, annotation: Any) -> dict[str, Any] | None:

@@ -15,12 +15,14 @@ from agentkit.schema import clean_json_schema
 from agentkit.schema.core_to_json import Unsupported, core_to_json_schema
 from agentkit.schema.generator import ToolJsonSchema
 from agentkit.tools import Tool, tool
+from agentkit.tools.argument_engines import arguments_model
 
 from .test_golden import CASES, one_parameter_tool
 
 
 def slow_path(built: Tool) -> dict[str, Any]:
-    return clean_json_schema(built.arguments.model.model_json_schema(schema_generator=ToolJsonSchema))
+    model, _ = arguments_model(built.name, built.arguments.parameters)
+    return clean_json_schema(model.model_json_schema(schema_generator=ToolJsonSchema))
 
 
 def real_tools() -> list[Tool]:
@@ -42,7 +44,7 @@ def real_tools() -> list[Tool]:
 def test_golden_types_translate_exactly_or_decline(case: Any) -> None:
     built = one_parameter_tool(case.annotation, case.default)
     try:
-        fast = core_to_json_schema(built.arguments.model.__pydantic_core_schema__)
+        fast = core_to_json_schema(built.arguments.engine.core_schema)
     except Unsupported:
         assert case.id == "recursive-model"  # the one golden type left to pydantic
         return
@@ -51,7 +53,7 @@ def test_golden_types_translate_exactly_or_decline(case: Any) -> None:
 
 def test_real_tool_sets_translate_exactly() -> None:
     for built in real_tools():
-        fast = core_to_json_schema(built.arguments.model.__pydantic_core_schema__)
+        fast = core_to_json_schema(built.arguments.engine.core_schema)
         assert fast == slow_path(built), built.name
         assert built.parameters_json_schema == fast
 
@@ -75,6 +77,6 @@ def test_validators_and_custom_schemas_fall_back_to_pydantic() -> None:
     def book(booking: Booking, custom: Custom) -> None: ...
 
     with pytest.raises(Unsupported):
-        core_to_json_schema(book.arguments.model.__pydantic_core_schema__)
+        core_to_json_schema(book.arguments.engine.core_schema)
     # The tool still gets pydantic's schema, examples included.
     assert book.parameters_json_schema["properties"]["custom"]["examples"] == [{"x": 1}]

@@ -132,7 +132,7 @@ def test_parameter_names_that_clash_with_pydantic_still_work() -> None:
     assert list(properties) == ["schema", "json", "_cursor", "model_name"]
     validated = query.validate({"schema": "s", "json": True, "_cursor": "c"})
     assert not isinstance(validated, Exception)
-    assert query.arguments.to_kwargs(validated) == {
+    assert validated == {
         "schema": "s",
         "json": True,
         "_cursor": "c",
