@@ -202,7 +202,11 @@ class Gemini:
 
 def encode(request: Any) -> bytes:
     """The compact JSON body of a wire model: camelCase, only the fields that were set."""
-    data: bytes = request.model_dump_json(by_alias=True, exclude_unset=True).encode()
+    # The serializer's bytes directly: model_dump_json returns str, and encoding a body that
+    # holds the whole history again costs a copy per request.
+    data: bytes = type(request).__pydantic_serializer__.to_json(
+        request, by_alias=True, exclude_unset=True
+    )
     return data
 
 
