@@ -50,8 +50,12 @@ class Emulator(EmulatorState):
         options: EmulatorOptions | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        keep_alive: int = 5,
     ) -> None:
+        """``keep_alive``: seconds an idle connection stays open (uvicorn's default, 5 s).
+        A client reusing a connection just as the server closes it sees a read error."""
         super().__init__(options=options or EmulatorOptions())
+        self.keep_alive = keep_alive
         if script is not None:
             self.script(script)
         self.host = host
@@ -81,6 +85,7 @@ class Emulator(EmulatorState):
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=1,
+            timeout_keep_alive=self.keep_alive,
         )
 
     def start(self) -> Emulator:
