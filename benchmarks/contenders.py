@@ -68,7 +68,7 @@ def agentkit(url: str, *, blocking: bool = True) -> Contender:
 
     model = Gemini("gemini-2.5-flash", api_key="bench", base_url=url)
     tools = [tool(blocking=blocking)(get_weather), tool(blocking=blocking)(get_time)]
-    agent = Agent(model, tools=tools)
+    agent: Agent[None] = Agent(model, tools=tools)
 
     async def run_once() -> str | None:
         return (await agent.run(PROMPT)).text
