@@ -20,7 +20,6 @@ import httpx
 from agentkit.errors import APIConnectionError, APIError, IncompleteStreamError, redact
 from agentkit.logs import get_logger
 from agentkit.models.http_errors import error_from_body, error_from_status
-from agentkit.models.pool import install_linear_pool
 from agentkit.models.retry import RetryPolicy
 from agentkit.models.sse import iter_sse_json
 from agentkit.types import ErrorStatus
@@ -82,6 +81,10 @@ class RestTransport:
                 limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
             )
             _skip_cookie_parsing_without_cookies(self._client)
+            # Imported here: the pool module needs httpcore, which httpx itself loads only
+            # when its first client is made; importing agentkit should not pay for it.
+            from agentkit.models.pool import install_linear_pool
+
             install_linear_pool(self._client)
             self._client_loop = loop
         return self._client
