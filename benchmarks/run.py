@@ -223,6 +223,34 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
         print(f"  {verdict} {target.name}: {target.value} {relation} {target.limit:g}")
 
 
+def comparable(results: dict[str, Any]) -> dict[str, float]:
+    """The figures worth comparing across commits: ratios to the floor measured in the same
+    run (absolute times depend on the machine), declaration time and import time."""
+    figures: dict[str, float] = {}
+    for key, row in results["contenders"].items():
+        if key != "floor":
+            figures[f"{row['name']} CPU / floor"] = row["cpu_vs_floor"]
+            figures[f"{row['name']} throughput / floor"] = row["throughput_vs_floor"]
+    figures["100 declarations (ms)"] = results["declarations"]["best_ms"]
+    figures["import agentkit (s)"] = results["import_agentkit_s"]
+    figures["4 x 0.3 s sync tools (s)"] = results["sync_tools_s"]
+    return figures
+
+
+def print_comparison(results: dict[str, Any], previous: dict[str, Any]) -> None:
+    now = comparable(results)
+    try:
+        before = comparable(previous)
+    except KeyError as missing:
+        print(f"\ncannot compare: the earlier file lacks {missing} (an older format)")
+        return
+    print(f"\nchanges since {previous.get('commit') or 'the earlier run'} ({previous.get('when')})")
+    for name, value in now.items():
+        if name in before:
+            change = (value - before[name]) / before[name] * 100 if before[name] else 0.0
+            print(f"  {name:<40}{before[name]:>10g} -> {value:<10g} ({change:+.0f} %)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
@@ -234,7 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", default="benchmarks/results/latest.json", help="where to write the JSON results"
     )
+    parser.add_argument(
+        "--compare",
+        metavar="JSON",
+        help="an earlier results file (e.g. from another commit) to print the changes against",
+    )
     args = parser.parse_args(argv)
+    # Read before measuring: --compare may name the file --out is about to replace.
+    previous = json.loads(Path(args.compare).read_text()) if args.compare else None
     settings = SMOKE if args.smoke else FULL
     # The smoke run guards agentkit against regressions; the comparison with google-genai
     # belongs to the full run.
@@ -276,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     checked = targets(results, settings.smoke)
     results["targets"] = [{**asdict(t), "met": t.met} for t in checked]
     print_report(results, checked)
+    if previous is not None:
+        print_comparison(results, previous)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
