@@ -170,4 +170,6 @@ async def test_a_hundred_runs_in_flight_poll_each_socket_a_bounded_number_of_tim
     await model.aclose()
     assert answers == ["ok"] * 300
     assert model._transport._client is None  # closed and dropped
-    assert checks <= 300  # at most the chosen connection, once per request
+    # One check per request that reuses a connection, plus at most one per connection that
+    # is found expired on a slow machine (each then leaves the pool).
+    assert checks <= 300 + 100
