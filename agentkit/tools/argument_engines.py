@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, ValidationError, create_model
 from pydantic.errors import PydanticSchemaGenerationError
 from pydantic.fields import FieldInfo
-from pydantic_core import SchemaValidator
+from pydantic_core import SchemaError, SchemaValidator
 
 from agentkit.errors import ToolDefinitionError
 from agentkit.schema import clean_json_schema
@@ -94,7 +94,10 @@ def typed_dict_engine(tool_name: str, parameters: Sequence[Parameter]) -> Engine
     if definitions:
         schema = {"type": "definitions", "schema": schema, "definitions": [*definitions.values()]}
     json_schema = core_to_json_schema(schema)
-    validator = SchemaValidator(schema)
+    try:
+        validator = SchemaValidator(schema)
+    except SchemaError as error:  # a pydantic-core that reads these nodes differently
+        raise Unsupported(f"pydantic-core refused the schema: {error}") from None
     _check_typed_dict_defaults(tool_name, validator, parameters)
     return Engine("typed_dict", schema, json_schema, validator.validate_python)
 

@@ -324,3 +324,23 @@ def test_type_adapter_agrees_on_a_fast_node() -> None:
     """A sanity anchor outside agentkit: pydantic's own adapter for the same annotation."""
     annotation = list[Annotated[int, Field(ge=0)]] | None
     assert fast_field(annotation, None)["schema"]["schema"] == TypeAdapter(annotation).core_schema
+
+
+def test_a_pydantic_core_that_refuses_the_fast_schema_sends_the_tool_to_pydantic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic_core import SchemaError
+
+    from agentkit.tools import argument_engines
+
+    def refuse(schema: Any) -> Any:
+        raise SchemaError("unknown key 'microseconds_precision'")
+
+    monkeypatch.setattr(argument_engines, "SchemaValidator", refuse)
+
+    def when(moment: datetime.datetime) -> None: ...
+
+    built = Tool(when)
+    assert built.arguments.engine.kind == "model"
+    validated = built.validate({"moment": "2026-11-21T10:00:00"})
+    assert validated == {"moment": datetime.datetime(2026, 11, 21, 10, 0)}
