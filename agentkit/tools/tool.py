@@ -199,9 +199,11 @@ class Tool:
         and a hung tool must not hang the run. Only ``Exception`` is caught: cancellation,
         KeyboardInterrupt and SystemExit pass through.
         """
-        kwargs = dict(validated)
+        # The validated dict is this call's own; it is copied only to add the context.
+        kwargs = validated
         if self.arguments.context_parameter is not None:
-            kwargs[self.arguments.context_parameter] = context or ToolContext(tool_name=self.name)
+            injected = context or ToolContext(tool_name=self.name)
+            kwargs = {**validated, self.arguments.context_parameter: injected}
         started = time.perf_counter()
         timed_out = False
         try:
