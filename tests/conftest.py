@@ -1,9 +1,20 @@
-"""Shared fixtures: one emulator server for the whole session, reset before every test."""
+"""Shared fixtures: one emulator server for the whole session, reset before every test.
+
+Before anything else, the session is cut off from the world: the developer's Gemini and
+Google credentials, base URLs and proxies are removed from the environment, and every socket
+connection beyond loopback is refused — in this process and, through ``PYTHONPATH``, in every
+Python subprocess a test starts. A developer with a real key in their shell can run ``pytest``
+without making a single paid call.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +22,35 @@ import pytest
 from agentkit.models import Gemini, RetryPolicy
 from agentkit.testing.emulator import Emulator, EmulatorOptions
 
+GUARD_DIR = Path(__file__).parent / "_guard"
+# Anything that could point a test at a real service or real data of the developer's.
+CLEARED_ENVIRONMENT = re.compile(
+    r"^(GEMINI_.*|GOOGLE_.*|GCLOUD_.*|CLOUDSDK_.*|VERTEX.*|AGENTKIT_.*"
+    r"|(HTTPS?|ALL|NO|WS|WSS|FTP)_PROXY)$",
+    re.IGNORECASE,
+)
+for _name in [name for name in os.environ if CLEARED_ENVIRONMENT.match(name)]:
+    del os.environ[_name]
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(GUARD_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+_spec = importlib.util.spec_from_file_location("network_guard", GUARD_DIR / "sitecustomize.py")
+assert _spec is not None and _spec.loader is not None
+network_guard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(network_guard)  # installs the guard in this process
+
 # Retries in tests wait milliseconds, not seconds; jitter off so delays are exact.
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_delay=0.01, max_delay=0.05, jitter=0.0)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """Fail a test that tried to leave loopback, even if it caught the error."""
+    before = len(network_guard.blocked)
+    yield
+    attempts = network_guard.blocked[before:]
+    if attempts:
+        pytest.fail(f"the test tried to reach beyond loopback: {'; '.join(attempts)}")
 
 
 @pytest.fixture(scope="session")
