@@ -11,7 +11,14 @@ from typing import Any
 
 
 class AgentkitError(Exception):
-    """Base of all agentkit errors."""
+    """Base of all agentkit errors.
+
+    ``partial``: when the error ended an agent run, the ``RunResult`` of what the run did
+    before it (history, executed tool calls, usage; ``stop_reason`` is ``failed``), so nothing
+    the run did is lost. None when the error did not come out of a run.
+    """
+
+    partial: Any = None
 
 
 class APIError(AgentkitError):
@@ -155,8 +162,7 @@ class HistoryError(AgentkitError):
 
 
 class RunError(AgentkitError):
-    """A run ended without an answer. ``partial`` is a RunResult holding what was produced
-    (history, tool calls, usage, any partial text) so nothing the run did is lost."""
+    """A run ended without an answer because of the model's answers (not the API)."""
 
     def __init__(self, message: str, *, partial: Any = None) -> None:
         self.partial = partial

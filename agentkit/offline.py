@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agentkit.errors import ConfigurationError
 from agentkit.models import Gemini, Model, resolve_api_key
 
 
-class NoModelError(ValueError):
-    pass
+class NoModelError(ConfigurationError):
+    """No key for Gemini and no offline script to stand in for it."""
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,21 @@ import asyncio
 import concurrent.futures
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from contextlib import aclosing
 from typing import Any, Generic, TypeVar
 
 import anyio
 
 from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
-from agentkit.agent.events import Event, RunFinished
+from agentkit.agent.events import Event, RunFinished, StepFinished
 from agentkit.agent.limits import Limits
 from agentkit.agent.loop import Loop
 from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
@@ -161,11 +169,15 @@ class Agent(Generic[DepsT]):
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
         limits: Limits | None = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Run with a streamed model connection, yielding events as they happen; the last
-        event is ``RunFinished`` carrying the result."""
-        async for event in self._events(prompt, history, deps, limits, stream=True):
-            yield event
+        event is ``RunFinished`` carrying the result.
+
+        Stopping early (``break``, an exception in the consumer, ``aclose()``) ends the run
+        where it is: the model's stream is closed and its connection released at once."""
+        async with aclosing(self._events(prompt, history, deps, limits, stream=True)) as events:
+            async for event in events:
+                yield event
 
     async def resume(
         self,
@@ -236,7 +248,7 @@ class Agent(Generic[DepsT]):
         limits: Limits | None,
         *,
         stream: bool,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         contents = copy_history(history)
         start = len(contents)
         if prompt is not None:
@@ -251,7 +263,13 @@ class Agent(Generic[DepsT]):
 
 
 class Chat:
-    """A conversation with an agent: each ``send`` continues from the previous answer."""
+    """A conversation with an agent: each ``send`` continues from the previous answer.
+
+    A turn that fails (an API error, a model that keeps misbehaving) or is abandoned (a
+    consumer that stops reading ``stream``, a cancelled task) still keeps every step it
+    completed: the calls that ran and their results stay in ``history``, so sending the
+    message again continues from them instead of running the tools a second time.
+    """
 
     def __init__(
         self, agent: Agent[Any], history: Sequence[Content | Mapping[str, Any]] | None = None
@@ -260,29 +278,40 @@ class Chat:
         self.history: list[Content] = copy_history(history)
         self.results: list[RunResult] = []
 
-    async def send(self, prompt: Prompt, **options: Any) -> RunResult:
-        result = await self.agent.run(prompt, history=self.history, **options)
-        self._keep(result)
-        return result
+    async def send(
+        self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
+    ) -> RunResult:
+        return await _result_of(self._turn(prompt, deps, limits, stream=False))
 
     def send_sync(self, prompt: Prompt, **options: Any) -> RunResult:
         return run_blocking(self.send, prompt, close=self.agent.model, **options)
 
-    async def stream(self, prompt: Prompt, **options: Any) -> AsyncIterator[Event]:
-        async for event in self.agent.stream(prompt, history=self.history, **options):
+    def stream(
+        self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
+    ) -> AsyncGenerator[Event, None]:
+        return self._turn(prompt, deps, limits, stream=True)
+
+    async def _turn(
+        self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
+    ) -> AsyncGenerator[Event, None]:
+        events = self.agent._events(prompt, self.history, deps, limits, stream=stream)
+        async with aclosing(events):
+            async for event in events:
+                # The history follows the run step by step (the run works on its own copy),
+                # so a turn that fails or is abandoned keeps every step that completed.
+                if isinstance(event, StepFinished):
+                    self.history = list(event.history)
+                elif isinstance(event, RunFinished):
+                    self.results.append(event.result)
+                    self.history = list(event.result.history_contents)
+                yield event
+
+
+async def _result_of(events: AsyncGenerator[Event, None]) -> RunResult:
+    async with aclosing(events):
+        async for event in events:
             if isinstance(event, RunFinished):
-                self._keep(event.result)
-            yield event
-
-    def _keep(self, result: RunResult) -> None:
-        self.results.append(result)
-        self.history = list(result.history_contents)
-
-
-async def _result_of(events: AsyncIterator[Event]) -> RunResult:
-    async for event in events:
-        if isinstance(event, RunFinished):
-            return event.result
+                return event.result
     raise AssertionError("a run ended without a RunFinished event")  # the loop always sends one
 
 

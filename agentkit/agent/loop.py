@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator
-from contextlib import nullcontext
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
+from contextlib import aclosing
 from typing import Any
 
 import anyio
@@ -40,6 +40,7 @@ from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
 from agentkit.agent.verdict import assess, feedback_for, restartable
 from agentkit.errors import (
+    AgentkitError,
     APIError,
     IncompleteStreamError,
     ModelBehaviorError,
@@ -55,6 +56,7 @@ from agentkit.types import (
     FinishReason,
     FunctionCall,
     GenerateContentRequest,
+    GenerateContentResponse,
     Part,
 )
 
@@ -80,31 +82,44 @@ class Loop:
 
     async def events(
         self, resume_decisions: dict[str, Decision] | None = None
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         try:
-            if resume_decisions is not None:
-                calls = self.state.history[-1].function_calls
-                for event in await self._answer(calls, resume_decisions):
-                    yield event
-                self._raise_pending_stop()
-            while self._finished is None:
-                async for event in self._step():
-                    yield event
-        except _LimitReached as limit:
-            async for event in self._stop_at_limit(limit.reason):
-                yield event
+            try:
+                if resume_decisions is not None:
+                    calls = self.state.history[-1].function_calls
+                    for event in await self._answer(calls, resume_decisions):
+                        yield event
+                    self._raise_pending_stop()
+                # Each inner generator is closed as soon as it stops, in the task that drives
+                # it: when a consumer stops reading, nothing is left for the garbage collector
+                # to close later from some other task.
+                while self._finished is None:
+                    async with aclosing(self._step()) as step_events:
+                        async for event in step_events:
+                            yield event
+            except _LimitReached as limit:
+                async with aclosing(self._stop_at_limit(limit.reason)) as stop_events:
+                    async for event in stop_events:
+                        yield event
+        except AgentkitError as error:
+            # Whatever failed — the API, the connection, the model's behaviour — the caller
+            # gets what the run did before it: executed calls, history, usage.
+            if error.partial is None:
+                error.partial = self.state.partial()
+            raise
         assert self._finished is not None
         yield RunFinished(self._finished)
 
-    async def _step(self) -> AsyncIterator[Event]:
+    async def _step(self) -> AsyncGenerator[Event, None]:
         self.state.step += 1
         turn = Turn()
         for attempt in range(self.settings.limits.model_retries + 1):
             turn = Turn()
             last_try = attempt == self.settings.limits.model_retries
             try:
-                async for event in self._call_model(turn):
-                    yield event
+                async with aclosing(self._call_model(turn)) as model_events:
+                    async for event in model_events:
+                        yield event
             except (IncompleteStreamError, APIError) as error:
                 # A stream that broke after some chunks cannot be replayed by the transport
                 # (its chunks were already delivered), but nothing of this turn is in the
@@ -120,7 +135,7 @@ class Loop:
             if last_try:
                 raise ModelBehaviorError(
                     f"the model's answer stayed unusable after {attempt + 1} tries: {problem}",
-                    partial=self.state.result(StopReason.COMPLETED),
+                    partial=self.state.partial(),
                     finish_reason=turn.finish_reason,
                 )
             yield self._model_retry(problem, attempt + 1)
@@ -170,7 +185,9 @@ class Loop:
         # not revalidate instances), which measured faster than model_construct.
         return GenerateContentRequest(**fields)
 
-    async def _call_model(self, turn: Turn, *, tools_off: bool = False) -> AsyncIterator[Event]:
+    async def _call_model(
+        self, turn: Turn, *, tools_off: bool = False
+    ) -> AsyncGenerator[Event, None]:
         state = self.state
         if not tools_off:
             reason = self._limit_reason()
@@ -183,31 +200,37 @@ class Loop:
             self.log.debug(
                 "model.request", step=state.step, model=model.name, contents=len(request.contents)
             )
-        token = retry_listener.set(self._on_http_retry)
         time_left = self._time_left()
+        deadline = None if time_left is None else time.monotonic() + time_left
         step = state.step
-        try:
-            # A cancel scope only when there is a deadline: without one it is pure cost.
-            deadline = anyio.move_on_after(time_left) if time_left is not None else nullcontext()
-            with deadline as scope:
-                if self.settings.stream:
-                    async for chunk in model.stream(request):
-                        for delta in turn.add(chunk):
-                            kind = ThoughtDelta if delta.thought else TextDelta
-                            self._queued.append(kind(step, delta.text))
-                        for queued in self._drain():
-                            yield queued
-                else:
-                    turn.add(await model.generate(request))
+        if self.settings.stream:
+            # The consumer may stop reading at any yield (a ``break``, an exception) and the
+            # generator is then closed from wherever that happens, possibly another task or
+            # context. So nothing that must be undone in the same task or context — the retry
+            # listener, a deadline's cancel scope — is held across a yield: both wrap each
+            # single wait for the next chunk.
+            chunks = model.stream(request)
+            try:
+                while True:
+                    chunk = await self._await_model(anext(chunks), deadline)
+                    if chunk is None:
+                        break
+                    for delta in turn.add(chunk):
+                        kind = ThoughtDelta if delta.thought else TextDelta
+                        self._queued.append(kind(step, delta.text))
                     for queued in self._drain():
                         yield queued
-                    for part in turn.parts:
-                        if part.text:
-                            yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
-            if scope is not None and scope.cancelled_caught:
-                raise _LimitReached(StopReason.DEADLINE)
-        finally:
-            retry_listener.reset(token)
+            finally:
+                await _close(chunks)
+        else:
+            response = await self._await_model(model.generate(request), deadline)
+            assert response is not None
+            turn.add(response)
+            for queued in self._drain():
+                yield queued
+            for part in turn.parts:
+                if part.text:
+                    yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
         model_name = turn.model_version or model.name
         cost = state.usage.add_call(model_name, turn.usage)
         calls = sum(1 for p in turn.parts if p.function_call is not None)
@@ -222,6 +245,23 @@ class Loop:
                 calls=calls,
                 total_tokens=turn.usage.total_token_count if turn.usage else None,
             )
+
+    async def _await_model(
+        self, waiting: Awaitable[GenerateContentResponse], deadline: float | None
+    ) -> GenerateContentResponse | None:
+        """One wait on the model, with HTTP retries reported to this run's events and the
+        run's deadline applied; None when a stream has ended."""
+        token = retry_listener.set(self._on_http_retry)
+        try:
+            if deadline is None:  # a cancel scope only when there is a deadline: it costs
+                return await waiting
+            with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+                return await waiting
+            raise _LimitReached(StopReason.DEADLINE)
+        except StopAsyncIteration:
+            return None
+        finally:
+            retry_listener.reset(token)
 
     def _raise_pending_stop(self) -> None:
         if self._stop_after_answer is not None:
@@ -240,7 +280,7 @@ class Loop:
         return queued
 
     def _check_turn(self, turn: Turn) -> str | None:
-        return assess(turn, lambda text: self.state.result(StopReason.COMPLETED, text))
+        return assess(turn, self.state.partial)
 
     def _model_retry(self, problem: str, attempt: int) -> RetryEvent:
         self.log.warning(
@@ -373,7 +413,7 @@ class Loop:
             raise OutputValidationError(
                 f"the answer did not match the output type after {self._output_retries + 1} "
                 f"tries: {summary}",
-                partial=self.state.result(StopReason.COMPLETED, text),
+                partial=self.state.partial(text),
             )
         self._output_retries += 1
         self._queued.append(
@@ -394,7 +434,7 @@ class Loop:
     def _time_left(self) -> float | None:
         return self.settings.limits.time_left(time.monotonic() - self.state.started)
 
-    async def _stop_at_limit(self, reason: StopReason) -> AsyncIterator[Event]:
+    async def _stop_at_limit(self, reason: StopReason) -> AsyncGenerator[Event, None]:
         """End with a valid history: at most one last call with tools off to get an answer."""
         self.log.info("limit", reason=str(reason), step=self.state.step)
         if reason is StopReason.DEADLINE or self.settings.limits.on_limit == "stop":
@@ -402,8 +442,9 @@ class Loop:
             return
         turn = Turn()
         try:
-            async for event in self._call_model(turn, tools_off=True):
-                yield event
+            async with aclosing(self._call_model(turn, tools_off=True)) as model_events:
+                async for event in model_events:
+                    yield event
         except _LimitReached:
             self._finish(reason, None)
             return
@@ -420,3 +461,9 @@ class Loop:
             return self._check_turn(turn) is not None
         except (ModelBehaviorError, ResponseBlockedError):
             return True
+
+
+async def _close(iterator: AsyncIterator[Any]) -> None:
+    closer = getattr(iterator, "aclose", None)
+    if closer is not None:
+        await closer()

@@ -20,6 +20,7 @@ class StopReason(StrEnum):
     TOKEN_LIMIT = "token_limit"
     DEADLINE = "deadline"
     PAUSED = "paused"  # waiting for confirmation decisions; see RunResult.state
+    FAILED = "failed"  # the run raised an error; this result is that error's ``partial``
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,17 @@ class LoopState:
         )
 
 
+    def partial(self, text: str | None = None) -> RunResult:
+        """What a failed run did, for the error it raises: a history that can be continued
+        (a model turn whose calls were never answered is left out — none of them ran), the
+        executed calls, usage and steps."""
+        result = self.result(StopReason.FAILED, text)
+        history = result.history_contents
+        if history and history[-1].role == "model" and history[-1].function_calls:
+            del history[-1]
+        return result
+
+
 def dump_state(state: LoopState, pending: list[dict[str, Any]], key: bytes) -> dict[str, Any]:
     body = {
         "version": STATE_VERSION,

@@ -1,8 +1,9 @@
 """The ``agentkit`` command: run, batch, chat, tools, serve.
 
-Exit codes: 0 success; 2 a usage or set-up error (bad run file, tools, session, no model);
-3 the model or the API failed; 4 a run stopped at a limit; 130 interrupted. Subcommands are
-imported only when used, so ``agentkit --help`` starts fast.
+Exit codes (``agentkit.cli.exits``): 0 success; 2 a usage or set-up error (bad run file,
+tools, session, no model); 3 the model or the API failed; 4 a run stopped at a limit; 130
+interrupted; 141 the output pipe was closed. Subcommands are imported only when used, so
+``agentkit --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-EXIT_USAGE, EXIT_MODEL, EXIT_INTERRUPTED = 2, 3, 130
+from agentkit.cli.exits import EXIT_USAGE
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (argparse adds a usage block before it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="agentkit", description="Function-calling agents on the Gemini API."
-    )
+    parser = _Parser(prog="agentkit", description="Function-calling agents on the Gemini API.")
     parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
         "--log-level",
@@ -134,49 +140,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from rich.console import Console
-    from rich.markup import escape
-
-    from agentkit.cli.batch import InputError
-    from agentkit.cli.loading import ToolLoadError
-    from agentkit.cli.runfile import RunFileError
-    from agentkit.errors import (
-        APIConnectionError,
-        APIError,
-        ConfigurationError,
-        HistoryError,
-        RunError,
-        SessionError,
-        ToolDefinitionError,
-    )
-    from agentkit.offline import NoModelError
-
     if args.log_level:
         _log_to_stderr(args.log_level)
-    out = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    from agentkit.cli.console import command_console
+
+    out = command_console()
+    err = command_console(stderr=True)
     module_name, _, function_name = args.handler.partition(":")
-    handler = getattr(importlib.import_module(module_name), function_name)
     try:
+        handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args, out, err))
-    except (
-        RunFileError,
-        ToolLoadError,
-        ConfigurationError,
-        ToolDefinitionError,
-        SessionError,
-        NoModelError,
-        HistoryError,
-        InputError,
-    ) as error:
-        err.print(f"[bold red]error:[/] {escape(str(error))}")
-        return EXIT_USAGE
-    except (APIError, APIConnectionError, RunError) as error:
-        err.print(f"[bold red]{type(error).__name__}:[/] {escape(str(error))}")
-        return EXIT_MODEL
-    except KeyboardInterrupt:
-        err.print("[dim]interrupted[/]")
-        return EXIT_INTERRUPTED
+    except (Exception, KeyboardInterrupt) as error:
+        return _end_with(error, err, show_traceback=args.log_level == "debug")
+
+
+def _end_with(error: BaseException, err: Any, *, show_traceback: bool) -> int:
+    from rich.markup import escape
+
+    from agentkit.cli.exits import EXIT_BUG, ending_for, silence_stdout
+
+    ending = ending_for(error)
+    if isinstance(error, BrokenPipeError) or ending.line is None:
+        silence_stdout()
+    if ending.line is not None:
+        try:
+            if show_traceback and ending.code == EXIT_BUG:
+                err.print_exception()
+            err.print(f"[{ending.style}]{escape(ending.line)}[/]")
+        except (BrokenPipeError, OSError):
+            pass  # stderr is gone too: the exit code is all that is left to say it
+    return ending.code
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from agentkit.agent import StopReason
 from agentkit.cli.confirm import confirmation_policy
+from agentkit.cli.exits import UsageError
 from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile, RunFileError, load_run_file
 from agentkit.cli.setup import agent_for, tools_for
@@ -32,7 +33,7 @@ from agentkit.tools import Toolset
 EXIT_OK, EXIT_MODEL, EXIT_LIMIT = 0, 3, 4
 
 
-class InputError(ValueError):
+class InputError(UsageError):
     pass
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import aclosing
 from pathlib import Path
 
 import anyio
@@ -59,7 +60,8 @@ async def _converse(chat: Chat, out: Console, transcript: Transcript) -> None:
                 continue
             if line.lower() in QUIT:
                 break
-            async for event in chat.stream(line):
-                transcript.event(event)
+            async with aclosing(chat.stream(line)) as events:
+                async for event in events:
+                    transcript.event(event)
     finally:
         await close_model(chat.agent.model)

@@ -17,11 +17,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from agentkit.cli.exits import UsageError
 from agentkit.tools import Tool, Toolset
 from agentkit.tools.toolset import ToolsetBase
 
 
-class ToolLoadError(ValueError):
+class ToolLoadError(UsageError):
     pass
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -171,15 +172,16 @@ async def _one_prompt(
     json_stream: IO[str] | None,
 ) -> RunResult:
     history = [Content.model_validate(item) for item in invocation.session.history]
-    async for event in agent.stream(prompt, history=history):
-        transcript.event(event)
-        if json_stream is not None and (record := event_record(event)) is not None:
-            write_json_line(json_stream, record)
-        if isinstance(event, StepFinished):
-            invocation.step_done([content.to_wire() for content in event.history])
-        elif isinstance(event, RunFinished):
-            invocation.session.history = event.result.history
-            return event.result
+    async with aclosing(agent.stream(prompt, history=history)) as events:
+        async for event in events:
+            transcript.event(event)
+            if json_stream is not None and (record := event_record(event)) is not None:
+                write_json_line(json_stream, record)
+            if isinstance(event, StepFinished):
+                invocation.step_done([content.to_wire() for content in event.history])
+            elif isinstance(event, RunFinished):
+                invocation.session.history = event.result.history
+                return event.result
     raise AssertionError("the run ended without a RunFinished event")
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from agentkit.agent import Limits
+from agentkit.cli.exits import UsageError
 
 _KNOWN = {
     "model",
@@ -47,7 +48,7 @@ _KNOWN = {
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class RunFileError(ValueError):
+class RunFileError(UsageError):
     """A run file that cannot be used; the message names the file and the key."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -149,13 +150,17 @@ class Gemini:
         url = self._model_url("streamGenerateContent", {"alt": "sse"})
         finished = False
         delivered = 0
-        async for event in self._transport.stream(url, encode(request), "streamGenerateContent"):
-            if not isinstance(event, dict):
-                raise MalformedResponseError(f"a stream event is not a JSON object: {event!r:.100}")
-            chunk = parse_response(event)
-            finished = finished or _is_final(chunk)
-            delivered += 1
-            yield chunk
+        events = self._transport.stream(url, encode(request), "streamGenerateContent")
+        async with aclosing(events):
+            async for event in events:
+                if not isinstance(event, dict):
+                    raise MalformedResponseError(
+                        f"a stream event is not a JSON object: {event!r:.100}"
+                    )
+                chunk = parse_response(event)
+                finished = finished or _is_final(chunk)
+                delivered += 1
+                yield chunk
         if not finished:
             raise IncompleteStreamError(
                 f"stream closed after {delivered} chunk(s) without a finish reason",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -158,7 +159,7 @@ class RestTransport:
             return None
         return delay
 
-    async def stream(self, url: str, body: bytes, operation: str) -> AsyncIterator[Any]:
+    async def stream(self, url: str, body: bytes, operation: str) -> AsyncGenerator[Any, None]:
         """Yield the JSON events of an SSE answer.
 
         A failure is retried only while nothing has been yielded: once a caller has seen a
@@ -170,9 +171,10 @@ class RestTransport:
         while True:
             credentials = await self._headers()
             try:
-                async for event in self._stream_once(url, body, credentials):
-                    delivered += 1
-                    yield event
+                async with aclosing(self._stream_once(url, body, credentials)) as events:
+                    async for event in events:
+                        delivered += 1
+                        yield event
                 return
             except (APIError, APIConnectionError) as error:
                 delay = None if delivered else self._retry_delay(number, started, error)
@@ -189,7 +191,7 @@ class RestTransport:
 
     async def _stream_once(
         self, url: str, body: bytes, credentials: Credentials
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncGenerator[Any, None]:
         secrets = credentials.secrets
         received = 0
         try:
@@ -201,13 +203,14 @@ class RestTransport:
                     raise error_from_body(
                         response.status_code, content, response.reason_phrase, secrets
                     )
-                async for event in iter_sse_json(response.aiter_bytes()):
-                    error = event.get("error") if isinstance(event, dict) else None
-                    if isinstance(error, dict):
-                        status = ErrorStatus.model_validate(error)
-                        raise error_from_status(status.code or 500, status, secrets)
-                    received += 1
-                    yield event
+                async with aclosing(iter_sse_json(response.aiter_bytes())) as events:
+                    async for event in events:
+                        error = event.get("error") if isinstance(event, dict) else None
+                        if isinstance(error, dict):
+                            status = ErrorStatus.model_validate(error)
+                            raise error_from_status(status.code or 500, status, secrets)
+                        received += 1
+                        yield event
         except httpx.HTTPError as error:
             raise _connection_error(error, secrets) from None
         if received == 0:

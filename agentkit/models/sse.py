@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 from typing import Any
 
 from agentkit.errors import IncompleteStreamError
@@ -101,7 +101,7 @@ def _decode(text: str) -> Any:
         raise IncompleteStreamError(f"stream event is not valid JSON: {error.msg}") from error
 
 
-async def iter_sse_json(chunks: AsyncIterable[bytes]) -> AsyncIterator[Any]:
+async def iter_sse_json(chunks: AsyncIterable[bytes]) -> AsyncGenerator[Any, None]:
     """Yield each JSON value the stream carries, in order.
 
     Lines end at CRLF, LF or CR (the SSE rule). Bytes are decoded only once a line is complete,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -61,6 +62,9 @@ class _ChunkedResponse(Response):
         )
         for chunk in self.chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            # Let the server notice a client that hung up (a consumer that stopped reading):
+            # uvicorn then drops further writes instead of failing on a dead socket.
+            await anyio.sleep(0)
         if self.abort:
             raise IntentionalAbort("fault: connection broken on purpose")
         await send({"type": "http.response.body", "body": b"", "more_body": False})

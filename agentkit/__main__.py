@@ -1,0 +1,5 @@
+"""``python -m agentkit``: the same command as ``agentkit``."""
+
+from agentkit.cli import main
+
+raise SystemExit(main())
