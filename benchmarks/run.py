@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio
 
+from benchmarks import streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
 from benchmarks.tool_build import measure as measure_tool_build
 
@@ -179,6 +180,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
             Target("import agentkit (s)", results["import_agentkit_s"], 0.75),
             Target("4 x 0.3 s sync tools (s)", results["sync_tools_s"], 1.2),
             Target("100 declarations (ms)", results["declarations"]["best_ms"], 150.0),
+            Target("streaming cost per MB, growth", results["streaming_growth"], 3.0),
         ]
     return [
         Target("agentkit CPU per step / floor", round(cpu_ratio, 2), 1.3),
@@ -188,6 +190,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
         Target("import agentkit (s)", results["import_agentkit_s"], 0.25),
         Target("4 x 0.3 s sync tools (s)", results["sync_tools_s"], 0.40),
         Target("100 declarations (ms)", results["declarations"]["best_ms"], 50.0),
+        Target("streaming cost per MB, growth", results["streaming_growth"], 1.5),
     ]
 
 
@@ -214,6 +217,7 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
         f"(with the OpenAPI subset too: {declarations['both_dialects_best_ms']:.1f} ms)"
     )
     print(f"4 parallel sync tools sleeping 0.3 s: {results['sync_tools_s']:.3f} s")
+    streaming.print_rows(results["streaming"])
     print(
         "\ntargets" + (" (smoke: gross regressions only)" if results["settings"]["smoke"] else "")
     )
@@ -234,6 +238,8 @@ def comparable(results: dict[str, Any]) -> dict[str, float]:
     figures["100 declarations (ms)"] = results["declarations"]["best_ms"]
     figures["import agentkit (s)"] = results["import_agentkit_s"]
     figures["4 x 0.3 s sync tools (s)"] = results["sync_tools_s"]
+    if "streaming_growth" in results:
+        figures["streaming cost per MB, growth"] = results["streaming_growth"]
     return figures
 
 
@@ -291,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError as error:
                 print(f"skipping {key}: {error} (pip install '.[bench]')")
         measured = anyio.run(measure_all, built, settings)
+        sizes = streaming.SMOKE_SIZES if settings.smoke else streaming.SIZES
+        streamed = anyio.run(streaming.measure_sizes, url, sizes, streaming.REPEATS)
         contenders: dict[str, Any] = {
             key: {"name": built[key].name, **values} for key, values in measured.items()
         }
@@ -307,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         "import_agent_s": import_seconds("from agentkit import Agent, Gemini, tool"),
         "declarations": measure_tool_build(100, repeats=3 if settings.smoke else 5),
         "sync_tools_s": sync_tools_seconds(),
+        "streaming": streamed,
+        "streaming_growth": streaming.growth(streamed),
     }
     checked = targets(results, settings.smoke)
     results["targets"] = [{**asdict(t), "met": t.met} for t in checked]

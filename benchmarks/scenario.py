@@ -49,8 +49,19 @@ DECLARATIONS: list[dict[str, Any]] = [
 ]
 
 
+LONG_ANSWER = "Answer in this many characters: "  # a prompt asking for a long text answer
+
+
+def long_text(size: int) -> str:
+    return ("word " * (size // 5 + 1))[:size]
+
+
 def answer(request: Any) -> Any:
-    """The emulated model: rounds 1 and 2 call two functions each, round 3 answers."""
+    """The emulated model: rounds 1 and 2 call two functions each, round 3 answers. A prompt
+    starting with ``LONG_ANSWER`` gets a text of the size it names (the streaming benchmark)."""
+    prompt = request.contents[-1].text or ""
+    if prompt.startswith(LONG_ANSWER):
+        return long_text(int(prompt[len(LONG_ANSWER) :]))
     rounds = sum(1 for content in request.contents if content.function_responses)
     if rounds < 2:
         name = "get_weather" if rounds == 0 else "get_time"

@@ -19,7 +19,10 @@ def main() -> None:
     # Idle connections are kept for a minute: each client's pool sits idle while the others
     # take their turn, and a pooled connection closed under a request would be a retry (for
     # agentkit) or a crash (for the floor) that measures the server's clock, not the client.
-    emulator = Emulator(options=EmulatorOptions(record=False, strict=False), keep_alive=60)
+    # Streamed answers come in chunks of 256 characters (the emulator's default of 24 suits
+    # tests of chunk boundaries, not a measurement of long answers).
+    options = EmulatorOptions(record=False, strict=False, stream_chunk_chars=256)
+    emulator = Emulator(options=options, keep_alive=60)
     emulator.respond_with(answer)
     print(emulator.url, flush=True)
     try:

@@ -33,7 +33,6 @@ class Delta:
 
 @dataclass
 class Turn:
-    parts: list[Part] = field(default_factory=list)
     role: str = "model"
     finish_reason: FinishReason | None = None
     finish_message: str | None = None
@@ -42,6 +41,13 @@ class Turn:
     model_version: str | None = None
     chunks: int = 0
     _whole: Content | None = None
+    _closed: list[Part] = field(default_factory=list)
+    # A trailing plain text part still growing: its first part as received and the text of
+    # the chunks that continued it. Joining them once, when the turn is read, keeps a long
+    # streamed answer linear in its size (joining on every chunk copied the text each time).
+    _open: Part | None = None
+    _continued: list[str] = field(default_factory=list)
+    _joined: Part | None = None
 
     def add(self, chunk: GenerateContentResponse) -> list[Delta]:
         """Take in a chunk; return the text it added (for events)."""
@@ -67,21 +73,36 @@ class Turn:
             self.role = content.role
         deltas = []
         for index, part in enumerate(content.parts):
-            if index == 0 and self.parts and _joinable(self.parts[-1], part):
-                self.parts[-1] = _join(self.parts[-1], part)
+            if index == 0 and self._open is not None and _joinable(self._open, part):
+                self._continued.append(part.text or "")
+                self._joined = None
             else:
-                self.parts.append(part)
+                self._close_open()
+                if _is_plain_text(part):
+                    self._open = part
+                else:
+                    self._closed.append(part)
             if part.text:
                 deltas.append(Delta(part.text, bool(part.thought)))
         return deltas
 
+    @property
+    def parts(self) -> list[Part]:
+        """Every part of the turn so far, text continued across chunks joined."""
+        if self._open is None:
+            return self._closed
+        if self._joined is None:
+            self._joined = _join(self._open, self._continued)
+        return [*self._closed, self._joined]
+
     def content(self) -> Content | None:
         """The turn for the history, or None when the model produced no parts."""
-        if not self.parts:
-            return None
         if self._whole is not None and self.chunks == 1:
             return self._whole  # a single response goes into history exactly as received
-        return Content(role=self.role, parts=list(self.parts))
+        parts = self.parts
+        if not parts:
+            return None
+        return Content(role=self.role, parts=list(parts))
 
     @property
     def text(self) -> str | None:
@@ -92,21 +113,33 @@ class Turn:
     def thoughts(self) -> list[str]:
         return [p.text for p in self.parts if p.thought and p.text]
 
+    def _close_open(self) -> None:
+        if self._open is not None:
+            self._closed.append(_join(self._open, self._continued))
+            self._open, self._continued, self._joined = None, [], None
+
+
+def _is_plain_text(part: Part) -> bool:
+    return (
+        part.text is not None
+        and part.model_fields_set <= _PLAIN_TEXT_FIELDS
+        and not part.model_extra
+    )
+
 
 def _joinable(previous: Part, part: Part) -> bool:
     return (
-        previous.model_fields_set <= _PLAIN_TEXT_FIELDS
-        and part.model_fields_set <= _PLAIN_TEXT_FIELDS
-        and not previous.model_extra
-        and not part.model_extra
-        and previous.text is not None
-        and part.text is not None
+        _is_plain_text(previous)
+        and _is_plain_text(part)
         and bool(previous.thought) == bool(part.thought)
     )
 
 
-def _join(previous: Part, part: Part) -> Part:
-    joined = Part(text=(previous.text or "") + (part.text or ""))
-    if previous.thought is not None:
-        joined.thought = previous.thought
+def _join(first: Part, continued: list[str]) -> Part:
+    """The part as received when nothing continued it; otherwise one part with all the text."""
+    if not continued:
+        return first
+    joined = Part(text=(first.text or "") + "".join(continued))
+    if first.thought is not None:
+        joined.thought = first.thought
     return joined
