@@ -69,6 +69,7 @@ def results_with(cpu: float, throughput: float, declarations: float) -> dict[str
         "declarations": {"best_ms": declarations},
         "import_agentkit_s": 0.003,
         "sync_tools_s": 0.305,
+        "streaming_growth": 1.6,
     }
 
 
@@ -80,6 +81,7 @@ def test_targets_use_the_paired_ratios() -> None:
         ("import agentkit (s)", 0.003, True),
         ("4 x 0.3 s sync tools (s)", 0.305, True),
         ("100 declarations (ms)", 49.0, True),
+        ("streaming cost per MB, growth", 1.6, False),
     ]
     assert all(t.met for t in targets(results_with(1.31, 0.79, 49.0), smoke=True))
 
@@ -94,6 +96,7 @@ def test_comparison_prints_each_figure_before_and_after(capsys: pytest.CaptureFi
         "  100 declarations (ms)                           60 -> 20         (-67 %)",
         "  import agentkit (s)                          0.003 -> 0.003      (+0 %)",
         "  4 x 0.3 s sync tools (s)                     0.305 -> 0.305      (+0 %)",
+        "  streaming cost per MB, growth                  1.6 -> 1.6        (+0 %)",
     ]
     print_comparison(results_with(1.1, 1.7, 20.0), {"contenders": {}})
     assert "cannot compare" in capsys.readouterr().out
