@@ -24,9 +24,15 @@ def _to_stdlib(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     event = str(event_dict.pop("event", ""))
+    # An exception travels as the record's exc_info (handlers print its traceback), not as
+    # a field of the message.
+    exc_info = event_dict.pop("exc_info", None)
     fields = " ".join(f"{key}={value!r}" for key, value in event_dict.items())
     message = f"{event} {fields}" if fields else event
-    return (message,), {"extra": {"agentkit": {"event": event, **event_dict}}}
+    options: dict[str, Any] = {"extra": {"agentkit": {"event": event, **event_dict}}}
+    if exc_info is not None:
+        options["exc_info"] = exc_info
+    return (message,), options
 
 
 _LOGGER = logging.getLogger(LOGGER_NAME)

@@ -14,7 +14,7 @@ import anyio
 
 from agentkit.agent.modes import ToolPlan
 from agentkit.tools import Tool, ToolContext
-from agentkit.tools.results import ToolError, ToolResult
+from agentkit.tools.results import ToolError, ToolResult, deadline_error
 from agentkit.types import FunctionCall
 
 
@@ -131,8 +131,9 @@ async def run_planned(
     if scope.cancelled_caught:
         for item in pending:
             if item.result is None:
+                still_running = item.tool is not None and item.tool.in_thread
                 item.result = ToolResult.failure(
-                    ToolError("timeout", "the run's deadline passed before this call finished")
+                    deadline_error(item.call.name, still_running=still_running)
                 )
         return False
     return True

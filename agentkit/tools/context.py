@@ -1,7 +1,8 @@
-"""What a tool may learn about the run that called it."""
+"""What a tool may learn about the run that called it, and how it learns it should stop."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +24,13 @@ class ToolContext(Generic[DepsT]):
         tool_name: the name the model called.
         call_id: the call's ``id`` when the model gave one.
         agent: the agent running the tool.
+
+    A sync tool runs in a worker thread, and Python cannot stop a thread: when the call
+    overruns its ``timeout`` (or the run's deadline, or the run is cancelled) the model is
+    told so at once, but the function keeps running until it returns. A long sync tool that
+    should stop instead checks ``cancelled`` between pieces of work, or waits with
+    ``sleep()``, which returns early (True) once the call is abandoned. An async tool needs
+    neither: it is cancelled at its next ``await``.
     """
 
     run_id: str = ""
@@ -32,3 +40,17 @@ class ToolContext(Generic[DepsT]):
     tool_name: str = ""
     call_id: str | None = None
     agent: Any = None
+    _abandoned: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def cancelled(self) -> bool:
+        """True once nobody waits for this call's result any more."""
+        return self._abandoned.is_set()
+
+    def sleep(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` in a sync tool; True (at once) if the call is abandoned."""
+        return self._abandoned.wait(seconds)
+
+    def abandon(self) -> None:
+        """Called by agentkit when the call's result is no longer awaited."""
+        self._abandoned.set()

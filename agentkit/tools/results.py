@@ -86,8 +86,31 @@ def exception_error(tool: str, error: Exception) -> ToolError:
     )
 
 
-def timeout_error(tool: str, seconds: float) -> ToolError:
-    return ToolError("timeout", f"{tool} did not finish within {seconds:g} s and was stopped")
+def timeout_error(tool: str, seconds: float, *, still_running: bool) -> ToolError:
+    """What the model is told about a call that overran its timeout. A sync tool's thread
+    cannot be stopped, so it is not claimed to be: the call may still take effect."""
+    return ToolError(
+        "timeout",
+        f"{tool} did not finish within {seconds:g} s. " + _overrun_fate(still_running),
+        {"still_running": still_running},
+    )
+
+
+def deadline_error(tool: str, *, still_running: bool) -> ToolError:
+    return ToolError(
+        "timeout",
+        f"the run's deadline passed before {tool} finished. " + _overrun_fate(still_running),
+        {"still_running": still_running},
+    )
+
+
+def _overrun_fate(still_running: bool) -> str:
+    if still_running:
+        return (
+            "It could not be stopped and may still complete (its effects may still happen); "
+            "its result will not be reported."
+        )
+    return "It was cancelled."
 
 
 def to_result(tool: str, value: Any, *, multimodal: bool, duration: float) -> ToolResult:

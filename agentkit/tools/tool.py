@@ -20,6 +20,7 @@ import anyio.to_thread
 from pydantic import TypeAdapter, ValidationError
 
 from agentkit.errors import SchemaDialectError, ToolDefinitionError
+from agentkit.logs import debug_enabled, get_logger
 from agentkit.schema import clean_json_schema, to_openapi_subset
 from agentkit.schema.generator import ToolJsonSchema
 from agentkit.tools.context import ToolContext
@@ -43,6 +44,7 @@ FUNCTION_NAME_RULE = (
 
 
 FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
+log = get_logger()
 
 
 def check_function_name(name: str, tool: str | None = None) -> None:
@@ -78,6 +80,12 @@ class Tool:
         check_function_name(self.name)
         if timeout is not None and timeout <= 0:
             raise ToolDefinitionError(self.name, f"timeout must be positive, got {timeout}")
+        if timeout is not None and not blocking and not _is_async(fn):
+            raise ToolDefinitionError(
+                self.name,
+                "a timeout cannot stop a non-blocking sync tool (it runs on the event loop "
+                "until it returns); drop timeout= or blocking=False",
+            )
         self.timeout = timeout
         self.requires_confirmation = requires_confirmation
         self._method = _is_unbound_method(fn)
@@ -194,43 +202,67 @@ class Tool:
     ) -> ToolResult:
         """Call with already-validated arguments (the loop validates before confirmation).
 
-        Sync functions run in a worker thread so they cannot stall the event loop; the thread
-        is abandoned on timeout (``abandon_on_cancel``) because Python cannot stop a thread,
-        and a hung tool must not hang the run. Only ``Exception`` is caught: cancellation,
+        Sync functions run in a worker thread so they cannot stall the event loop. Python
+        cannot stop a thread, so on a timeout the thread is abandoned (``abandon_on_cancel``):
+        the run goes on, the model is told the call may still complete, the call's
+        ``ToolContext`` says ``cancelled`` (a tool can check it and stop), and a call that
+        finishes later is logged. Only ``Exception`` is caught: cancellation,
         KeyboardInterrupt and SystemExit pass through.
         """
         # The validated dict is this call's own; it is copied only to add the context.
         kwargs = validated
         if self.arguments.context_parameter is not None:
-            injected = context or ToolContext(tool_name=self.name)
-            kwargs = {**validated, self.arguments.context_parameter: injected}
+            context = context or ToolContext(tool_name=self.name)
+            kwargs = {**validated, self.arguments.context_parameter: context}
         started = time.perf_counter()
+        call = _Call(self.name, started)
         timed_out = False
         try:
             if self.timeout is None:
-                value = await self._call(kwargs, limiter)
+                value = await self._call(kwargs, limiter, call)
             else:
                 with anyio.move_on_after(self.timeout) as scope:
-                    value = await self._call(kwargs, limiter)
+                    value = await self._call(kwargs, limiter, call)
                 timed_out = scope.cancelled_caught
         except Exception as error:
+            call.finished = True
+            if debug_enabled():
+                log.debug("tool.exception", tool=self.name, exc_info=error)
             return ToolResult.failure(
                 exception_error(self.name, error), time.perf_counter() - started
             )
+        finally:
+            if not call.finished:
+                call.abandoned = True  # a timeout, the run's deadline, a cancelled run
+                if context is not None:
+                    context.abandon()
         duration = time.perf_counter() - started
         if timed_out:
             assert self.timeout is not None
-            return ToolResult.failure(timeout_error(self.name, self.timeout), duration)
+            still_running = self.in_thread and not call.finished
+            log.warning(
+                "tool.timeout", tool=self.name, timeout=self.timeout, still_running=still_running
+            )
+            return ToolResult.failure(
+                timeout_error(self.name, self.timeout, still_running=still_running), duration
+            )
         return to_result(self.name, value, multimodal=multimodal, duration=duration)
 
-    async def _call(self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None) -> Any:
+    async def _call(
+        self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None, call: _Call
+    ) -> Any:
         if self.is_async:
-            return await self.fn(**kwargs)
-        if not self.in_thread:
-            return self.fn(**kwargs)
-        return await anyio.to_thread.run_sync(
-            functools.partial(self.fn, **kwargs), limiter=limiter, abandon_on_cancel=True
-        )
+            value = await self.fn(**kwargs)
+        elif not self.in_thread:
+            value = self.fn(**kwargs)
+        else:
+            value = await anyio.to_thread.run_sync(
+                functools.partial(call.in_thread, self.fn, kwargs),
+                limiter=limiter,
+                abandon_on_cancel=True,
+            )
+        call.finished = True
+        return value
 
     # -- variants -----------------------------------------------------------------------------
 
@@ -267,6 +299,28 @@ class Tool:
 
     def __repr__(self) -> str:
         return f"Tool({self.name!r})"
+
+
+class _Call:
+    """One call's fate, shared with the worker thread that may outlive the wait for it."""
+
+    def __init__(self, tool: str, started: float) -> None:
+        self.tool = tool
+        self.started = started
+        self.finished = False  # the function returned or raised, and the run saw it
+        self.abandoned = False  # the run stopped waiting (timeout, deadline, cancellation)
+
+    def in_thread(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        try:
+            return fn(**kwargs)
+        finally:
+            if self.abandoned:
+                # Nobody will see this result; the log says the call did finish, and when.
+                log.warning(
+                    "tool.finished_late",
+                    tool=self.tool,
+                    after_s=round(time.perf_counter() - self.started, 3),
+                )
 
 
 def _copy(tool: Tool) -> Tool:

@@ -58,7 +58,8 @@ async def test_each_error_kind_reaches_the_model_and_the_run_recovers(emulator: 
     assert response_sent(emulator, 1, 3) == {
         "error": {
             "type": "timeout",
-            "message": "slow_sensor did not finish within 0.05 s and was stopped",
+            "message": "slow_sensor did not finish within 0.05 s. It was cancelled.",
+            "still_running": False,
         }
     }
     assert response_sent(emulator, 1, 4) == {"room": "kitchen", "brightness": 60}

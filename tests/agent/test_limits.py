@@ -119,7 +119,8 @@ async def test_deadline_cuts_running_tools_and_keeps_history_valid(emulator: Emu
     assert result.stop_reason is StopReason.DEADLINE and result.text is None
     assert result.tool_calls[0].error == {
         "type": "timeout",
-        "message": "the run's deadline passed before this call finished",
+        "message": "the run's deadline passed before long_job finished. It was cancelled.",
+        "still_running": False,
     }
     assert len(emulator.requests) == 1
     assert result.history[-1]["parts"][0]["functionResponse"]["name"] == "long_job"

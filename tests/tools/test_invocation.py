@@ -123,7 +123,11 @@ async def test_async_timeout() -> None:
 
     result = await slow.invoke({})
     assert result.response == {
-        "error": {"type": "timeout", "message": "slow did not finish within 0.05 s and was stopped"}
+        "error": {
+            "type": "timeout",
+            "message": "slow did not finish within 0.05 s. It was cancelled.",
+            "still_running": False,
+        }
     }
     assert result.duration < 1
 
