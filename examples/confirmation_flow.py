@@ -2,16 +2,13 @@
 pauses with a JSON state; it resumes once the call is decided."""
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 from agentkit import Agent
 from agentkit.offline import live_or_scripted
 from agentkit.testing import call
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tools/ package
-from tools.home import SmartHome
+from agentkit.toolsets.home import SmartHome
 
 home = SmartHome(Path(tempfile.mkdtemp()) / "home.db")
 SCRIPT = [[call("unlock_door", door="front")], "The front door is unlocked."]

@@ -4,18 +4,13 @@ Run `python examples/home_assistant.py` (or `agentkit chat examples/home.toml`).
 key the model's turns are scripted, so try: "movie night", then anything.
 """
 
-import sys
-from pathlib import Path
-
 import anyio
 
 from agentkit import Agent
 from agentkit.agent import ConfirmationRequest, FunctionCallEvent, FunctionResultEvent, TextDelta
 from agentkit.offline import live_or_scripted
 from agentkit.testing import call
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools.home import SmartHome
+from agentkit.toolsets.home import SmartHome
 
 SCRIPT = [
     [call("apply_scene", name="movie night")],

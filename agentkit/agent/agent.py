@@ -34,7 +34,6 @@ from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model, close_model
-from agentkit.models.gemini import Gemini
 from agentkit.schema import clean_json_schema
 from agentkit.tools import SchemaDialect, Toolset
 from agentkit.tools.toolset import ToolLike
@@ -97,7 +96,7 @@ class Agent(Generic[DepsT]):
         schema_dialect: SchemaDialect = "json_schema",
         state_key: bytes | None = None,
     ) -> None:
-        self.model: Model = Gemini(model) if isinstance(model, str) else model
+        self.model: Model = _model_for(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
         self.instructions = _instructions(instructions)
         self.output_type = output_type
@@ -330,14 +329,23 @@ def run_blocking(
         finally:
             await close_model(close)
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    if not _loop_running():
         return anyio.run(call)
     # A loop is running in this thread (a notebook, an async framework): blocking it to wait
     # for itself would deadlock, so the run gets a thread and a loop of its own.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(anyio.run, call).result()
+
+
+def _loop_running() -> bool:
+    """Asked apart from running the call: an error the run raises must not carry a "no
+    running event loop" RuntimeError as its context (it would print as the first half of
+    every traceback)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def copy_history(history: Sequence[Content | Mapping[str, Any]] | None) -> list[Content]:
@@ -355,6 +363,13 @@ def prompt_content(prompt: Prompt) -> Content:
     if isinstance(prompt, Content):
         return Content.model_validate(prompt.to_wire())
     return Content.user(*prompt)
+
+
+def _model_for(name: str) -> Model:
+    # The shorthand is for trying things: without a key it answers offline, and says so.
+    from agentkit.offline import model_for_name
+
+    return model_for_name(name, stacklevel=3)  # the warning points at Agent(...)
 
 
 def _instructions(instructions: str | Content | None) -> Content | None:

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from agentkit.agent import RunFinished, RunResult, StepFinished, StopReason
 from agentkit.cli.confirm import confirmation_policy
+from agentkit.cli.exits import UsageError
 from agentkit.cli.render import Transcript, event_record, print_banner, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
@@ -112,28 +113,47 @@ class Invocation:
 
 def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     runfile = load_run_file(args.file)
-    store: SessionStore | None = None
-    if args.session:
-        directory = sessions_directory(args.session_dir)
-        store = SqliteStore(args.session_db) if args.session_db else JsonFileStore(directory)
-    invocation = Invocation.begin(
-        str(runfile.path.resolve()), list(runfile.prompts), store, args.session
-    )
-    script = runfile.offline_turns
-    if script is not None:
-        script = script[invocation.model_turns_served() :]
+    store = _session_store(args)
     json_stream = _json_stream(args.json)
-    with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
-        print_banner(err, choice)
-        if invocation.resumed:
-            err.print(
-                f"[bold]resuming session {args.session!r} at prompt {invocation.done + 1} "
-                f"of {len(invocation.prompts)}[/]"
-            )
+    # With JSON lines on stdout, stdout carries nothing else: the transcript and the
+    # confirmation questions go to stderr.
+    human = err if args.json == "-" else out
+    try:
+        # What can be wrong with the set-up is found before anything is shown or started.
         toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
-        confirm = confirmation_policy(out, approve=args.approve)
-        agent = agent_for(runfile, choice.model, toolset, confirm)
-        return anyio.run(_all_prompts, agent, invocation, Transcript(out), json_stream)
+        invocation = Invocation.begin(
+            str(runfile.path.resolve()), list(runfile.prompts), store, args.session
+        )
+        script = runfile.offline_turns
+        if script is not None:
+            script = script[invocation.model_turns_served() :]
+        with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
+            confirm = confirmation_policy(human, approve=args.approve)
+            agent = agent_for(runfile, choice.model, toolset, confirm)
+            print_banner(err, choice)
+            if invocation.resumed:
+                err.print(
+                    f"[bold]resuming session {args.session!r} at prompt {invocation.done + 1} "
+                    f"of {len(invocation.prompts)}[/]"
+                )
+            return anyio.run(_all_prompts, agent, invocation, Transcript(human), json_stream)
+    finally:
+        if json_stream is not None and json_stream is not sys.stdout:
+            json_stream.close()
+
+
+def _session_store(args: argparse.Namespace) -> SessionStore | None:
+    """The store ``--session`` names; options that would be ignored are refused instead."""
+    if args.session is None:
+        if args.session_db is not None or args.session_dir is not None:
+            flag = "--session-db" if args.session_db is not None else "--session-dir"
+            raise UsageError(f"{flag} needs --session NAME (it says where sessions are kept)")
+        return None
+    if not args.session.strip():
+        raise UsageError("--session needs a name, e.g. --session kitchen (got an empty one)")
+    if args.session_db is not None:
+        return SqliteStore(args.session_db)
+    return JsonFileStore(sessions_directory(args.session_dir))
 
 
 async def _all_prompts(
@@ -190,4 +210,12 @@ def _json_stream(target: str | None) -> IO[str] | None:
         return None
     if target == "-":
         return sys.stdout
-    return open(target, "a", encoding="utf-8")
+    path = Path(target)
+    if path.is_dir():
+        raise UsageError(f"--json {target}: is a directory; give a file path (or - for stdout)")
+    if not path.parent.is_dir():
+        raise UsageError(f"--json {target}: the directory {path.parent} does not exist")
+    try:
+        return open(path, "a", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--json {target}: cannot be written: {error.strerror}") from None

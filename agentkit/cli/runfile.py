@@ -7,7 +7,7 @@
     tool_mode = "auto"                # auto | any | none | validated
     prompts = ["Movie night, please.", "And unlock the front door."]
 
-    [limits]                          # model_calls, tool_calls, total_tokens, deadline, on_limit
+    [limits]                          # model_calls, tool_calls, total_tokens, deadline, ...
     model_calls = 12
 
     [[offline.turns]]                 # the model's turns when no API key is set
@@ -90,40 +90,114 @@ def load_run_file(path: str | Path) -> RunFile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RunFileError(f"{path}: no such run file") from None
+    except IsADirectoryError:
+        raise RunFileError(f"{path}: is a directory, not a run file") from None
+    except UnicodeDecodeError as error:
+        raise RunFileError(f"{path}: not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise RunFileError(f"{path}: cannot be read: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise RunFileError(f"{path}: not valid TOML: {error}") from None
+    return _parse(data, path)
+
+
+def _parse(data: dict[str, Any], path: Path) -> RunFile:
     unknown = sorted(set(data) - _KNOWN)
     if unknown:
         raise RunFileError(
             f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN))}"
         )
     base = path.parent
-    prompts = data.get("prompts", [data["prompt"]] if "prompt" in data else [])
+    model = _typed(data, "model", str, path, "gemini-2.5-flash")
+    if not model.strip():
+        raise RunFileError(f'{path}: model must name a model, e.g. "gemini-2.5-flash"')
     return RunFile(
         path=path,
-        model=_typed(data, "model", str, path, "gemini-2.5-flash"),
+        model=model,
         instructions=_typed(data, "instructions", str, path, None),
         tools=tuple(_string_list(data, "tools", path)),
         tool_paths=tuple((base / p).resolve() for p in _string_list(data, "tool_paths", path))
         or (base.resolve(),),
-        tool_mode=_typed(data, "tool_mode", str, path, "auto"),
-        any_mode=_typed(data, "any_mode", str, path, "once"),
+        tool_mode=_choice(data, "tool_mode", _TOOL_MODES, path, "auto"),
+        any_mode=_choice(data, "any_mode", ("once", "always"), path, "once"),
         allowed_tools=tuple(_string_list(data, "allowed_tools", path))
         if "allowed_tools" in data
         else None,
-        prompts=tuple(_check_strings(prompts, "prompts", path)),
+        prompts=_prompts(data, path),
         limits=_limits(data.get("limits", {}), path),
-        generation={k: data[k] for k in ("temperature", "max_output_tokens") if k in data},
-        thinking=_typed(data, "thinking", dict, path, None),
+        generation=_generation(data, path),
+        thinking=_thinking(data.get("thinking"), path),
         offline_turns=_offline(data.get("offline"), path),
     )
 
 
+_TOOL_MODES = ("auto", "any", "none", "validated")
+# [limits] keys and what each must be: a whole number, a number, or one of some words.
+_LIMIT_KINDS: dict[str, Any] = {
+    "model_calls": int,
+    "tool_calls": int,
+    "total_tokens": int,
+    "deadline": float,
+    "model_retries": int,
+    "tool_result_chars": int,
+    "on_limit": ("answer", "stop"),
+}
+_THINKING_KINDS: dict[str, Any] = {
+    "thinking_budget": int,
+    "include_thoughts": bool,
+    "thinking_level": ("minimal", "low", "medium", "high"),
+}
+
+
+def _shown(value: Any) -> str:
+    """A TOML value as the person wrote it (strings quoted, tables and arrays short)."""
+    text = repr(value) if not isinstance(value, bool) else str(value).lower()
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _check_kind(value: Any, kind: Any, where: str) -> Any:
+    """``value`` if it is of ``kind`` (TOML booleans are never numbers); else a RunFileError
+    naming ``where`` (the file and key) and the value."""
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        wanted = "true or false"
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        wanted = "a whole number"
+    elif kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        wanted = "a number"
+    elif kind is str:
+        if isinstance(value, str):
+            return value
+        wanted = "a string"
+    else:  # a tuple of allowed words
+        if isinstance(value, str) and value.lower() in kind:
+            return value.lower()
+        wanted = "one of " + ", ".join(f'"{word}"' for word in kind)
+    raise RunFileError(f"{where} must be {wanted}, not {_shown(value)}")
+
+
 def _typed(data: dict[str, Any], key: str, kind: type, path: Path, default: Any) -> Any:
-    value = data.get(key, default)
-    if value is not None and not isinstance(value, kind):
-        raise RunFileError(f"{path}: {key} must be a {kind.__name__}, not {type(value).__name__}")
-    return value
+    if key not in data:
+        return default
+    if kind is dict:
+        if not isinstance(data[key], dict):
+            raise RunFileError(f"{path}: {key} must be a table, not {_shown(data[key])}")
+        return data[key]
+    return _check_kind(data[key], kind, f"{path}: {key}")
+
+
+def _choice(
+    data: dict[str, Any], key: str, words: tuple[str, ...], path: Path, default: str
+) -> str:
+    if key not in data:
+        return default
+    chosen: str = _check_kind(data[key], words, f"{path}: {key}")
+    return chosen
 
 
 def _string_list(data: dict[str, Any], key: str, path: Path) -> list[str]:
@@ -131,18 +205,77 @@ def _string_list(data: dict[str, Any], key: str, path: Path) -> list[str]:
 
 
 def _check_strings(value: Any, key: str, path: Path) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise RunFileError(f"{path}: {key} must be a list of strings")
+    if not isinstance(value, list):
+        raise RunFileError(f"{path}: {key} must be a list of strings, not {_shown(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise RunFileError(f"{path}: {key}[{index}] must be a string, not {_shown(item)}")
     return value
+
+
+def _prompts(data: dict[str, Any], path: Path) -> tuple[str, ...]:
+    if "prompt" in data and "prompts" in data:
+        raise RunFileError(f"{path}: give prompt (one) or prompts (a list), not both: both are set")
+    if "prompt" in data:
+        prompts = [_check_kind(data["prompt"], str, f"{path}: prompt")]
+    else:
+        prompts = _check_strings(data.get("prompts", []), "prompts", path)
+        if "prompts" in data and not prompts:
+            raise RunFileError(f"{path}: prompts is empty; give at least one prompt")
+    for index, prompt in enumerate(prompts):
+        if not prompt.strip():
+            key = "prompt" if "prompt" in data else f"prompts[{index}]"
+            raise RunFileError(f"{path}: {key} is empty")
+    return tuple(prompts)
+
+
+def _generation(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    generation: dict[str, Any] = {}
+    if "temperature" in data:
+        generation["temperature"] = _check_kind(data["temperature"], float, f"{path}: temperature")
+    if "max_output_tokens" in data:
+        value = _check_kind(data["max_output_tokens"], int, f"{path}: max_output_tokens")
+        if value <= 0:
+            raise RunFileError(f"{path}: max_output_tokens must be positive, not {value}")
+        generation["max_output_tokens"] = value
+    return generation
+
+
+def _thinking(table: Any, path: Path) -> dict[str, Any] | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise RunFileError(f"{path}: thinking must be a table, not {_shown(table)}")
+    unknown = sorted(set(table) - set(_THINKING_KINDS))
+    if unknown:
+        raise RunFileError(
+            f"{path}: unknown key(s) in [thinking]: {', '.join(unknown)}; known: "
+            f"{', '.join(_THINKING_KINDS)}"
+        )
+    checked = {
+        key: _check_kind(value, _THINKING_KINDS[key], f"{path}: [thinking] {key}")
+        for key, value in table.items()
+    }
+    if "thinking_level" in checked:
+        checked["thinking_level"] = checked["thinking_level"].upper()
+    return checked
 
 
 def _limits(table: Any, path: Path) -> Limits:
     if not isinstance(table, dict):
-        raise RunFileError(f"{path}: [limits] must be a table")
+        raise RunFileError(f"{path}: [limits] must be a table, not {_shown(table)}")
+    unknown = sorted(set(table) - set(_LIMIT_KINDS))
+    if unknown:
+        raise RunFileError(
+            f"{path}: unknown key(s) in [limits]: {', '.join(unknown)}; known: "
+            f"{', '.join(_LIMIT_KINDS)}"
+        )
+    checked = {
+        key: _check_kind(value, _LIMIT_KINDS[key], f"{path}: [limits] {key}")
+        for key, value in table.items()
+    }
     try:
-        return Limits(**table)
-    except TypeError as error:
-        raise RunFileError(f"{path}: [limits]: {error}") from None
+        return Limits(**checked)
     except ValueError as error:
         raise RunFileError(f"{path}: [limits]: {error}") from None
 
@@ -154,6 +287,9 @@ def _offline(table: Any, path: Path) -> tuple[Any, ...] | None:
     turns = table.get("turns") if isinstance(table, dict) else None
     if not isinstance(turns, list) or not turns:
         raise RunFileError(f"{path}: [offline] needs one or more [[offline.turns]]")
+    if isinstance(table, dict) and set(table) - {"turns"}:
+        extra = ", ".join(sorted(set(table) - {"turns"}))
+        raise RunFileError(f"{path}: unknown key(s) in [offline]: {extra}; known: turns")
     entries = []
     for number, turn in enumerate(turns, 1):
         where = f"{path}: offline turn {number}"
@@ -161,12 +297,19 @@ def _offline(table: Any, path: Path) -> tuple[Any, ...] | None:
             raise RunFileError(f'{where}: give text = "..." and/or calls = [{{ name, args }}]')
         parts: list[dict[str, Any]] = []
         if "text" in turn:
-            parts.append({"text": str(turn["text"])})
-        for call in turn.get("calls", []):
+            parts.append({"text": _check_kind(turn["text"], str, f"{where}: text")})
+        calls = turn.get("calls", [])
+        if not isinstance(calls, list):
+            raise RunFileError(f"{where}: calls must be a list of {{ name, args }} tables")
+        for call in calls:
             if not isinstance(call, dict) or not isinstance(call.get("name"), str):
                 raise RunFileError(f"{where}: each call needs a name and optional args")
-            parts.append(
-                {"functionCall": {"name": call["name"], "args": dict(call.get("args", {}))}}
-            )
+            if set(call) - {"name", "args"}:
+                extra = ", ".join(sorted(set(call) - {"name", "args"}))
+                raise RunFileError(f"{where}: a call has unknown key(s) {extra}; known: name, args")
+            args = call.get("args", {})
+            if not isinstance(args, dict):
+                raise RunFileError(f"{where}: args of {call['name']} must be a table")
+            parts.append({"functionCall": {"name": call["name"], "args": dict(args)}})
         entries.append(parts)
     return tuple(entries)

@@ -123,7 +123,7 @@ class RestTransport:
                     method, self._url(url), content=body, headers=credentials.headers
                 )
             except httpx.HTTPError as error:
-                raise _connection_error(error, credentials.secrets) from None
+                raise _connection_error(error, url, credentials.secrets) from None
             if response.status_code >= 400:
                 raise error_from_body(
                     response.status_code,
@@ -212,7 +212,7 @@ class RestTransport:
                         received += 1
                         yield event
         except httpx.HTTPError as error:
-            raise _connection_error(error, secrets) from None
+            raise _connection_error(error, url, secrets) from None
         if received == 0:
             raise IncompleteStreamError("stream ended without any event", received=0)
 
@@ -234,10 +234,15 @@ def _skip_cookie_parsing_without_cookies(client: httpx.AsyncClient) -> None:
         client._cookies = _CookiesOnlyWhenSet(client.cookies)
 
 
-def _connection_error(error: httpx.HTTPError, secrets: tuple[str, ...]) -> APIConnectionError:
+def _connection_error(
+    error: httpx.HTTPError, url: str, secrets: tuple[str, ...]
+) -> APIConnectionError:
+    """The failure, and the URL it happened on: "connection refused" alone does not say
+    whether it was Google, a proxy or a local emulator that is down."""
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
     detail = redact(str(error) or type(error).__name__, secrets)
-    return APIConnectionError(f"request {kind}: {type(error).__name__}: {detail}")
+    where = redact(url.split("?", 1)[0], secrets)
+    return APIConnectionError(f"request to {where} {kind}: {type(error).__name__}: {detail}")
 
 
 def _log_retry(operation: str, number: int, delay: float, error: BaseException) -> None:

@@ -48,7 +48,12 @@ class JsonFileStore:
         path = self.path(name)
         if path.exists():
             self.load(name)  # refuses to replace a foreign or damaged file
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SessionError(
+                f"{self.directory}: cannot hold sessions: {error.strerror or error}"
+            ) from None
         document = {
             "format": FORMAT,
             "version": VERSION,
@@ -58,7 +63,12 @@ class JsonFileStore:
             "history": session.history,
         }
         data = json.dumps(document, ensure_ascii=False, indent=1).encode()
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{name}.", suffix=".tmp")
+        try:
+            handle, temporary = tempfile.mkstemp(
+                dir=self.directory, prefix=f".{name}.", suffix=".tmp"
+            )
+        except OSError as error:
+            raise SessionError(f"{self.directory}: cannot be written: {error.strerror}") from None
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

@@ -20,11 +20,13 @@ CREATE TABLE IF NOT EXISTS agentkit_sessions (
 class SqliteStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():
+            raise SessionError(f"{self.path}: is a directory, not an SQLite database file")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute(_SCHEMA)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, OSError) as error:
             raise SessionError(f"{self.path}: not a usable SQLite database ({error})") from None
 
     def _connect(self) -> sqlite3.Connection:

@@ -140,7 +140,9 @@ async def test_a_connection_error_carries_the_partial_run(emulator: Emulator) ->
     agent = _home_agent(emulator, home, RetryPolicy.none())
     with pytest.raises(APIConnectionError) as caught:
         await agent.run("Temperature?")
-    assert str(caught.value).startswith("request failed")
+    assert str(caught.value).startswith(
+        f"request to {emulator.url}/v1beta/models/gemini-2.5-flash:generateContent failed: "
+    )
     assert [c.name for c in caught.value.partial.tool_calls] == ["get_temperature"]
 
 

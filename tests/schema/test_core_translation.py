@@ -26,9 +26,9 @@ def slow_path(built: Tool) -> dict[str, Any]:
 
 
 def real_tools() -> list[Tool]:
-    from tools.calc import calculate
-    from tools.clock import convert_time, now
-    from tools.home import SmartHome
+    from agentkit.toolsets.calc import calculate
+    from agentkit.toolsets.clock import convert_time, now
+    from agentkit.toolsets.home import SmartHome
 
     from ..agent.home import Home
     from ..tools.test_real_tools import OrderService, everything

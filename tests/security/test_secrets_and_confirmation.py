@@ -45,7 +45,7 @@ def test_a_live_cli_run_never_writes_the_key_anywhere(
         assert all(r.headers["x-goog-api-key"] == SENTINEL for r in emulator.requests)  # it was used
     captured = capsys.readouterr()
     everything = _all_outputs(tmp_path, captured)
-    assert "live: gemini-2.5-flash over the Gemini API" in captured.err
+    assert f"not Google's endpoint: gemini-2.5-flash at {emulator.url}/" in captured.err
     assert "model.request" in captured.err  # debug logging was on
     assert len(everything) > 10_000
     assert SENTINEL not in everything
@@ -127,8 +127,8 @@ def test_no_eval_or_exec_anywhere_in_the_code() -> None:
 
 
 async def test_arguments_that_look_like_code_stay_strings(tmp_path: Path) -> None:
-    from tools.calc import calculate
-    from tools.home import SmartHome
+    from agentkit.toolsets.calc import calculate
+    from agentkit.toolsets.home import SmartHome
 
     home = SmartHome(tmp_path / "h.db")
     payload = "__import__('os').system('touch /tmp/agentkit-pwned')"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.calc import CalculationError, calculate, evaluate
-from tools.clock import convert_time, now
+from agentkit.toolsets.calc import CalculationError, calculate, evaluate
+from agentkit.toolsets.clock import convert_time, now
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agentkit import ToolContext
-from tools.home import SmartHome, default_path, toolset
-from tools.home.store import SCENES
+from agentkit.toolsets.home import SmartHome, default_path, toolset
+from agentkit.toolsets.home.store import SCENES
 
 
 @pytest.fixture

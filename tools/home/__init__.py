@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 
 from agentkit import Toolset
-from tools.home.smart_home import HomeError, SmartHome
-from tools.home.store import default_path
+
+from .smart_home import HomeError, SmartHome
+from .store import default_path
 
 __all__ = ["HomeError", "SmartHome", "default_path", "toolset"]
 

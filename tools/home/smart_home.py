@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from agentkit import ToolContext, tool
-from tools.home.store import HomeStore
+
+from .store import HomeStore
 
 ColorTemperature = Literal["daylight", "cool", "warm"]
 ThermostatMode = Literal["heat", "cool", "auto", "off"]
