@@ -18,6 +18,7 @@ from anyio.abc import TaskGroup
 
 from agentkit.agent import StopReason
 from agentkit.cli.batch.failures import error_record, stops_the_batch
+from agentkit.cli.batch.results import FAILED
 from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile
 from agentkit.cli.setup import agent_for
@@ -80,6 +81,8 @@ async def run_rows(
                 stop = stop or outcome
                 group.cancel_scope.cancel()
                 return
+            if group.cancel_scope.cancel_called and outcome["status"] == FAILED:
+                return  # a failure met while being cancelled may be the cancellation: unrun
             finished(outcome)
 
     async with anyio.create_task_group() as group:
