@@ -55,9 +55,8 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
     ids = [str(item["id"]) for item in inputs]
-    keep_failed = bool(getattr(args, "keep_failed", False))
     # Everything the user could get wrong is checked; only now is the results file touched.
-    results = ResultsFile.open(output, drop_failed=() if keep_failed else set(ids))
+    results = ResultsFile.open(output, drop_failed=() if args.keep_failed else set(ids))
     try:
         err.print(
             "[dim]live: Gemini API[/]"

@@ -127,9 +127,9 @@ def replace_atomically(path: Path, old_fd: int, content: bytes) -> int:
     file's descriptor, locked and open for appending. ``old_fd`` is closed once it is
     replaced (keeping the old file locked until the new one is in place)."""
     temporary = temporary_path(path)
-    fd = os.open(temporary, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC)
+    fd = os.open(temporary, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC)
     try:
-        os.fchmod(fd, stat.S_IMODE(os.fstat(old_fd).st_mode))
+        os.chmod(temporary, stat.S_IMODE(os.fstat(old_fd).st_mode))
         _try_lock(fd)
         _write_all(fd, content)
         os.fsync(fd)
@@ -145,7 +145,7 @@ def replace_atomically(path: Path, old_fd: int, content: bytes) -> int:
 
 def _open_locked(path: Path) -> int:
     for _ in range(3):
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         if not _try_lock(fd):
             os.close(fd)
             raise InputError(f"{path}: another agentkit batch is writing this results file")
@@ -170,15 +170,10 @@ def _try_lock(fd: int) -> bool:
 
 
 def _read_all(fd: int) -> bytes:
-    size = os.fstat(fd).st_size
+    os.lseek(fd, 0, os.SEEK_SET)  # appends still go to the end: O_APPEND ignores the offset
     chunks: list[bytes] = []
-    offset = 0
-    while offset < size:
-        chunk = os.pread(fd, size - offset, offset)
-        if not chunk:
-            break
+    while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
-        offset += len(chunk)
     return b"".join(chunks)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
-from agentkit.agent import StopReason
+from agentkit.agent import ConfirmationRequest, Decision, StopReason
 from agentkit.cli.batch.failures import error_record, stops_the_batch
 from agentkit.cli.batch.results import FAILED
 from agentkit.cli.render import result_record
@@ -43,7 +43,7 @@ class RowRunner:
     runfile: RunFile
     toolset: Toolset
     shared: Model | None
-    confirm: Any
+    confirm: Callable[[ConfirmationRequest], Decision]
 
     async def __call__(self, item: dict[str, Any]) -> dict[str, Any] | Stop:
         model = self.shared or scripted_model(self.runfile.model, self.runfile.offline_turns or ())
