@@ -45,10 +45,10 @@ class Row:
     line: bytes
 
 
-def parse_results(data: bytes, path: Path) -> tuple[list[Row], int]:
-    """The rows of a results file and the length of its complete part (up to the last
-    newline; anything after it is a torn line). Lines are split on ``\\n`` only: text may hold
-    other line separators (U+2028, a bare CR) inside a JSON string."""
+def parse_results(data: bytes, path: Path) -> list[Row]:
+    """The rows of a results file; anything after the last newline is a torn line and is not
+    a row. Lines are split on ``\\n`` only: text may hold other line separators (U+2028, a
+    bare CR) inside a JSON string."""
     complete = data.rfind(b"\n") + 1
     rows: list[Row] = []
     for number, line in enumerate(data[:complete].split(b"\n")[:-1], 1):
@@ -72,14 +72,13 @@ def parse_results(data: bytes, path: Path) -> tuple[list[Row], int]:
             error = record.get("error")
             error_type = str(error.get("type") or "error") if isinstance(error, dict) else "error"
         rows.append(Row(str(record["id"]), record["status"], error_type, line + b"\n"))
-    return rows, complete
+    return rows
 
 
 class ResultsFile:
     """An open, locked results file: the rows it kept at the start, and appends."""
 
-    def __init__(self, path: Path, fd: int, rows: list[Row], dropped: list[Row]) -> None:
-        self.path = path
+    def __init__(self, fd: int, rows: list[Row], dropped: list[Row]) -> None:
         self.rows = rows
         self.dropped = dropped
         self._fd = fd
@@ -94,7 +93,7 @@ class ResultsFile:
             raise InputError(f"{path}: cannot open the results file: {error.strerror}") from None
         try:
             data = _read_all(fd)
-            rows, _ = parse_results(data, path)
+            rows = parse_results(data, path)
             kept = [r for r in rows if not (r.status == FAILED and r.id in drop_failed)]
             dropped = [r for r in rows if r.status == FAILED and r.id in drop_failed]
             content = b"".join(row.line for row in kept)
@@ -105,7 +104,7 @@ class ResultsFile:
         except BaseException:
             os.close(fd)
             raise
-        return cls(path, fd, kept, dropped)
+        return cls(fd, kept, dropped)
 
     def append(self, record: dict[str, Any]) -> None:
         data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode()
@@ -130,7 +129,7 @@ def replace_atomically(path: Path, old_fd: int, content: bytes) -> int:
     fd = os.open(temporary, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC)
     try:
         os.chmod(temporary, stat.S_IMODE(os.fstat(old_fd).st_mode))
-        _try_lock(fd)
+        _try_lock(fd)  # free: only the holder of the results file's lock gets here
         _write_all(fd, content)
         os.fsync(fd)
         os.replace(temporary, path)
