@@ -95,7 +95,9 @@ def test_an_interrupted_batch_leaves_whole_lines_and_says_how_far_it_got(tmp_pat
     assert out.read_bytes().endswith(b"\n")
     done = len(result_lines(out))  # every line parses: only whole lines
     assert 8 <= done < 100
-    assert err.splitlines()[-3:] == [
+    # A sync tool's thread the interruption stopped waiting for may still log that it ended.
+    ours = [line for line in err.splitlines() if not line.startswith("tool.finished_late ")]
+    assert ours[-3:] == [
         f"interrupted: {done} rows done in this run, {100 - done} not run; rerun the same "
         "command to continue with them.",
         f"100 inputs: {done} ok, 0 limit, 0 failed, {100 - done} not run",
