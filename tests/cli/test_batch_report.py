@@ -133,7 +133,7 @@ def test_the_summary_names_the_first_failures_and_counts_the_rest() -> None:
 
 def test_the_summary_of_a_stopped_job_says_how_to_go_on() -> None:
     assert summary_lines(tally_of(["ok", "error", "-"]), Path("o.jsonl"), COMMAND)[1:] == [
-        "failed: r1 (ServerError) — their error lines are in o.jsonl",
+        "failed: r1 (ServerError) — its error line is in o.jsonl",
         f"to retry the failed rows and run the rest: {COMMAND}",
     ]
     assert summary_lines(tally_of(["ok", "-", "-"]), Path("o.jsonl"), COMMAND) == [

@@ -94,7 +94,8 @@ def summary_lines(tally: Tally, out: Path, command: str) -> list[str]:
         shown = ", ".join(f"{key} ({kind})" for key, kind in failures[:SHOWN_FAILURES])
         hidden = len(failures) - SHOWN_FAILURES
         more = f" and {hidden} more" if hidden > 0 else ""
-        lines.append(f"failed: {shown}{more} — their error lines are in {out}")
+        where = "its error line is" if len(failures) == 1 else "their error lines are"
+        lines.append(f"failed: {shown}{more} — {where} in {out}")
     if failures and not_run:
         lines.append(f"to retry the failed rows and run the rest: {command}")
     elif failures:
