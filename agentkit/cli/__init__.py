@@ -56,11 +56,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler="agentkit.cli.run:run_command")
 
-    batch = commands.add_parser("batch", help="many independent runs from a JSONL file, resumable")
+    batch = commands.add_parser(
+        "batch",
+        help="many independent runs from a JSONL file, resumable",
+        description="One run per input line, one result line per id in --out. Rerunning the "
+        "same command finishes the job: it runs the rows without a line and those that ended "
+        "in an error. A failure every row would meet (invalid key, permission denied, per-day "
+        "quota, unknown model) stops the batch at once and leaves the rest for the rerun.",
+        epilog="exit codes: 0 every row ok; 3 a row failed or the batch stopped; 4 a run "
+        "stopped at a limit (none failed); 130 interrupted; 2 a usage mistake",
+    )
     batch.add_argument("file", help="a TOML run file")
     batch.add_argument("--inputs", required=True, help="JSONL: one object with an id per line")
-    batch.add_argument("--out", required=True, help="JSONL results; existing ids are skipped")
-    batch.add_argument("--concurrency", type=int, default=8, help="runs at once (default 8)")
+    batch.add_argument(
+        "--out",
+        required=True,
+        help="JSONL results, one line per id. A row whose line says ok, or limit (its run "
+        "stopped at a limit), is finished and skipped on a rerun; a row whose line says error "
+        "runs again",
+    )
+    # Text, checked by the batch command: a bad value gets one line, not argparse's usage.
+    batch.add_argument("--concurrency", default="8", metavar="N", help="runs at once (default 8)")
+    batch.add_argument(
+        "--keep-failed",
+        action="store_true",
+        help="do not run rows that ended in an error again; keep their error lines",
+    )
     batch.add_argument(
         "--approve", action="store_true", help="approve calls that need confirmation"
     )

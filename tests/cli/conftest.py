@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,12 @@ def agentkit_process(*args: str, env: dict[str, str] | None = None) -> subproces
 def write_run_file(path: Path, body: str) -> Path:
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Poll a condition the test is waiting on (bounded), instead of sleeping a fixed time."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.02)

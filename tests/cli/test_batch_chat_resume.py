@@ -1,156 +1,17 @@
-"""`agentkit batch` (resumable, killable), `agentkit chat`, and crash-resume of a session."""
+"""`agentkit chat`, and crash-resume of a session."""
 
 from __future__ import annotations
 
 import io
 import json
 import signal
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from agentkit.cli import main
 
-from .conftest import FIXTURES, ROOT, agentkit_process, write_run_file
-
-BATCH_RUN_FILE = f"""
-instructions = "Record the request, then confirm."
-tools = ["counting_tools.py"]
-tool_paths = ["{FIXTURES}"]
-prompts = ["Please handle: {{prompt}} (customer {{customer}})"]
-[[offline.turns]]
-calls = [{{ name = "record", args = {{ label = "step" }} }}]
-[[offline.turns]]
-text = "Recorded."
-"""
-
-
-def make_inputs(path: Path, count: int) -> Path:
-    lines = [
-        json.dumps({"id": f"req-{n:03d}", "prompt": f"task {n}", "customer": f"c{n % 7}"})
-        for n in range(count)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def result_lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
-    """Poll a condition the test is waiting on (bounded), instead of sleeping a fixed time."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
-
-
-def test_batch_runs_every_input_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COUNT_FILE", str(tmp_path / "count"))
-    run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
-    inputs = make_inputs(tmp_path / "in.jsonl", 30)
-    out = tmp_path / "out.jsonl"
-    assert (
-        main(
-            [
-                "batch",
-                str(run_file),
-                "--inputs",
-                str(inputs),
-                "--out",
-                str(out),
-                "--concurrency",
-                "5",
-            ]
-        )
-        == 0
-    )
-    records = result_lines(out)
-    assert sorted(r["id"] for r in records) == [f"req-{n:03d}" for n in range(30)]
-    first = next(r for r in records if r["id"] == "req-003")
-    assert (first["status"], first["text"], first["stop_reason"]) == (
-        "ok",
-        "Recorded.",
-        "completed",
-    )
-    assert first["tool_calls"] == [
-        {
-            "name": "record",
-            "args": {"label": "step"},
-            "ok": True,
-            "response": {"output": "recorded step"},
-        }
-    ]
-    assert (tmp_path / "count").read_text().count("step") == 30
-    # A rerun finds everything done and runs nothing.
-    assert main(["batch", str(run_file), "--inputs", str(inputs), "--out", str(out)]) == 0
-    assert len(result_lines(out)) == 30 and (tmp_path / "count").read_text().count("step") == 30
-
-
-def test_a_killed_batch_loses_nothing_and_a_rerun_completes_it(tmp_path: Path) -> None:
-    run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
-    inputs = make_inputs(tmp_path / "in.jsonl", 200)
-    out = tmp_path / "out.jsonl"
-    env = {
-        "COUNT_FILE": str(tmp_path / "count"),
-        "TOOL_DELAY": "0.1",
-        "AGENTKIT_HOME_DB": str(tmp_path / "h.db"),
-    }
-    args = [
-        "batch",
-        str(run_file),
-        "--inputs",
-        str(inputs),
-        "--out",
-        str(out),
-        "--concurrency",
-        "20",
-    ]
-    process = agentkit_process(*args, env=env)
-    wait_until(lambda: out.exists() and out.read_bytes().count(b"\n") >= 60)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    partial = out.read_bytes()
-    assert partial.endswith(b"\n")  # no torn line: every write was one whole line
-    done_before = len(result_lines(out))
-    assert 60 <= done_before < 200
-
-    rerun = agentkit_process(*args, env={**env, "TOOL_DELAY": "0"})
-    _, err = rerun.communicate(timeout=120)
-    assert rerun.returncode == 0, err
-    records = result_lines(out)
-    assert len(records) == 200
-    assert sorted(r["id"] for r in records) == [f"req-{n:03d}" for n in range(200)]
-    assert f"200 inputs, {done_before} already done, {200 - done_before} to run" in err
-
-
-def test_a_torn_last_line_is_cut_off_before_resuming(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COUNT_FILE", str(tmp_path / "count"))
-    run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
-    inputs = make_inputs(tmp_path / "in.jsonl", 3)
-    out = tmp_path / "out.jsonl"
-    out.write_text(json.dumps({"id": "req-000", "status": "ok"}) + "\n" + '{"id": "req-001", "sta')
-    assert main(["batch", str(run_file), "--inputs", str(inputs), "--out", str(out)]) == 0
-    assert sorted(r["id"] for r in result_lines(out)) == ["req-000", "req-001", "req-002"]
-
-
-def test_batch_input_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run_file = write_run_file(tmp_path / "batch.toml", BATCH_RUN_FILE)
-    bad = tmp_path / "in.jsonl"
-    bad.write_text(
-        '{"id": 1, "prompt": "a", "customer": "x"}\n{"id": 1, "prompt": "b", "customer": "y"}\n'
-    )
-    assert (
-        main(["batch", str(run_file), "--inputs", str(bad), "--out", str(tmp_path / "o.jsonl")])
-        == 2
-    )
-    assert "id '1' appears twice" in capsys.readouterr().err
+from .conftest import FIXTURES, ROOT, agentkit_process, wait_until, write_run_file
 
 
 def test_chat_at_the_terminal_asks_for_confirmation(

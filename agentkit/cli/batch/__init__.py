@@ -1,0 +1,119 @@
+"""``agentkit batch FILE --inputs IN.jsonl --out OUT.jsonl``: many independent runs, one job.
+
+Each input line is an object with an ``id`` and the fields the run file's prompts use
+(``{prompt}`` by default); each row's result is one line of the results file, written so that
+a kill at any moment loses no finished row (``results.py``). Rerunning the same command
+finishes the job: rows with an ``ok`` or ``limit`` line are done and skipped, rows whose line
+says ``error`` run again (``--keep-failed`` keeps them instead), rows without a line run. A
+failure every row would meet stops the batch at once and leaves the rest for the rerun
+(``failures.py``).
+
+Exit codes: 0 every row ok; 3 a row failed or the batch stopped; 4 a run stopped at a limit
+and none failed; 130 interrupted; 2 a usage mistake (one line, nothing touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import anyio
+from rich.console import Console
+from rich.progress import Progress
+
+from agentkit.cli.batch.inputs import InputError, check_distinct, concurrency_from, read_inputs
+from agentkit.cli.batch.report import (
+    interrupted_line,
+    progress_columns,
+    rerun_command,
+    start_line,
+    stop_line,
+    summary_lines,
+)
+from agentkit.cli.batch.results import FAILED, ResultsFile
+from agentkit.cli.batch.runner import RowRunner, Stop, run_rows
+from agentkit.cli.batch.tally import Tally
+from agentkit.cli.confirm import confirmation_policy
+from agentkit.cli.exits import EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_MODEL, EXIT_OK
+from agentkit.cli.runfile import load_run_file
+from agentkit.cli.setup import tools_for
+from agentkit.models import Gemini, close_model, resolve_api_key
+from agentkit.offline import NoModelError
+
+__all__ = ["InputError", "batch_command"]
+
+
+def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
+    concurrency = concurrency_from(args.concurrency)
+    runfile = load_run_file(args.file)
+    inputs_path, output = Path(args.inputs), Path(args.out)
+    inputs = read_inputs(inputs_path)
+    check_distinct(inputs_path, output)
+    live = resolve_api_key() is not None
+    if not live and runfile.offline_turns is None:
+        raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")
+    toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
+    ids = [str(item["id"]) for item in inputs]
+    # Everything the user could get wrong is checked; only now is the results file touched.
+    results = ResultsFile.open(output, drop_failed=() if args.keep_failed else set(ids))
+    try:
+        err.print(
+            "[dim]live: Gemini API[/]"
+            if live
+            else "[bold yellow]offline: no API key set — every run replays the run file's "
+            "SCRIPTED turns[/]"
+        )
+        tally = Tally.start(ids, results.rows)
+        pending = [item for item in inputs if str(item["id"]) not in tally.statuses]
+        retried = len({row.id for row in results.dropped} - set(tally.statuses))
+        err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
+        confirm = confirmation_policy(Console(quiet=True), approve=args.approve, interactive=False)
+        runner = RowRunner(runfile, toolset, Gemini(runfile.model) if live else None, confirm)
+        stop: Stop | None = None
+        interrupted = False
+        try:
+            if pending:
+                stop = anyio.run(_run, runner, pending, concurrency, results, tally, err)
+        except KeyboardInterrupt:
+            interrupted = True
+    finally:
+        results.close()
+    if stop is not None:
+        err.print(stop_line(stop.why, stop.error, tally.not_run), style="bold red", markup=False)
+    elif interrupted:
+        err.print(interrupted_line(tally), style="yellow", markup=False)
+    for line in summary_lines(tally, output, rerun_command(args, concurrency)):
+        err.print(line, markup=False)
+    return _exit_code(tally, stop, interrupted)
+
+
+def _exit_code(tally: Tally, stop: Stop | None, interrupted: bool) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if stop is not None or tally.count(FAILED):
+        return EXIT_MODEL
+    return EXIT_LIMIT if tally.count("limit") else EXIT_OK
+
+
+async def _run(
+    runner: RowRunner,
+    pending: list[dict[str, Any]],
+    concurrency: int,
+    results: ResultsFile,
+    tally: Tally,
+    err: Console,
+) -> Stop | None:
+    with Progress(*progress_columns(), console=err, transient=False) as progress:
+        task = progress.add_task("batch", total=len(pending), tally=tally)
+
+        def finished(record: dict[str, Any]) -> None:
+            results.append(record)
+            tally.add(record)
+            progress.advance(task)
+
+        try:
+            return await run_rows(pending, concurrency, runner, finished)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await close_model(runner.shared)

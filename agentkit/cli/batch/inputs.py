@@ -1,0 +1,65 @@
+"""What a batch is given — the inputs file and the option values — checked before anything runs.
+
+Every mistake here is the user's to fix and is reported as one line (exit 2), before the
+results file is touched or a request is made.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from agentkit.cli.exits import UsageError
+
+
+class InputError(UsageError):
+    """A batch mistake the user can fix: the inputs, an option, the results file."""
+
+
+def read_inputs(path: Path) -> list[dict[str, Any]]:
+    """The input rows in file order; each must be an object with an ``id`` used only once."""
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such inputs file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the inputs file is not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the inputs file: {error.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            raise InputError(f"{path}:{number}: not JSON: {error}") from None
+        if not isinstance(item, dict) or "id" not in item:
+            raise InputError(f'{path}:{number}: each line must be an object with an "id"')
+        key = str(item["id"])
+        if key in seen:
+            raise InputError(f"{path}:{number}: id {key!r} appears twice")
+        seen.add(key)
+        items.append(item)
+    return items
+
+
+def concurrency_from(value: object) -> int:
+    """``--concurrency`` as a number of runs at once. The parser hands it over as text so that
+    a bad value gets this one line rather than argparse's usage block."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise InputError(f"--concurrency must be a whole number of at least 1, not {value!r}")
+    return number
+
+
+def check_distinct(inputs: Path, out: Path) -> None:
+    """Refuse ``--out`` naming the inputs file: the batch would read its own inputs as results
+    (every id "done") and then rewrite them."""
+    if out.resolve() == inputs.resolve() or (out.exists() and out.samefile(inputs)):
+        raise InputError(f"--out {out} is the inputs file; give the results their own file")

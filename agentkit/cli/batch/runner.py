@@ -1,0 +1,91 @@
+"""Running the pending rows: a fixed number of workers, each taking the next row in input order.
+
+Workers pull rows one at a time (rather than one task per row queueing on a limiter) so a stop
+is simple to honour: once a failure every row would meet is seen, the task group is cancelled —
+runs in flight end without a line and stay unrun for the rerun — and no worker takes another
+row. A finished row's line is written right after its run returns, with no await in between,
+so cancellation cannot come between a result and its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from agentkit.agent import ConfirmationRequest, Decision, StopReason
+from agentkit.cli.batch.failures import error_record, stops_the_batch
+from agentkit.cli.batch.results import FAILED
+from agentkit.cli.render import result_record
+from agentkit.cli.runfile import RunFile
+from agentkit.cli.setup import agent_for
+from agentkit.models import Model
+from agentkit.offline import scripted_model
+from agentkit.tools import Toolset
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The failure that stopped the batch, and why it would meet every row."""
+
+    why: str
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class RowRunner:
+    """How one row runs: the run file's agent on the shared live model, or on a fresh
+    scripted model per row (each offline row replays the whole script)."""
+
+    runfile: RunFile
+    toolset: Toolset
+    shared: Model | None
+    confirm: Callable[[ConfirmationRequest], Decision]
+
+    async def __call__(self, item: dict[str, Any]) -> dict[str, Any] | Stop:
+        model = self.shared or scripted_model(self.runfile.model, self.runfile.offline_turns or ())
+        agent = agent_for(self.runfile, model, self.toolset, self.confirm)
+        try:
+            history: list[Any] = []
+            result = None
+            for prompt in self.runfile.render_prompts(item):
+                result = await agent.run(prompt, history=history)
+                history = result.history
+        except Exception as error:  # any failure is data: the row's line, or the batch's stop
+            why = stops_the_batch(error)
+            return Stop(why, error) if why is not None else error_record(item["id"], error)
+        assert result is not None  # render_prompts always gives at least one prompt
+        finished = result.stop_reason in (StopReason.COMPLETED, StopReason.FINAL_ANSWER)
+        return {"id": item["id"], "status": "ok" if finished else "limit", **result_record(result)}
+
+
+async def run_rows(
+    rows: list[dict[str, Any]],
+    concurrency: int,
+    run_one: Callable[[dict[str, Any]], Awaitable[dict[str, Any] | Stop]],
+    finished: Callable[[dict[str, Any]], None],
+) -> Stop | None:
+    """Run ``rows`` at most ``concurrency`` at a time, handing each record to ``finished``;
+    the Stop that ended the batch early, if one did."""
+    queue: Iterator[dict[str, Any]] = iter(rows)
+    stop: Stop | None = None
+
+    async def worker(group: TaskGroup) -> None:
+        nonlocal stop
+        while stop is None and (item := next(queue, None)) is not None:
+            outcome = await run_one(item)
+            if isinstance(outcome, Stop):
+                stop = stop or outcome
+                group.cancel_scope.cancel()
+                return
+            if group.cancel_scope.cancel_called and outcome["status"] == FAILED:
+                return  # a failure met while being cancelled may be the cancellation: unrun
+            finished(outcome)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(min(concurrency, len(rows))):
+            group.start_soon(worker, group)
+    return stop
