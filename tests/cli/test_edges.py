@@ -221,13 +221,14 @@ def test_command_line_mistakes_are_one_line(capsys: pytest.CaptureFixture[str]) 
         "agentkit run: error: the following arguments are required: file (see agentkit run --help)"
     ]
     with pytest.raises(SystemExit):
-        main(
-            ["batch", "examples/batch.toml", "--inputs", "x", "--out", "y", "--concurrency", "many"]
-        )
+        main(["run", "examples/home.toml", "--aprove"])
     assert capsys.readouterr().err.splitlines() == [
-        "agentkit batch: error: argument --concurrency: invalid int value: 'many' "
-        "(see agentkit batch --help)"
+        "agentkit: error: unrecognized arguments: --aprove (see agentkit --help)"
     ]
+    batch = ["batch", "examples/batch.toml", "--inputs", "x", "--out", "y"]
+    assert one_line_error(capsys, [*batch, "--concurrency", "many"]) == (
+        "error: --concurrency must be a whole number of at least 1, not 'many'"
+    )
 
 
 def test_python_dash_m_agentkit_is_the_same_command() -> None:
