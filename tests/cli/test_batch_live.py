@@ -125,7 +125,7 @@ def test_an_invalid_key_stops_the_batch_at_the_first_answer(
     assert 1 <= len(live.requests) <= 2  # the first answers, and nothing started after them
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert [line for line in err.splitlines() if "API key" in line] == [
+    assert [line for line in err.splitlines() if line.startswith("stopped:")] == [
         "stopped: the API key is not valid (400 INVALID_ARGUMENT: API key not valid. Please pass "
         "a valid API key.). 6 rows not run, no line written for them; rerun the same command to "
         "continue with them."

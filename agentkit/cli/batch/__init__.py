@@ -38,8 +38,8 @@ from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.exits import EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_MODEL, EXIT_OK
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import tools_for
-from agentkit.models import Gemini, close_model, resolve_api_key
-from agentkit.offline import NoModelError
+from agentkit.models import Gemini, close_model
+from agentkit.offline import NoModelError, describe, remote_configured
 
 __all__ = ["InputError", "batch_command"]
 
@@ -50,26 +50,28 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     inputs_path, output = Path(args.inputs), Path(args.out)
     inputs = read_inputs(inputs_path)
     check_distinct(inputs_path, output)
-    live = resolve_api_key() is not None
-    if not live and runfile.offline_turns is None:
+    remote = Gemini(runfile.model) if remote_configured() else None
+    if remote is None and runfile.offline_turns is None:
         raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
     ids = [str(item["id"]) for item in inputs]
     # Everything the user could get wrong is checked; only now is the results file touched.
     results = ResultsFile.open(output, drop_failed=() if args.keep_failed else set(ids))
     try:
-        err.print(
-            "[dim]live: Gemini API[/]"
-            if live
-            else "[bold yellow]offline: no API key set — every run replays the run file's "
-            "SCRIPTED turns[/]"
-        )
+        if remote is not None:
+            err.print(describe(remote), style="dim", markup=False)
+        else:
+            err.print(
+                "offline: no API key set — every run replays the run file's SCRIPTED turns",
+                style="bold yellow",
+                markup=False,
+            )
         tally = Tally.start(ids, results.rows)
         pending = [item for item in inputs if str(item["id"]) not in tally.statuses]
         retried = len({row.id for row in results.dropped} - set(tally.statuses))
         err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
         confirm = confirmation_policy(Console(quiet=True), approve=args.approve, interactive=False)
-        runner = RowRunner(runfile, toolset, Gemini(runfile.model) if live else None, confirm)
+        runner = RowRunner(runfile, toolset, remote, confirm)
         stop: Stop | None = None
         interrupted = False
         try:
