@@ -107,8 +107,11 @@ class MalformedResponseError(AgentkitError):
         super().__init__(message)
 
 
-class ConfigurationError(AgentkitError):
-    """agentkit was set up in a way that cannot work (no API key, bad option values)."""
+class ConfigurationError(AgentkitError, ValueError):
+    """agentkit was set up in a way that cannot work (no API key, bad option values).
+
+    Also a ``ValueError``: a bad value given to ``Limits``, ``RetryPolicy`` or ``Agent`` is
+    caught by code that expects one."""
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:

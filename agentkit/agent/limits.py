@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agentkit.agent.result import StopReason
+from agentkit.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,10 @@ class Limits:
         for name in ("model_calls", "tool_calls", "total_tokens", "deadline", "tool_result_chars"):
             value = getattr(self, name)
             if value is not None and value <= 0:
-                raise ValueError(f"Limits.{name} must be positive or None, got {value}")
+                raise ConfigurationError(f"Limits.{name} must be positive or None, got {value}")
         if self.model_retries < 0:
-            raise ValueError("Limits.model_retries must not be negative")
+            raise ConfigurationError("Limits.model_retries must not be negative")
         if self.on_limit not in ("answer", "stop"):
-            raise ValueError(f"Limits.on_limit must be 'answer' or 'stop', got {self.on_limit!r}")
+            raise ConfigurationError(
+                f"Limits.on_limit must be 'answer' or 'stop', got {self.on_limit!r}"
+            )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from agentkit.errors import APIConnectionError, APIError
+from agentkit.errors import APIConnectionError, APIError, ConfigurationError
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -44,11 +44,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError("RetryPolicy.max_attempts must be at least 1")
+            raise ConfigurationError("RetryPolicy.max_attempts must be at least 1")
         if not 0.0 <= self.jitter <= 1.0:
-            raise ValueError("RetryPolicy.jitter must be between 0 and 1")
+            raise ConfigurationError("RetryPolicy.jitter must be between 0 and 1")
         if self.initial_delay < 0 or self.max_delay < 0:
-            raise ValueError("RetryPolicy delays must not be negative")
+            raise ConfigurationError("RetryPolicy delays must not be negative")
 
     @classmethod
     def none(cls) -> RetryPolicy:

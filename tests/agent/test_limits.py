@@ -9,6 +9,7 @@ import pytest
 
 from agentkit import Agent, Gemini, Limits, tool
 from agentkit.agent import StopReason
+from agentkit.errors import ConfigurationError
 from agentkit.testing.emulator import Emulator, call
 from agentkit.types import GenerateContentRequest
 
@@ -154,5 +155,5 @@ async def test_per_run_limits_override_without_changing_the_agent(emulator: Emul
     ],
 )
 def test_invalid_limits_are_refused(options: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigurationError, match=message):
         Limits(**options)

@@ -9,6 +9,7 @@ import pytest
 from agentkit.errors import (
     APIConnectionError,
     BadRequestError,
+    ConfigurationError,
     RateLimitError,
     ServerError,
 )
@@ -60,8 +61,8 @@ def test_what_is_retried(error: BaseException, retryable: bool) -> None:
 
 
 def test_invalid_policies_are_refused() -> None:
-    with pytest.raises(ValueError, match="max_attempts"):
+    with pytest.raises(ConfigurationError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
-    with pytest.raises(ValueError, match="jitter"):
+    with pytest.raises(ConfigurationError, match="jitter"):
         RetryPolicy(jitter=2.0)
     assert RetryPolicy.none().max_attempts == 1
