@@ -6,6 +6,7 @@ import contextlib
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -94,7 +95,7 @@ def test_stopping_a_stream_early_prints_nothing_and_frees_the_connection(
 
 async def test_the_consumers_exception_reaches_it_unchanged(emulator: Emulator) -> None:
     emulator.script(["A long answer " * 20])
-    agent = Agent(Gemini(base_url=emulator.url, retry=FAST_RETRY))
+    agent = Agent(_model(emulator))
     with pytest.raises(KeyError, match="mine"):
         async with contextlib.aclosing(agent.stream("Hi")) as events:
             async for event in events:
@@ -106,8 +107,26 @@ async def test_the_consumers_exception_reaches_it_unchanged(emulator: Emulator) 
 # -- typed errors carry the partial run -------------------------------------------------------
 
 
+OPENED: list[Gemini] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_models() -> AsyncIterator[None]:
+    """Close the pools of this test's models inside its own event loop (a run that raised
+    keeps them referenced from its traceback, past the loop's end otherwise)."""
+    yield
+    while OPENED:
+        await OPENED.pop().aclose()
+
+
+def _model(emulator: Emulator, retry: RetryPolicy = FAST_RETRY) -> Gemini:
+    model = Gemini(base_url=emulator.url, retry=retry)
+    OPENED.append(model)
+    return model
+
+
 def _home_agent(emulator: Emulator, home: Home, retry: RetryPolicy = FAST_RETRY) -> Agent[None]:
-    return Agent(Gemini(base_url=emulator.url, retry=retry), tools=home.tools())
+    return Agent(_model(emulator, retry), tools=home.tools())
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["generate", "stream"])
@@ -149,7 +168,7 @@ async def test_a_connection_error_carries_the_partial_run(emulator: Emulator) ->
 async def test_a_partial_never_ends_with_an_unanswered_call(emulator: Emulator) -> None:
     emulator.script([[call("unlock_door", door="front")]])
     agent = Agent(
-        Gemini(base_url=emulator.url, retry=FAST_RETRY),
+        _model(emulator),
         tools=Home().tools(),
         confirm=lambda request: "yes",  # type: ignore[arg-type,return-value]
     )

@@ -129,11 +129,13 @@ async def test_the_runs_deadline_says_a_thread_may_still_be_running(emulator: Em
         return "ok"
 
     emulator.script([[call("backup", target="nas")], "never asked"])
-    agent = Agent(Gemini(base_url=emulator.url), tools=[backup], limits=Limits(deadline=0.2))
+    model = Gemini(base_url=emulator.url)
+    agent = Agent(model, tools=[backup], limits=Limits(deadline=0.2))
     try:
         result = await agent.run("Back up")
     finally:
         release.set()
+        await model.aclose()
     assert result.tool_calls[0].error == {
         "type": "timeout",
         "message": "the run's deadline passed before backup finished. It could not be stopped "
