@@ -244,40 +244,33 @@ def _generation(data: dict[str, Any], path: Path) -> dict[str, Any]:
 def _thinking(table: Any, path: Path) -> dict[str, Any] | None:
     if table is None:
         return None
-    if not isinstance(table, dict):
-        raise RunFileError(f"{path}: thinking must be a table, not {_shown(table)}")
-    unknown = sorted(set(table) - set(_THINKING_KINDS))
-    if unknown:
-        raise RunFileError(
-            f"{path}: unknown key(s) in [thinking]: {', '.join(unknown)}; known: "
-            f"{', '.join(_THINKING_KINDS)}"
-        )
-    checked = {
-        key: _check_kind(value, _THINKING_KINDS[key], f"{path}: [thinking] {key}")
-        for key, value in table.items()
-    }
+    checked = _checked_table(table, "thinking", _THINKING_KINDS, path)
     if "thinking_level" in checked:
         checked["thinking_level"] = checked["thinking_level"].upper()
     return checked
 
 
 def _limits(table: Any, path: Path) -> Limits:
-    if not isinstance(table, dict):
-        raise RunFileError(f"{path}: [limits] must be a table, not {_shown(table)}")
-    unknown = sorted(set(table) - set(_LIMIT_KINDS))
-    if unknown:
-        raise RunFileError(
-            f"{path}: unknown key(s) in [limits]: {', '.join(unknown)}; known: "
-            f"{', '.join(_LIMIT_KINDS)}"
-        )
-    checked = {
-        key: _check_kind(value, _LIMIT_KINDS[key], f"{path}: [limits] {key}")
-        for key, value in table.items()
-    }
+    checked = _checked_table(table, "limits", _LIMIT_KINDS, path)
     try:
         return Limits(**checked)
     except ValueError as error:
         raise RunFileError(f"{path}: [limits]: {error}") from None
+
+
+def _checked_table(table: Any, name: str, kinds: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A ``[name]`` table whose every key is known and every value of its kind."""
+    if not isinstance(table, dict):
+        raise RunFileError(f"{path}: [{name}] must be a table, not {_shown(table)}")
+    unknown = sorted(set(table) - set(kinds))
+    if unknown:
+        raise RunFileError(
+            f"{path}: unknown key(s) in [{name}]: {', '.join(unknown)}; known: {', '.join(kinds)}"
+        )
+    return {
+        key: _check_kind(value, kinds[key], f"{path}: [{name}] {key}")
+        for key, value in table.items()
+    }
 
 
 def _offline(table: Any, path: Path) -> tuple[Any, ...] | None:
