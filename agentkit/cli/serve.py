@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from agentkit.errors import ConfigurationError
+from agentkit.cli.exits import UsageError
 
 _EXTRA_MODULES = frozenset({"starlette", "uvicorn"})
 
@@ -44,7 +44,7 @@ def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
         from agentkit.testing.emulator.__main__ import serve
     except ImportError as error:
         if (error.name or "").partition(".")[0] in _EXTRA_MODULES:
-            raise ConfigurationError(
+            raise UsageError(
                 "agentkit serve needs the emulator's web server (starlette, uvicorn): "
                 "pip install 'agentkit[emulator]'"
             ) from None
@@ -63,12 +63,7 @@ def load_script(path: Path) -> list[Any]:
     # Imported here: the parser is built for every command and must stay light.
     from agentkit.cli.runfile import RunFileError, load_run_file
 
-    try:
-        run_file = load_run_file(path)
-    except UnicodeDecodeError:
-        raise RunFileError(f"{path}: not a text file (expected a TOML run file)") from None
-    except OSError as error:
-        raise RunFileError(f"{path}: cannot read it: {error.strerror}") from None
+    run_file = load_run_file(path)  # every way it can be unusable is a RunFileError
     if run_file.offline_turns is None:
         raise RunFileError(f"{path}: the run file has no [[offline.turns]] to serve")
     return list(run_file.offline_turns)
@@ -76,5 +71,5 @@ def load_script(path: Path) -> list[Any]:
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise ConfigurationError(f"--port {text}: a port is a number from 0 to 65535")
+        raise UsageError(f"--port {text}: a port is a number from 0 to 65535")
     return int(text)

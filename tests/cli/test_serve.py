@@ -76,7 +76,7 @@ def test_script_mistakes_are_one_line_and_exit_2(tmp_path: Path) -> None:
     cases = {
         missing: f"error: {missing}: no such script file\n",
         bad_json: f"error: {bad_json}: not valid JSON: Expecting value: line 1 column 7 (char 6)\n",
-        tmp_path: f"error: {tmp_path}: cannot read it: Is a directory\n",
+        tmp_path: f"error: {tmp_path}: is a directory, not a script file\n",
         bad_toml: f"error: {bad_toml}: not valid TOML: {toml_error}\n",
         no_turns: f"error: {no_turns}: the run file has no [[offline.turns]] to serve\n",
     }
@@ -91,7 +91,7 @@ def test_script_mistakes_are_one_line_and_exit_2(tmp_path: Path) -> None:
     [
         ("object.json", b'{"text": "Hi"}', "the script must be a JSON list of answers, not a dict"),
         ("answers.json", b'["Hi", 2]', "answer 2: cannot use int as a scripted model answer"),
-        ("binary.toml", b"\xff\xfe\x00", "not a text file (expected a TOML run file)"),
+        ("binary.toml", b"\xff\xfe\x00", "not UTF-8 text (invalid start byte)"),
         ("missing.toml", None, "no such run file"),
     ],
 )

@@ -111,7 +111,7 @@ def test_a_json_script_file_is_read(tmp_path: Path) -> None:
         (b"[1, 2", "{path}: not valid JSON: Expecting ',' delimiter: line 1 column 6 (char 5)"),
         (b'{"a": 1}', "{path}: the script must be a JSON list of answers, not a dict"),
         (b'["ok", 3]', "{path}: answer 2: cannot use int as a scripted model answer"),
-        (b"\xff\xfe", "{path}: not a text file (expected UTF-8 JSON)"),
+        (b"\xff\xfe", "{path}: not UTF-8 text (invalid start byte)"),
     ],
 )
 def test_an_unusable_script_file_is_one_clear_error(

@@ -286,7 +286,7 @@ def test_a_nucleus_only_model_refuses_top_k() -> None:
 
 def test_the_agent_refuses_a_setting_its_model_refuses_when_built() -> None:
     with pytest.raises(ModelSettingError) as caught:
-        Agent("gemini-2.5-pro", thinking={"thinking_budget": 0})
+        Agent(Gemini("gemini-2.5-pro"), thinking={"thinking_budget": 0})
     error = caught.value
     assert isinstance(error, ConfigurationError)
     assert str(error) == (
@@ -330,7 +330,7 @@ def test_agent_errors_name_model_setting_value_and_range(
 
 def test_settings_the_model_accepts_build_an_agent() -> None:
     agent = Agent(
-        "gemini-3-pro-preview",
+        Gemini("gemini-3-pro-preview"),
         generation_config={"temperature": 1.0, "stop_sequences": ["END"]},
         thinking={"thinking_level": "LOW"},
     )
@@ -344,7 +344,7 @@ def test_settings_the_model_accepts_build_an_agent() -> None:
 
 def test_models_outside_the_table_are_left_to_the_server() -> None:
     # No local refusal: the server decides (a tuned model, a model newer than the table).
-    Agent("tunedModels/my-model", thinking={"thinking_budget": 0})
+    Agent(Gemini("tunedModels/my-model"), thinking={"thinking_budget": 0})
     Agent(ScriptedModel(["hi"]), generation_config={"temperature": 9})
 
 

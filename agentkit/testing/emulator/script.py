@@ -107,10 +107,12 @@ def load_script_file(path: Path) -> list[Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigurationError(f"{path}: no such script file") from None
-    except UnicodeDecodeError:
-        raise ConfigurationError(f"{path}: not a text file (expected UTF-8 JSON)") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"{path}: is a directory, not a script file") from None
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(f"{path}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
-        raise ConfigurationError(f"{path}: cannot read it: {error.strerror}") from None
+        raise ConfigurationError(f"{path}: cannot be read: {error.strerror}") from None
     try:
         entries = json.loads(text)
     except ValueError as error:
