@@ -132,11 +132,15 @@ FAMILIES: tuple[tuple[str, str, ModelCapabilities], ...] = (
             thinking=Thinking(can_turn_off=False, levels=("LOW", "MEDIUM", "HIGH")),
         ),
     ),
-    ("gemini-2.0-flash", _VERSION, ModelCapabilities("Gemini 2.0 Flash", output_token_limit=8_192)),
+    (
+        "gemini-2.0-flash",
+        _VERSION,
+        ModelCapabilities("Gemini 2.0 Flash", output_token_limit=8_192, top_k=40),
+    ),
     (
         "gemini-2.0-flash-lite",
         _VERSION,
-        ModelCapabilities("Gemini 2.0 Flash-Lite", output_token_limit=8_192),
+        ModelCapabilities("Gemini 2.0 Flash-Lite", output_token_limit=8_192, top_k=40),
     ),
 )
 MODEL_IDS: tuple[str, ...] = tuple(model_id for model_id, _, _ in FAMILIES)
