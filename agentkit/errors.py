@@ -114,6 +114,37 @@ class ConfigurationError(AgentkitError, ValueError):
     caught by code that expects one."""
 
 
+class ModelSettingError(ConfigurationError):
+    """A generation setting the model refuses (Gemini would answer every request with a 400),
+    caught when the agent is built. ``allowed`` says what the model accepts instead."""
+
+    def __init__(self, model: str, setting: str, value: object, allowed: str) -> None:
+        self.model = model
+        self.setting = setting
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{model} does not accept {setting}={value!r} (allowed: {allowed})")
+
+
+class RequestTooLargeError(BadRequestError):
+    """A request body over the size Gemini accepts, refused before it is sent. It is the
+    ``BadRequestError`` the API would answer, so code handling that handles this too."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            400,
+            f"the request is {size:,} bytes and Gemini accepts at most {limit:,} bytes per "
+            "request; send large media through the Files API (a fileData part) instead of "
+            "inline data",
+            status="INVALID_ARGUMENT",
+        )
+
+    def _summary(self) -> str:
+        return f"not sent: {self.message}"
+
+
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     """Replace every occurrence of a secret in ``text`` with ``[REDACTED]``.
 

@@ -34,6 +34,7 @@ from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model, close_model
+from agentkit.models.capabilities import check_settings
 from agentkit.schema import clean_json_schema
 from agentkit.tools import SchemaDialect, Toolset
 from agentkit.tools.toolset import ToolLike
@@ -120,6 +121,8 @@ class Agent(Generic[DepsT]):
         self.generation_config = _generation_config(
             generation_config, thinking, output_type if native_output else None
         )
+        # Settings the model refuses would fail every request; fail once, here.
+        check_settings(self.model.name, self.generation_config)
         self.safety_settings = list(safety_settings) if safety_settings is not None else None
         self.native_output = native_output
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)

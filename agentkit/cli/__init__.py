@@ -111,12 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     tools.set_defaults(handler="agentkit.cli:tools_command")
 
-    serve = commands.add_parser("serve", help="run the Gemini emulator")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--script", help="JSON list of answers, served in order")
-    serve.add_argument("--api-key", help="require this key on every request")
-    serve.set_defaults(handler="agentkit.cli:serve_command")
+    from agentkit.cli.serve import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -137,12 +134,9 @@ def tools_command(args: argparse.Namespace, out: Any, err: Any) -> int:
 
 
 def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
-    from agentkit.testing.emulator.__main__ import main as emulator_main
+    from agentkit.cli.serve import serve_command as serve
 
-    argv = ["--host", args.host, "--port", str(args.port)]
-    argv += ["--script", args.script] if args.script else []
-    argv += ["--api-key", args.api_key] if args.api_key else []
-    return emulator_main(argv)
+    return serve(args, out, err)
 
 
 def _log_to_stderr(level: str) -> None:

@@ -10,7 +10,13 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from agentkit.errors import ConfigurationError, IncompleteStreamError, MalformedResponseError
+from agentkit.errors import (
+    ConfigurationError,
+    IncompleteStreamError,
+    MalformedResponseError,
+    RequestTooLargeError,
+)
+from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
 from agentkit.models.parsing import parse_response
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
@@ -58,6 +64,8 @@ class Gemini:
         timeout: seconds per HTTP request (None waits forever).
         retry: the retry policy; ``RetryPolicy.none()`` disables retries.
         http_client: an httpx.AsyncClient to use instead of the model's own pool.
+        max_request_bytes: a request body larger than this is refused before it is sent
+            (``RequestTooLargeError``), as Gemini would refuse it; None sends anything.
     """
 
     def __init__(
@@ -70,8 +78,10 @@ class Gemini:
         timeout: float | None = 120.0,
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_request_bytes: int | None = REQUEST_SIZE_LIMIT,
     ) -> None:
         self.model = model
+        self.max_request_bytes = max_request_bytes
         self._api_key = resolve_api_key(api_key)
         base_url = base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = base_url.rstrip("/") + "/"
@@ -134,7 +144,7 @@ class Gemini:
 
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
         body = await self._transport.request(
-            "POST", self._model_url("generateContent"), encode(request), "generateContent"
+            "POST", self._model_url("generateContent"), self._body(request), "generateContent"
         )
         return parse_response(body)
 
@@ -148,9 +158,10 @@ class Gemini:
         off, and raises ``IncompleteStreamError`` rather than passing for a finished turn.
         """
         url = self._model_url("streamGenerateContent", {"alt": "sse"})
+        body = self._body(request)
         finished = False
         delivered = 0
-        events = self._transport.stream(url, encode(request), "streamGenerateContent")
+        events = self._transport.stream(url, body, "streamGenerateContent")
         async with aclosing(events):
             async for event in events:
                 if not isinstance(event, dict):
@@ -166,6 +177,14 @@ class Gemini:
                 f"stream closed after {delivered} chunk(s) without a finish reason",
                 received=delivered,
             )
+
+    def _body(self, request: GenerateContentRequest) -> bytes:
+        """The request's bytes, refused here when Gemini would refuse them for their size:
+        a 400 that costs a round trip (and an upload) teaches nothing a length check can't."""
+        body = encode(request)
+        if self.max_request_bytes is not None and len(body) > self.max_request_bytes:
+            raise RequestTooLargeError(len(body), self.max_request_bytes)
+        return body
 
     async def count_tokens(
         self, contents: list[Content] | GenerateContentRequest

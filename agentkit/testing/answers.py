@@ -82,9 +82,20 @@ def complete(response: dict[str, Any], model: str, prompt_bytes: int) -> dict[st
     return response
 
 
+def estimate_tokens(prompt_bytes: int) -> int:
+    """The emulator's token count for a prompt of ``prompt_bytes`` bytes of request JSON:
+    about four bytes per token.
+
+    It is the one estimate behind ``usageMetadata.promptTokenCount``, ``countTokens`` and the
+    input-token limit, so a prompt that countTokens says fits is never refused as too long,
+    and the count in a refusal matches what the client was told before.
+    """
+    return max(1, prompt_bytes // 4)
+
+
 def estimated_usage(response: dict[str, Any], prompt_bytes: int) -> dict[str, int]:
     """A plausible token count: about four bytes per token."""
-    prompt = max(1, prompt_bytes // 4)
+    prompt = estimate_tokens(prompt_bytes)
     output = 0
     for candidate in response.get("candidates") or ():
         parts = (candidate.get("content") or {}).get("parts") or []

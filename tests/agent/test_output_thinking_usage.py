@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from agentkit import Agent, Gemini
 from agentkit.agent import RunFinished, ThoughtDelta
 from agentkit.errors import OutputValidationError
+from agentkit.models.capabilities import ModelCapabilities
 from agentkit.pricing import call_cost, price_for
-from agentkit.testing.emulator import Emulator, call
+from agentkit.testing.emulator import Emulator, EmulatorOptions, call
 from agentkit.types import ThinkingConfig, UsageMetadata
 
 from .home import Home
@@ -191,6 +192,10 @@ def test_pricing_tiers_and_unknown_models() -> None:
 
 
 async def test_unknown_model_gives_no_cost_not_a_wrong_one(emulator: Emulator) -> None:
+    # A server that serves a model agentkit's price table has never heard of.
+    emulator.options = EmulatorOptions(
+        models={"gemini-9-experimental": ModelCapabilities("Gemini 9 Experimental")}
+    )
     emulator.script(["hi"])
     result = await Agent(Gemini("gemini-9-experimental", base_url=emulator.url)).run("Hi")
     assert result.usage.cost_usd is None and result.usage.total_tokens > 0

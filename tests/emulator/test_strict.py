@@ -563,7 +563,8 @@ async def test_skip_validator_sentinel_is_accepted_for_synthetic_calls(emulator:
     }
     async with httpx.AsyncClient(base_url=emulator.url) as client:
         response = await client.post(
-            "/v1beta/models/m:generateContent", json=body(USER, synthetic, ANSWER_TURN)
+            "/v1beta/models/gemini-2.5-flash:generateContent",
+            json=body(USER, synthetic, ANSWER_TURN),
         )
     assert response.status_code == 200
 
@@ -582,7 +583,9 @@ async def test_earlier_turns_are_not_signature_checked(emulator: Emulator) -> No
             USER,
         ]
         emulator.script(["next answer"])
-        response = await client.post("/v1beta/models/m:generateContent", json=body(*history))
+        response = await client.post(
+            "/v1beta/models/gemini-2.5-flash:generateContent", json=body(*history)
+        )
     assert response.status_code == 200
 
 
@@ -595,12 +598,14 @@ async def test_api_key_is_required_when_configured(emulator: Emulator) -> None:
     emulator.options = EmulatorOptions(api_key="k-1234567890")
     emulator.script(["a", "b"])
     async with httpx.AsyncClient(base_url=emulator.url) as client:
-        missing = await client.post("/v1beta/models/m:generateContent", json=body(USER))
+        missing = await client.post(
+            "/v1beta/models/gemini-2.5-flash:generateContent", json=body(USER)
+        )
         query = await client.post(
-            "/v1beta/models/m:generateContent?key=k-1234567890", json=body(USER)
+            "/v1beta/models/gemini-2.5-flash:generateContent?key=k-1234567890", json=body(USER)
         )
         header = await client.post(
-            "/v1beta/models/m:generateContent",
+            "/v1beta/models/gemini-2.5-flash:generateContent",
             json=body(USER),
             headers={"x-goog-api-key": "k-1234567890"},
         )
@@ -611,22 +616,24 @@ async def test_api_key_is_required_when_configured(emulator: Emulator) -> None:
 async def test_count_tokens_requires_exactly_one_form(emulator: Emulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.url) as client:
         both = await client.post(
-            "/v1beta/models/m:countTokens",
+            "/v1beta/models/gemini-2.5-flash:countTokens",
             json={"contents": [USER], "generateContentRequest": body(USER)},
         )
-        neither = await client.post("/v1beta/models/m:countTokens", json={})
+        neither = await client.post("/v1beta/models/gemini-2.5-flash:countTokens", json={})
     assert both.status_code == neither.status_code == 400
 
 
 async def test_unknown_method_is_404(emulator: Emulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.url) as client:
-        response = await client.post("/v1beta/models/m:embedEverything", json={})
+        response = await client.post("/v1beta/models/gemini-2.5-flash:embedEverything", json={})
     assert response.status_code == 404 and response.json()["error"]["status"] == "NOT_FOUND"
 
 
 async def test_invalid_json_body_is_400(emulator: Emulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.url) as client:
-        response = await client.post("/v1beta/models/m:generateContent", content=b"{not json")
+        response = await client.post(
+            "/v1beta/models/gemini-2.5-flash:generateContent", content=b"{not json"
+        )
     assert (
         response.status_code == 400
         and "Invalid JSON payload" in response.json()["error"]["message"]
@@ -636,7 +643,9 @@ async def test_invalid_json_body_is_400(emulator: Emulator) -> None:
 async def test_exhausted_script_is_reported_and_not_retryable(emulator: Emulator) -> None:
     emulator.script([])
     async with httpx.AsyncClient(base_url=emulator.url) as client:
-        response = await client.post("/v1beta/models/m:generateContent", json=body(USER))
+        response = await client.post(
+            "/v1beta/models/gemini-2.5-flash:generateContent", json=body(USER)
+        )
     assert response.status_code == 400
     assert response.json()["error"]["status"] == "FAILED_PRECONDITION"
     assert "script exhausted" in response.json()["error"]["message"]

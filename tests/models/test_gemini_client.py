@@ -111,8 +111,16 @@ async def test_count_tokens_list_and_get_models(gemini: Gemini, emulator: Emulat
         "models/gemini-2.5-pro",
     ]
     assert page.next_page_token == "2"
-    rest = await gemini.list_models(page_size=2, page_token="2")
-    assert rest.models is not None and len(rest.models) == 2 and rest.next_page_token is None
+    rest = await gemini.list_models(page_size=100, page_token="2")
+    assert rest.models is not None and rest.next_page_token is None
+    assert [m.name for m in rest.models] == [
+        "models/gemini-2.5-flash-lite",
+        "models/gemini-3-flash-preview",
+        "models/gemini-3-pro-preview",
+        "models/gemini-3.1-pro-preview",
+        "models/gemini-2.0-flash",
+        "models/gemini-2.0-flash-lite",
+    ]
 
     info = await gemini.get_model()
     assert info.input_token_limit == 1_048_576

@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from agentkit.testing.answers import stream_events
+from agentkit.models.capabilities import ModelCapabilities
+from agentkit.testing.answers import estimate_tokens, stream_events
+from agentkit.testing.emulator.catalog import model_entry
 from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
@@ -23,13 +25,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-CATALOG = [
-    ("gemini-2.5-flash", "Gemini 2.5 Flash", 1_048_576, 65_536, True),
-    ("gemini-2.5-pro", "Gemini 2.5 Pro", 1_048_576, 65_536, True),
-    ("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", 1_048_576, 65_536, True),
-    ("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1_048_576, 65_536, True),
-]
 
 
 class IntentionalAbort(Exception):
@@ -90,13 +85,20 @@ def build_app(state: EmulatorState) -> Starlette:
             )
         )
         try:
+            state.check_size(body)
             _check_auth(state, request)
             entry.json = _parse_json(body)
-            if action in ("generateContent", "streamGenerateContent"):
-                return await _generate(state, model, entry)
+            if action not in ("generateContent", "streamGenerateContent", "countTokens"):
+                raise Rejection(f"Method not found: {action!r}.", code=404, status="NOT_FOUND")
+            served = state.served(
+                model,
+                version=request.path_params["version"],
+                action=action,
+                vertex=_vertex(request),
+            )
             if action == "countTokens":
                 return _count_tokens(entry.json)
-            raise Rejection(f"Method not found: {action!r}.", code=404, status="NOT_FOUND")
+            return await _generate(state, model, served, entry)
         except Rejection as rejection:
             entry.status_code = rejection.code
             entry.rejection = rejection.message
@@ -107,16 +109,10 @@ def build_app(state: EmulatorState) -> Starlette:
         try:
             _check_auth(state, request)
             name = request.path_params["target"]
-            for info in _catalog():
-                if info["name"] == f"models/{name}":
-                    return JSONResponse(info)
-            raise Rejection(
-                f"models/{name} is not found for API version {request.path_params['version']}, "
-                "or is not supported for generateContent. Call ListModels to see the list of "
-                "available models and their supported methods.",
-                code=404,
-                status="NOT_FOUND",
+            served = state.served(
+                name, version=request.path_params["version"], action="generateContent"
             )
+            return JSONResponse(model_entry(name, served))
         except Rejection as rejection:
             entry.status_code, entry.rejection = rejection.code, rejection.message
             return JSONResponse(rejection.body, status_code=rejection.code)
@@ -128,7 +124,7 @@ def build_app(state: EmulatorState) -> Starlette:
         except Rejection as rejection:
             entry.status_code, entry.rejection = rejection.code, rejection.message
             return JSONResponse(rejection.body, status_code=rejection.code)
-        catalog = _catalog()
+        catalog = [model_entry(name, served) for name, served in state.options.models.items()]
         size = int(request.query_params.get("pageSize") or len(catalog))
         start = int(request.query_params.get("pageToken") or 0)
         page: dict[str, Any] = {"models": catalog[start : start + size]}
@@ -195,8 +191,22 @@ def _parse_json(body: bytes) -> Any:
         raise Rejection(f"Invalid JSON payload received. {error}") from None
 
 
-async def _generate(state: EmulatorState, model: str, entry: RecordedRequest) -> Response:
-    request, answer = await state.answer_request(entry.json)
+def _vertex(request: Request) -> str | None:
+    """The resource name of a Vertex route's model (its 404 names it), else None."""
+    params = request.path_params
+    if "project" not in params:
+        return None
+    model = params["target"].rpartition(":")[0]
+    return (
+        f"projects/{params['project']}/locations/{params['location']}/publishers/google/"
+        f"models/{model}"
+    )
+
+
+async def _generate(
+    state: EmulatorState, model: str, served: ModelCapabilities, entry: RecordedRequest
+) -> Response:
+    request, answer = await state.answer_request(entry.json, served, len(entry.body))
     model_name = model.removeprefix("models/")
     if isinstance(answer, Fault):
         return await _act_out(state, answer, model_name, entry, request)
@@ -257,36 +267,17 @@ def _count_tokens(payload: Any) -> Response:
             "be set.\n"
         )
     if wrapped is not None:
-        check_generate_request({k: v for k, v in wrapped.items() if k != "model"})
-        counted = wrapped
+        counted = {k: v for k, v in wrapped.items() if k != "model"}
+        check_generate_request(counted)
     else:
         if not isinstance(contents, list) or not contents:
             raise Rejection("* CountTokensRequest.contents: contents is not specified\n")
         for index, content in enumerate(contents):
             check_content(content, f"contents[{index}]")
-        counted = contents
-    return JSONResponse({"totalTokens": max(1, len(json.dumps(counted)) // 4)})
-
-
-def _catalog() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": f"models/{model_id}",
-            "baseModelId": model_id,
-            "version": "001",
-            "displayName": display,
-            "description": f"{display} (emulated)",
-            "inputTokenLimit": input_limit,
-            "outputTokenLimit": output_limit,
-            "supportedGenerationMethods": ["generateContent", "countTokens"],
-            "temperature": 1.0,
-            "maxTemperature": 2.0,
-            "topP": 0.95,
-            "topK": 64,
-            "thinking": thinking,
-        }
-        for model_id, display, input_limit, output_limit, thinking in CATALOG
-    ]
+        counted = {"contents": contents}
+    # Counted as the same request would be for promptTokenCount: its compact JSON bytes.
+    compact = json.dumps(counted, ensure_ascii=False, separators=(",", ":")).encode()
+    return JSONResponse({"totalTokens": estimate_tokens(len(compact))})
 
 
 __all__ = ["IntentionalAbort", "build_app", "error_body"]

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from agentkit.errors import APIConnectionError
-from agentkit.models.gemini import encode
+from agentkit.models.gemini import encode, model_resource
 from agentkit.models.http_errors import error_from_status
 from agentkit.models.parsing import parse_response
 from agentkit.testing.answers import stream_events
@@ -21,6 +21,10 @@ from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.state import EmulatorOptions, EmulatorState, RecordedRequest
 from agentkit.types import ErrorStatus, GenerateContentRequest, GenerateContentResponse
+
+
+def entry_action(stream: bool) -> str:
+    return "streamGenerateContent" if stream else "generateContent"
 
 
 class InProcessEmulator(EmulatorState):
@@ -40,13 +44,22 @@ class InProcessEmulator(EmulatorState):
 
     async def _respond(self, request: GenerateContentRequest, *, stream: bool) -> dict[str, Any]:
         body = encode(request)
+        action = entry_action(stream)
         entry = self.record(
             RecordedRequest(
-                "POST", f"/v1beta/models/{self.model}", "", {}, body, json.loads(body), stream
+                "POST",
+                f"/v1beta/{model_resource(self.model)}:{action}",
+                "alt=sse" if stream else "",
+                {},
+                body,
+                json.loads(body),
+                stream,
             )
         )
         try:
-            _, answer = await self.answer_request(entry.json)
+            self.check_size(body)
+            served = self.served(self.model, version="v1beta", action=action)
+            _, answer = await self.answer_request(entry.json, served, len(body))
         except Rejection as rejection:
             entry.status_code, entry.rejection = rejection.code, rejection.message
             status = ErrorStatus.model_validate(rejection.body["error"])
@@ -57,7 +70,7 @@ class InProcessEmulator(EmulatorState):
                     answer.status_code, ErrorStatus.model_validate(answer.body["error"]), ()
                 )
             raise APIConnectionError(f"emulated fault {answer.kind!r} (no transport in process)")
-        return self.finish_answer(answer, self.model, len(body))
+        return self.finish_answer(answer, self.model.removeprefix("models/"), len(body))
 
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
         return parse_response(await self._respond(request, stream=False))

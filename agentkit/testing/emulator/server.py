@@ -67,8 +67,12 @@ class Emulator(EmulatorState):
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # Binding here, before the server runs, gives the port at once: connections made
         # before uvicorn starts accepting simply wait in the listen backlog.
-        self._socket.bind((host, port))
-        self._socket.listen(512)
+        try:
+            self._socket.bind((host, port))
+            self._socket.listen(512)
+        except BaseException:
+            self._socket.close()
+            raise
         self.port: int = self._socket.getsockname()[1]
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

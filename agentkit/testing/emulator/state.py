@@ -6,16 +6,26 @@ import copy
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 
+from agentkit.models.capabilities import REQUEST_SIZE_LIMIT, ModelCapabilities
 from agentkit.testing.answers import complete
+from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
-from agentkit.testing.emulator.script import Answer, Responder, Script, answer_from, to_answer
+from agentkit.testing.emulator.model_rules import check_against_model, check_size
+from agentkit.testing.emulator.script import (
+    Answer,
+    ConversationScript,
+    Responder,
+    Script,
+    answer_from,
+    to_answer,
+)
 from agentkit.testing.emulator.signatures import SignatureBook
 from agentkit.testing.emulator.strict import check_generate_request
 from agentkit.types import GenerateContentRequest
@@ -53,6 +63,9 @@ class EmulatorOptions:
         record: keep every request in ``requests`` (off for long benchmark runs).
         strict: check every request as the API would (off only to measure clients, where the
             server's own work must not be the bottleneck).
+        models: the models served, by id, with the limits and settings each accepts (default:
+            agentkit's capability table); any other model name gets Gemini's 404.
+        max_request_bytes: a larger request body gets Gemini's "payload size" 400.
     """
 
     api_key: str | None = None
@@ -62,6 +75,8 @@ class EmulatorOptions:
     stream_chunk_chars: int = 24
     record: bool = True
     strict: bool = True
+    models: Mapping[str, ModelCapabilities] = field(default_factory=lambda: DEFAULT_MODELS)
+    max_request_bytes: int = REQUEST_SIZE_LIMIT
 
 
 @dataclass
@@ -69,7 +84,7 @@ class EmulatorState:
     options: EmulatorOptions = field(default_factory=EmulatorOptions)
     requests: list[RecordedRequest] = field(default_factory=list)
     signatures: SignatureBook = field(default_factory=SignatureBook)
-    _script: Script | None = None
+    _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,9 +96,14 @@ class EmulatorState:
         if self.options.signature_key is not None:
             self.signatures = SignatureBook(self.options.signature_key)
 
-    def script(self, entries: Iterable[Any]) -> None:
-        """Answer the next requests with these entries, in order (replaces any responder)."""
-        self._script, self._responder = Script(entries), None
+    def script(self, entries: Iterable[Any], *, per_conversation: bool = False) -> None:
+        """Answer the next requests with these entries, in order (replaces any responder).
+
+        ``per_conversation`` serves the whole script to every conversation instead: a
+        request holding N model turns gets entry N + 1, and nothing is used up.
+        """
+        self._script = ConversationScript(entries) if per_conversation else Script(entries)
+        self._responder = None
 
     def respond_with(self, responder: Responder) -> None:
         """Answer every request by calling ``responder(request)`` (sync or async)."""
@@ -123,7 +143,7 @@ class EmulatorState:
             if self._injected:
                 return self._injected.popleft()
         if self._script is not None:
-            return self._script.take()
+            return self._script.take(request)
         if self._responder is not None:
             return await answer_from(self._responder, request)
         raise Rejection(
@@ -131,13 +151,30 @@ class EmulatorState:
             status="FAILED_PRECONDITION",
         )
 
-    async def answer_request(self, payload: Any) -> tuple[GenerateContentRequest, Answer]:
-        """Check a generateContent body as the API would (raising ``Rejection``) and pick
-        its answer; delays are waited out here, other faults are returned to act out."""
+    def served(
+        self, model: str, *, version: str, action: str, vertex: str | None = None
+    ) -> ModelCapabilities:
+        """The capabilities of a served model; an unknown one is Gemini's 404."""
+        return served_model(
+            self.options.models, model, version=version, action=action, vertex_resource=vertex
+        )
+
+    def check_size(self, body: bytes) -> None:
+        if self.options.strict:
+            check_size(len(body), self.options.max_request_bytes)
+
+    async def answer_request(
+        self, payload: Any, model: ModelCapabilities, prompt_bytes: int
+    ) -> tuple[GenerateContentRequest, Answer]:
+        """Check a generateContent body as the API would (raising ``Rejection``), against the
+        model asked too, and pick its answer; delays are waited out here, other faults are
+        returned to act out."""
         if self.options.strict:
             check_generate_request(payload)
             self.signatures.check(payload["contents"])
         request = GenerateContentRequest.model_validate(payload)
+        if self.options.strict:
+            check_against_model(model, request, prompt_bytes)
         answer = await self.next_answer(request)
         while isinstance(answer, Fault) and answer.kind == "delay":
             await anyio.sleep(answer.seconds)
