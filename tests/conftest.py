@@ -13,7 +13,7 @@ import importlib.util
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,23 @@ def emulator(_server: Emulator) -> Emulator:
 @pytest.fixture
 def gemini(emulator: Emulator) -> Gemini:
     return Gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY, timeout=10.0)
+
+
+@pytest.fixture
+async def make_gemini() -> AsyncIterator[Callable[..., Gemini]]:
+    """``Gemini(...)`` whose pool is closed when the test ends, inside the test's own event
+    loop (a run that raised keeps its model referenced from the traceback; closed later by
+    the garbage collector it would warn about unclosed sockets)."""
+    made: list[Gemini] = []
+
+    def make(*args: Any, **kwargs: Any) -> Gemini:
+        model = Gemini(*args, **kwargs)
+        made.append(model)
+        return model
+
+    yield make
+    for model in made:
+        await model.aclose()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import contextlib
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -93,9 +93,11 @@ def test_stopping_a_stream_early_prints_nothing_and_frees_the_connection(
     assert completed.stdout.splitlines() == expected
 
 
-async def test_the_consumers_exception_reaches_it_unchanged(emulator: Emulator) -> None:
+async def test_the_consumers_exception_reaches_it_unchanged(
+    emulator: Emulator, model: Gemini
+) -> None:
     emulator.script(["A long answer " * 20])
-    agent = Agent(_model(emulator))
+    agent = Agent(model)
     with pytest.raises(KeyError, match="mine"):
         async with contextlib.aclosing(agent.stream("Hi")) as events:
             async for event in events:
@@ -107,35 +109,22 @@ async def test_the_consumers_exception_reaches_it_unchanged(emulator: Emulator) 
 # -- typed errors carry the partial run -------------------------------------------------------
 
 
-OPENED: list[Gemini] = []
+@pytest.fixture
+def model(emulator: Emulator, make_gemini: Callable[..., Gemini]) -> Gemini:
+    return make_gemini(base_url=emulator.url, retry=FAST_RETRY)
 
 
-@pytest.fixture(autouse=True)
-async def _close_models() -> AsyncIterator[None]:
-    """Close the pools of this test's models inside its own event loop (a run that raised
-    keeps them referenced from its traceback, past the loop's end otherwise)."""
-    yield
-    while OPENED:
-        await OPENED.pop().aclose()
-
-
-def _model(emulator: Emulator, retry: RetryPolicy = FAST_RETRY) -> Gemini:
-    model = Gemini(base_url=emulator.url, retry=retry)
-    OPENED.append(model)
-    return model
-
-
-def _home_agent(emulator: Emulator, home: Home, retry: RetryPolicy = FAST_RETRY) -> Agent[None]:
-    return Agent(_model(emulator, retry), tools=home.tools())
+def _home_agent(model: Gemini, home: Home) -> Agent[None]:
+    return Agent(model, tools=home.tools())
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["generate", "stream"])
 async def test_an_api_error_after_tools_ran_carries_the_partial_run(
-    emulator: Emulator, stream: bool
+    emulator: Emulator, stream: bool, model: Gemini
 ) -> None:
     home = Home()
     emulator.script([[call("set_thermostat", celsius=21.5)], Fault.per_day_quota()])
-    agent = _home_agent(emulator, home)
+    agent = _home_agent(model, home)
     with pytest.raises(RateLimitError) as caught:
         if stream:
             async for _ in agent.stream("Warmer please"):
@@ -153,10 +142,12 @@ async def test_an_api_error_after_tools_ran_carries_the_partial_run(
     assert home.thermostat == 21.5
 
 
-async def test_a_connection_error_carries_the_partial_run(emulator: Emulator) -> None:
+async def test_a_connection_error_carries_the_partial_run(
+    emulator: Emulator, make_gemini: Callable[..., Gemini]
+) -> None:
     home = Home()
     emulator.script([[call("get_temperature")], Fault.drop_connection()])
-    agent = _home_agent(emulator, home, RetryPolicy.none())
+    agent = _home_agent(make_gemini(base_url=emulator.url, retry=RetryPolicy.none()), home)
     with pytest.raises(APIConnectionError) as caught:
         await agent.run("Temperature?")
     assert str(caught.value).startswith(
@@ -165,10 +156,12 @@ async def test_a_connection_error_carries_the_partial_run(emulator: Emulator) ->
     assert [c.name for c in caught.value.partial.tool_calls] == ["get_temperature"]
 
 
-async def test_a_partial_never_ends_with_an_unanswered_call(emulator: Emulator) -> None:
+async def test_a_partial_never_ends_with_an_unanswered_call(
+    emulator: Emulator, model: Gemini
+) -> None:
     emulator.script([[call("unlock_door", door="front")]])
     agent = Agent(
-        _model(emulator),
+        model,
         tools=Home().tools(),
         confirm=lambda request: "yes",  # type: ignore[arg-type,return-value]
     )
@@ -184,7 +177,7 @@ async def test_a_partial_never_ends_with_an_unanswered_call(emulator: Emulator) 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["send", "stream"])
 async def test_a_failed_chat_turn_keeps_its_executed_calls(
-    emulator: Emulator, stream: bool
+    emulator: Emulator, stream: bool, model: Gemini
 ) -> None:
     home = Home()
     emulator.script(
@@ -194,7 +187,7 @@ async def test_a_failed_chat_turn_keeps_its_executed_calls(
             "Kitchen at 40%.",
         ]
     )
-    chat = _home_agent(emulator, home).chat()
+    chat = _home_agent(model, home).chat()
     with pytest.raises(RateLimitError):
         if stream:
             async for _ in chat.stream("Kitchen to 40"):
@@ -211,10 +204,12 @@ async def test_a_failed_chat_turn_keeps_its_executed_calls(
     assert emulator.rejections == []
 
 
-async def test_an_abandoned_chat_stream_keeps_completed_steps_only(emulator: Emulator) -> None:
+async def test_an_abandoned_chat_stream_keeps_completed_steps_only(
+    emulator: Emulator, model: Gemini
+) -> None:
     home = Home()
     emulator.script([[call("get_temperature")], "It is nineteen degrees " * 10])
-    chat = _home_agent(emulator, home).chat()
+    chat = _home_agent(model, home).chat()
     seen = []
     async with contextlib.aclosing(chat.stream("Temperature?")) as events:
         async for event in events:
@@ -229,10 +224,10 @@ async def test_an_abandoned_chat_stream_keeps_completed_steps_only(emulator: Emu
 
 
 async def test_a_chat_turn_that_fails_before_any_step_leaves_history_alone(
-    emulator: Emulator,
+    emulator: Emulator, model: Gemini
 ) -> None:
     emulator.script(["Hello.", Fault.per_day_quota()])
-    chat = _home_agent(emulator, Home()).chat()
+    chat = _home_agent(model, Home()).chat()
     await chat.send("Hi")
     before = [c.to_wire() for c in chat.history]
     with pytest.raises(RateLimitError):
