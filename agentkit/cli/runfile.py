@@ -28,6 +28,7 @@ from typing import Any
 
 from agentkit.agent import Limits
 from agentkit.cli.exits import UsageError
+from agentkit.textfiles import read_text
 
 _KNOWN = {
     "model",
@@ -86,16 +87,9 @@ def _fill(template: str, variables: dict[str, Any], path: Path) -> str:
 
 def load_run_file(path: str | Path) -> RunFile:
     path = Path(path)
+    text = read_text(path, "run file", RunFileError)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunFileError(f"{path}: no such run file") from None
-    except IsADirectoryError:
-        raise RunFileError(f"{path}: is a directory, not a run file") from None
-    except UnicodeDecodeError as error:
-        raise RunFileError(f"{path}: not UTF-8 text ({error.reason})") from None
-    except OSError as error:
-        raise RunFileError(f"{path}: cannot be read: {error.strerror}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RunFileError(f"{path}: not valid TOML: {error}") from None
     return _parse(data, path)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agentkit.cli.exits import UsageError
+from agentkit.textfiles import read_text
 
 
 class InputError(UsageError):
@@ -21,14 +22,7 @@ def read_inputs(path: Path) -> list[dict[str, Any]]:
     """The input rows in file order; each must be an object with an ``id`` used only once."""
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such inputs file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: the inputs file is not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read the inputs file: {error.strerror}") from None
+    lines = read_text(path, "inputs file", InputError).splitlines()
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue

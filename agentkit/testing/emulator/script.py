@@ -23,6 +23,7 @@ from agentkit.errors import ConfigurationError
 from agentkit.testing.answers import call, response_dict
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
+from agentkit.textfiles import read_text
 from agentkit.types import Content, GenerateContentRequest
 
 Answer: TypeAlias = "dict[str, Any] | Fault"
@@ -103,16 +104,7 @@ def model_turns(contents: Sequence[Content]) -> int:
 def load_script_file(path: Path) -> list[Any]:
     """A JSON list of script entries from ``path``; every way it can be unusable raises
     ``ConfigurationError`` with one line naming the file (and the entry)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: no such script file") from None
-    except IsADirectoryError:
-        raise ConfigurationError(f"{path}: is a directory, not a script file") from None
-    except UnicodeDecodeError as error:
-        raise ConfigurationError(f"{path}: not UTF-8 text ({error.reason})") from None
-    except OSError as error:
-        raise ConfigurationError(f"{path}: cannot be read: {error.strerror}") from None
+    text = read_text(path, "script file", ConfigurationError)
     try:
         entries = json.loads(text)
     except ValueError as error:

@@ -1,0 +1,24 @@
+"""Reading a text file a person named (a run file, a script, an inputs file).
+
+Every way such a file can be unusable — missing, a directory, not UTF-8, unreadable — is
+one error naming the file and what it was meant to be, of the type the caller reports
+(the CLI turns it into its one line and exit 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def read_text(path: Path, kind: str, error: type[Exception]) -> str:
+    """The file's text; ``kind`` says what it is ("run file"), ``error`` what to raise."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such {kind}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {kind}") from None
+    except UnicodeDecodeError as problem:
+        raise error(f"{path}: not UTF-8 text ({problem.reason})") from None
+    except OSError as problem:
+        raise error(f"{path}: cannot be read: {problem.strerror or problem}") from None
