@@ -41,7 +41,7 @@ class ScriptedTurns:
 
     def banner(self) -> str:
         return (
-            f"{_turns(self.total)}, served in order whatever you type; "
+            f"{_turns(self.total, scripted=True)}, served in order whatever you type; "
             f"{GET_A_MODEL.format(model=self.model)}"
         )
 
@@ -49,10 +49,11 @@ class ScriptedTurns:
         return self.left() <= 0
 
     def used_up_line(self) -> str:
+        verb = "is" if self.total == 1 else "are"
         return (
-            f"offline, answers are scripted: the run file's {_turns(self.total)} "
-            f"{'is' if self.total == 1 else 'are'} used up, so this message was not sent; "
-            f"{GET_A_MODEL.format(model=self.model)} (or type exit)"
+            f"offline, answers are scripted and the script's {_turns(self.total)} {verb} used "
+            f"up, so this message was not sent; {GET_A_MODEL.format(model=self.model)} (or type "
+            "exit)"
         )
 
     def ran_out(self, error: Exception) -> bool:
@@ -64,10 +65,10 @@ class ScriptedTurns:
 
     def ran_out_line(self) -> str:
         return (
-            f"offline, answers are scripted: the run file's {_turns(self.total)} ran out in the "
-            f"middle of this answer; {GET_A_MODEL.format(model=self.model)} (or type exit)"
+            f"offline, answers are scripted and the script's {_turns(self.total)} ran out in "
+            f"the middle of this answer; {GET_A_MODEL.format(model=self.model)} (or type exit)"
         )
 
 
-def _turns(count: int) -> str:
-    return f"{count} scripted turn" + ("" if count == 1 else "s")
+def _turns(count: int, *, scripted: bool = False) -> str:
+    return f"{count} {'scripted ' if scripted else ''}turn" + ("" if count == 1 else "s")

@@ -19,6 +19,7 @@ import pexpect
 import pytest
 
 from agentkit.cli import main
+from agentkit.cli.terminal import HISTORY_LIMIT, History, history_file
 from agentkit.testing.emulator import Emulator, Fault, call
 
 from .conftest import FIXTURES, ROOT, wait_until, write_run_file
@@ -40,9 +41,11 @@ WAITING = "waiting for 1 tool still running in a background thread (Ctrl-C leave
 
 
 class Terminal:
-    """``python -m agentkit chat ARGS`` on a pseudo-terminal, and everything it showed."""
+    """``python ARGV`` (``-m agentkit chat ...``) on a pseudo-terminal, and all it showed."""
 
-    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str], term: str = "dumb") -> None:
+    def __init__(
+        self, tmp_path: Path, argv: list[str], env: dict[str, str], term: str = "dumb"
+    ) -> None:
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -61,7 +64,7 @@ class Terminal:
         self.screen = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "agentkit", "chat", *args],
+            argv,
             cwd=str(ROOT),
             env=environment,
             encoding="utf-8",
@@ -83,8 +86,6 @@ class Terminal:
         self.child.expect(pexpect.EOF)
         self.child.close()
         assert "Traceback" not in self.screen.getvalue(), self.screen.getvalue()
-        if os.environ.get("SHOW_SCREEN"):
-            print("\n".join(self.lines), file=sys.__stderr__)
         assert self.child.exitstatus is not None, "the chat was killed by a signal"
         return self.child.exitstatus
 
@@ -110,7 +111,7 @@ def terminals() -> Iterator[list[Terminal]]:
 @pytest.fixture
 def chat_at(tmp_path: Path, terminals: list[Terminal]) -> Any:
     def start(*args: str, env: dict[str, str] | None = None, term: str = "dumb") -> Terminal:
-        terminal = Terminal(tmp_path, *args, env=env or {}, term=term)
+        terminal = Terminal(tmp_path, ["-m", "agentkit", "chat", *args], env or {}, term)
         terminals.append(terminal)
         return terminal
 
@@ -140,13 +141,23 @@ def texts(request_json: dict[str, Any]) -> list[Any]:
             elif "functionCall" in part:
                 parts.append(("call", part["functionCall"]["name"], part["functionCall"]["args"]))
             elif "functionResponse" in part:
-                parts.append(("response", part["functionResponse"]["name"], part["functionResponse"]["response"]))
+                parts.append(
+                    (
+                        "response",
+                        part["functionResponse"]["name"],
+                        part["functionResponse"]["response"],
+                    )
+                )
         shown.append((content.get("role", "user"), parts))
     return shown
 
 
 def front_door_locked(tmp_path: Path) -> bool:
-    row = sqlite3.connect(tmp_path / "home.db").execute("SELECT locked FROM locks WHERE door = 'front'").fetchone()
+    row = (
+        sqlite3.connect(tmp_path / "home.db")
+        .execute("SELECT locked FROM locks WHERE door = 'front'")
+        .fetchone()
+    )
     return bool(row[0])
 
 
@@ -174,11 +185,20 @@ def test_a_turn_with_a_tool_call_and_ctrl_d_leaves(tmp_path: Path, chat_at: Any)
         '  → apply_scene({"name": "movie night"})',
         lines[5],
     ]
-    assert lines[5].startswith('  ← apply_scene {"scene": "movie night", "changes": ["living room light on at 15% (warm)"')
-    assert lines[6] == "model> Movie night is set: the living room light is at 15% warm, the kitchen light is off and the blinds are closed."
+    assert lines[5].startswith(
+        '  ← apply_scene {"scene": "movie night", "changes": ["living room light on at 15% (warm)"'
+    )
+    assert (
+        lines[6]
+        == "model> Movie night is set: the living room light is at 15% warm, the kitchen light is off and the blinds are closed."
+    )
     assert lines[7].startswith("  completed · 2 model call(s) · 1 tool call(s) · ")
     assert lines[8:] == ["you>", "bye", ""]
-    brightness = sqlite3.connect(tmp_path / "home.db").execute("SELECT brightness FROM lights WHERE room = 'living room'").fetchone()
+    brightness = (
+        sqlite3.connect(tmp_path / "home.db")
+        .execute("SELECT brightness FROM lights WHERE room = 'living room'")
+        .fetchone()
+    )
     assert brightness == (15,)
 
 
@@ -194,7 +214,9 @@ def test_exit_and_quit_leave(chat_at: Any, word: str) -> None:
 # -- Ctrl-C --------------------------------------------------------------------------------------
 
 
-def test_ctrl_c_at_the_prompt_drops_the_line_and_never_leaves(emulator: Emulator, chat_at: Any) -> None:
+def test_ctrl_c_at_the_prompt_drops_the_line_and_never_leaves(
+    emulator: Emulator, chat_at: Any
+) -> None:
     emulator.script(["Hello."])
     chat = chat_at(env=remote(emulator))
     chat.prompt()
@@ -333,7 +355,18 @@ def test_ctrl_c_or_ctrl_d_at_the_question_denies(
     # The model received the denial.
     assert texts(emulator.requests[1].json)[-1] == (
         "user",
-        [("response", "unlock_door", {"error": {"type": "denied", "message": "a person declined this call to unlock_door: the user said no; it was not executed"}})],
+        [
+            (
+                "response",
+                "unlock_door",
+                {
+                    "error": {
+                        "type": "denied",
+                        "message": "a person declined this call to unlock_door: the user said no; it was not executed",
+                    }
+                },
+            )
+        ],
     )
 
 
@@ -417,13 +450,22 @@ def test_offline_scripted_turns_used_up(tmp_path: Path, chat_at: Any) -> None:
     chat.say("exit")
     assert chat.exit_status() == 0
     used_up = (
-        "offline, answers are scripted: the run file's 2 scripted turns are used up, so this "
-        "message was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)"
+        "offline, answers are scripted and the script's 2 turns are used up, so this message "
+        "was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)"
     )
     lines = chat.lines
-    assert lines[1] == "2 scripted turns, served in order whatever you type; set GEMINI_API_KEY to talk to gemini-2.5-flash"
+    assert (
+        lines[1]
+        == "2 scripted turns, served in order whatever you type; set GEMINI_API_KEY to talk to gemini-2.5-flash"
+    )
     at = lines.index("you> and another thing")
-    assert lines[at : at + 5] == ["you> and another thing", used_up, "you> hello?", used_up, "you> exit"]
+    assert lines[at : at + 5] == [
+        "you> and another thing",
+        used_up,
+        "you> hello?",
+        used_up,
+        "you> exit",
+    ]
     assert counted(tmp_path) == ["one"]
 
 
@@ -443,9 +485,9 @@ def test_offline_script_running_out_mid_answer(tmp_path: Path, chat_at: Any) -> 
         "you> record something",
         '  → record({"label": "one"})',
         '  ← record {"output": "recorded one"}',
-        "offline, answers are scripted: the run file's 1 scripted turn ran out in the middle of this answer; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)",
+        "offline, answers are scripted and the script's 1 turn ran out in the middle of this answer; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)",
         "you> more",
-        "offline, answers are scripted: the run file's 1 scripted turn is used up, so this message was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)",
+        "offline, answers are scripted and the script's 1 turn is used up, so this message was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)",
     ]
     assert "emulator script exhausted" not in chat.screen.getvalue()
 
@@ -496,7 +538,9 @@ def test_history_is_recalled_with_the_up_arrow_in_the_next_chat(
     assert (tmp_path / "chat_history").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_long_line_and_a_resize_while_typing(tmp_path: Path, emulator: Emulator, chat_at: Any) -> None:
+def test_a_long_line_and_a_resize_while_typing(
+    tmp_path: Path, emulator: Emulator, chat_at: Any
+) -> None:
     emulator.script(["Got it."])
     chat = chat_at(env=remote(emulator), term="xterm-256color")
     chat.prompt()
@@ -533,7 +577,10 @@ def test_piped_stdin_is_a_conversation_that_ends_0(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[:2] == ["you> hi", '  → apply_scene({"name": "movie night"})']
-    assert lines[3] == "model> Movie night is set: the living room light is at 15% warm, the kitchen light is off and the blinds are closed."
+    assert (
+        lines[3]
+        == "model> Movie night is set: the living room light is at 15% warm, the kitchen light is off and the blinds are closed."
+    )
     assert lines[5:] == ["you> "]
     assert done.stderr.splitlines()[-1] == "bye"
     assert "Traceback" not in done.stderr
@@ -553,10 +600,11 @@ def test_piped_answers_and_the_end_of_input_at_a_question(
     monkeypatch.setattr("sys.stdin", io.StringIO("Let my friend in\ny\nLock it\nOnce more\n"))
     assert main(["chat", str(run_file(tmp_path, turns))]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:3] == [
+    assert out[:4] == [
         "you> Let my friend in",
         '  → unlock_door({"door": "front"})',
         '  allow unlock_door({"door": "front"})? [y/N] y',
+        '  ← unlock_door {"door": "front", "locked": false}',
     ]
     assert "model> The front door is open." in out and "model> Locked again." in out
     # The input ended at the second question: that is a no, and the chat ends 0.
@@ -567,3 +615,91 @@ def test_piped_answers_and_the_end_of_input_at_a_question(
     ]
     assert "model> It stays locked." in out
     assert front_door_locked(tmp_path)
+
+
+def test_the_home_assistant_example_is_the_same_terminal_chat(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
+    chat = Terminal(tmp_path, ["examples/home_assistant.py"], {})
+    terminals.append(chat)
+    chat.prompt()
+    chat.child.sendintr()
+    chat.prompt()
+    chat.say("movie night")
+    chat.see("model> Movie night is on")
+    chat.prompt()
+    chat.say("let my friend in")
+    chat.see("[y/N] ")
+    chat.child.sendintr()
+    chat.see("model> Done.")
+    chat.prompt()
+    chat.say("anything else?")
+    chat.prompt()
+    chat.child.sendeof()
+    assert chat.exit_status() == 0
+    assert (
+        "offline, answers are scripted and the script's 4 turns are used up, so this message was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)"
+        in chat.lines
+    )
+    assert front_door_locked(tmp_path)
+
+
+# -- the history file ----------------------------------------------------------------------------
+
+
+def test_where_the_history_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("AGENTKIT_CHAT_HISTORY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert history_file() == tmp_path / "xdg" / "agentkit" / "chat_history"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert history_file() == tmp_path / "home" / ".local" / "share" / "agentkit" / "chat_history"
+    monkeypatch.setenv("AGENTKIT_CHAT_HISTORY", str(tmp_path / "mine"))
+    assert history_file() == tmp_path / "mine"
+    monkeypatch.setenv("AGENTKIT_CHAT_HISTORY", "")
+    assert history_file() is None  # an empty value keeps no file
+
+
+@pytest.fixture
+def readline_history() -> Iterator[Any]:
+    readline = pytest.importorskip("readline")
+    readline.clear_history()
+    yield readline
+    readline.clear_history()
+    readline.set_history_length(-1)
+
+
+def test_the_history_file_is_appended_to_and_trimmed(tmp_path: Path, readline_history: Any) -> None:
+    path = tmp_path / "deep" / "chat_history"
+    history = History.load(path)
+    assert history is not None and path.stat().st_mode & 0o777 == 0o600
+    for line in ["one", "two", "two", "three"]:
+        history.add(line)
+    assert path.read_text().splitlines() == ["one", "two", "three"]  # a repeat is kept once
+
+    path.write_text("".join(f"line {n}\n" for n in range(HISTORY_LIMIT + 50)))
+    readline_history.clear_history()
+    History.load(path)
+    lines = path.read_text().splitlines()
+    assert len(lines) == HISTORY_LIMIT and lines[-1] == f"line {HISTORY_LIMIT + 49}"
+
+
+def test_a_history_file_that_cannot_be_written_is_given_up_quietly(
+    tmp_path: Path, readline_history: Any
+) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    history = History.load(blocker / "chat_history")  # its folder cannot be made
+    assert history is not None and history.path is None
+    history.add("still remembered")
+    assert (
+        readline_history.get_history_item(readline_history.get_current_history_length())
+        == "still remembered"
+    )
+
+
+def test_no_readline_means_no_line_editing_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "readline", None)  # import readline now raises ImportError
+    assert History.load(tmp_path / "chat_history") is None
