@@ -5,6 +5,7 @@ state and the requests the emulator recorded out."""
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import sqlite3
@@ -19,8 +20,12 @@ import pexpect
 import pytest
 
 from agentkit.cli import main
+from agentkit.cli.held_logs import held_warnings
+from agentkit.cli.scripted import ScriptedTurns
 from agentkit.cli.terminal import HISTORY_LIMIT, History, history_file
-from agentkit.testing.emulator import Emulator, Fault, call
+from agentkit.errors import APIError
+from agentkit.testing.emulator import Emulator, Fault, InProcessEmulator, call
+from agentkit.types import GenerateContentRequest
 
 from .conftest import FIXTURES, ROOT, wait_until, write_run_file
 
@@ -37,6 +42,7 @@ STILL_RUNNING = (
     "slow may still be running in a background thread (Python cannot stop a thread): it runs to "
     "its end, and its result will not reach the model"
 )
+DENIED = "a person declined this call to unlock_door: the user said no; it was not executed"
 WAITING = "waiting for 1 tool still running in a background thread (Ctrl-C leaves without waiting)"
 
 
@@ -82,6 +88,12 @@ class Terminal:
     def say(self, text: str) -> None:
         self.child.sendline(text)
 
+    def exchange(self, text: str, answer: str) -> None:
+        """Send a line, see ``answer`` on the screen, and wait for the next prompt."""
+        self.say(text)
+        self.see(answer)
+        self.prompt()
+
     def exit_status(self) -> int:
         self.child.expect(pexpect.EOF)
         self.child.close()
@@ -94,6 +106,12 @@ class Terminal:
         """The screen's lines, without colours or carriage returns."""
         text = ANSI.sub("", self.screen.getvalue()).replace("\r", "")
         return [line.rstrip() for line in text.split("\n")]
+
+    def lines_from(self, first: str, count: int) -> list[str]:
+        """``count`` lines of the screen, from the first line that is ``first``."""
+        lines = self.lines
+        at = lines.index(first)
+        return lines[at : at + count]
 
     def close(self) -> None:
         if self.child.isalive():
@@ -123,10 +141,9 @@ def remote(emulator: Emulator) -> dict[str, str]:
     return {"GOOGLE_GEMINI_BASE_URL": emulator.url, "GEMINI_API_KEY": "test-key-not-a-secret"}
 
 
-def run_file(tmp_path: Path, turns: str = "", tools: str = '"tools.home"', extra: str = "") -> Path:
+def run_file(tmp_path: Path, turns: str = "", tools: str = '"tools.home"') -> Path:
     return write_run_file(
-        tmp_path / "chat.toml",
-        f'tools = [{tools}]\ntool_paths = ["{ROOT}", "{FIXTURES}"]\n{extra}{turns}',
+        tmp_path / "chat.toml", f'tools = [{tools}]\ntool_paths = ["{ROOT}", "{FIXTURES}"]\n{turns}'
     )
 
 
@@ -152,13 +169,13 @@ def texts(request_json: dict[str, Any]) -> list[Any]:
     return shown
 
 
+def home(tmp_path: Path, query: str) -> Any:
+    """One value of the home's state, read from its SQLite database."""
+    return sqlite3.connect(tmp_path / "home.db").execute(query).fetchone()[0]
+
+
 def front_door_locked(tmp_path: Path) -> bool:
-    row = (
-        sqlite3.connect(tmp_path / "home.db")
-        .execute("SELECT locked FROM locks WHERE door = 'front'")
-        .fetchone()
-    )
-    return bool(row[0])
+    return bool(home(tmp_path, "SELECT locked FROM locks WHERE door = 'front'"))
 
 
 def counted(tmp_path: Path) -> list[str]:
@@ -194,12 +211,7 @@ def test_a_turn_with_a_tool_call_and_ctrl_d_leaves(tmp_path: Path, chat_at: Any)
     )
     assert lines[7].startswith("  completed · 2 model call(s) · 1 tool call(s) · ")
     assert lines[8:] == ["you>", "bye", ""]
-    brightness = (
-        sqlite3.connect(tmp_path / "home.db")
-        .execute("SELECT brightness FROM lights WHERE room = 'living room'")
-        .fetchone()
-    )
-    assert brightness == (15,)
+    assert home(tmp_path, "SELECT brightness FROM lights WHERE room = 'living room'") == 15
 
 
 @pytest.mark.parametrize("word", ["exit", "quit"])
@@ -229,9 +241,7 @@ def test_ctrl_c_at_the_prompt_drops_the_line_and_never_leaves(
     chat.child.sendintr()
     chat.prompt()
     assert chat.child.isalive()
-    chat.say("hi")
-    chat.see("model> Hello.")
-    chat.prompt()
+    chat.exchange("hi", "model> Hello.")
     chat.say("exit")
     assert chat.exit_status() == 0
     # The dropped line was never sent: one request, carrying only "hi".
@@ -252,9 +262,7 @@ def test_ctrl_c_mid_turn_returns_at_once_and_keeps_the_completed_steps(
     chat.child.sendintr()
     chat.prompt(timeout=5)
     assert time.monotonic() - interrupted < 5  # the tool blocks for 60 s: nobody waited for it
-    chat.say("second")
-    chat.see("model> Done.")
-    chat.prompt()
+    chat.exchange("second", "model> Done.")
     # The tool thread is still running: leaving says so and waits for it.
     chat.say("exit")
     chat.see(WAITING)
@@ -262,9 +270,7 @@ def test_ctrl_c_mid_turn_returns_at_once_and_keeps_the_completed_steps(
     chat.see("slow finished in its background thread after")
     assert chat.exit_status() == 0
 
-    lines = chat.lines
-    at = lines.index(INTERRUPTED_ONE_STEP)
-    assert lines[at - 4 : at + 3] == [
+    assert chat.lines_from('  → record({"label": "one"})', 7) == [
         '  → record({"label": "one"})',
         '  ← record {"output": "recorded one"}',
         '  → slow({"label": "two"})',
@@ -311,9 +317,7 @@ def test_ctrl_c_while_the_model_is_slow_to_answer(emulator: Emulator, chat_at: A
     chat.child.sendintr()
     chat.prompt(timeout=5)
     assert time.monotonic() - interrupted < 5
-    chat.say("hello?")
-    chat.see("model> Hello again.")
-    chat.prompt()
+    chat.exchange("hello?", "model> Hello again.")
     chat.child.sendeof()
     assert chat.exit_status() == 0
     assert "interrupted: turn abandoned; the conversation is as it was before it" in chat.lines
@@ -343,31 +347,17 @@ def test_ctrl_c_or_ctrl_d_at_the_question_denies(
     chat.prompt()
     chat.say("exit")
     assert chat.exit_status() == 0
-    lines = chat.lines
-    at = lines.index('  → unlock_door({"door": "front"})')
-    assert lines[at + 1 : at + 5] == [
+    assert chat.lines_from('  → unlock_door({"door": "front"})', 5) == [
+        '  → unlock_door({"door": "front"})',
         '  allow unlock_door({"door": "front"})? [y/N]',
         '  denied (no answer): unlock_door({"door": "front"})',
-        '  ✗ unlock_door {"type": "denied", "message": "a person declined this call to unlock_door: the user said no; it was not executed"}',
+        f'  ✗ unlock_door {{"type": "denied", "message": "{DENIED}"}}',
         "model> The front door stays locked.",
     ]
     assert front_door_locked(tmp_path)
     # The model received the denial.
-    assert texts(emulator.requests[1].json)[-1] == (
-        "user",
-        [
-            (
-                "response",
-                "unlock_door",
-                {
-                    "error": {
-                        "type": "denied",
-                        "message": "a person declined this call to unlock_door: the user said no; it was not executed",
-                    }
-                },
-            )
-        ],
-    )
+    denial = {"error": {"type": "denied", "message": DENIED}}
+    assert texts(emulator.requests[1].json)[-1] == ("user", [("response", "unlock_door", denial)])
 
 
 def test_yes_at_the_question_approves(tmp_path: Path, emulator: Emulator, chat_at: Any) -> None:
@@ -376,9 +366,7 @@ def test_yes_at_the_question_approves(tmp_path: Path, emulator: Emulator, chat_a
     chat.prompt()
     chat.say("Let my friend in")
     chat.see("[y/N] ")
-    chat.say("y")
-    chat.see("model> The front door is open.")
-    chat.prompt()
+    chat.exchange("y", "model> The front door is open.")
     chat.say("exit")
     assert chat.exit_status() == 0
     assert not front_door_locked(tmp_path)
@@ -403,20 +391,12 @@ def test_an_api_error_is_one_line_and_the_chat_goes_on(
     emulator.script(["Hello.", [call("record", label="two")], fault, "Back again."])
     chat = chat_at(str(run_file(tmp_path, tools='"counting_tools.py"')), env=remote(emulator))
     chat.prompt()
-    chat.say("first")
-    chat.see("model> Hello.")
-    chat.prompt()
-    chat.say("second")
-    chat.see(line)
-    chat.prompt()
-    chat.say("third")
-    chat.see("model> Back again.")
-    chat.prompt()
+    chat.exchange("first", "model> Hello.")
+    chat.exchange("second", line)
+    chat.exchange("third", "model> Back again.")
     chat.child.sendeof()
     assert chat.exit_status() == 0
-    lines = chat.lines
-    at = lines.index(line)
-    assert lines[at - 3 : at + 2] == [
+    assert chat.lines_from("you> second", 5) == [
         "you> second",
         '  → record({"label": "two"})',
         '  ← record {"output": "recorded two"}',
@@ -453,13 +433,9 @@ def test_offline_scripted_turns_used_up(tmp_path: Path, chat_at: Any) -> None:
         "offline, answers are scripted and the script's 2 turns are used up, so this message "
         "was not sent; set GEMINI_API_KEY to talk to gemini-2.5-flash (or type exit)"
     )
-    lines = chat.lines
-    assert (
-        lines[1]
-        == "2 scripted turns, served in order whatever you type; set GEMINI_API_KEY to talk to gemini-2.5-flash"
-    )
-    at = lines.index("you> and another thing")
-    assert lines[at : at + 5] == [
+    scripted = "2 scripted turns, served in order whatever you type; set GEMINI_API_KEY to talk to gemini-2.5-flash"
+    assert chat.lines[1] == scripted
+    assert chat.lines_from("you> and another thing", 5) == [
         "you> and another thing",
         used_up,
         "you> hello?",
@@ -479,9 +455,7 @@ def test_offline_script_running_out_mid_answer(tmp_path: Path, chat_at: Any) -> 
     chat.prompt()
     chat.child.sendeof()
     assert chat.exit_status() == 0
-    lines = chat.lines
-    at = lines.index("you> record something")
-    assert lines[at : at + 6] == [
+    assert chat.lines_from("you> record something", 6) == [
         "you> record something",
         '  → record({"label": "one"})',
         '  ← record {"output": "recorded one"}',
@@ -530,7 +504,7 @@ def test_history_is_recalled_with_the_up_arrow_in_the_next_chat(
     second.child.sendeof()
     assert second.exit_status() == 0
     assert texts(emulator.requests[-1].json) == [("user", ["Let my friend in"])]
-    assert (tmp_path / "chat_history").read_text().splitlines()[-3:] == [
+    assert (tmp_path / "chat_history").read_text().splitlines() == [
         "Let my friend in",
         "exit",
         "Let my friend in",
@@ -625,9 +599,7 @@ def test_the_home_assistant_example_is_the_same_terminal_chat(
     chat.prompt()
     chat.child.sendintr()
     chat.prompt()
-    chat.say("movie night")
-    chat.see("model> Movie night is on")
-    chat.prompt()
+    chat.exchange("movie night", "model> Movie night is on")
     chat.say("let my friend in")
     chat.see("[y/N] ")
     chat.child.sendintr()
@@ -703,3 +675,46 @@ def test_no_readline_means_no_line_editing_not_a_failure(
 ) -> None:
     monkeypatch.setitem(sys.modules, "readline", None)  # import readline now raises ImportError
     assert History.load(tmp_path / "chat_history") is None
+
+
+# -- the pieces ----------------------------------------------------------------------------------
+
+
+async def test_the_in_process_emulator_running_out_is_recognised_too() -> None:
+    """Without the emulator's web server (no `emulator` extra) the script is served in
+    process; its refusal of one request too many is recognised as the script running out."""
+    emulator = InProcessEmulator([[call("record", label="one")]])
+    script = ScriptedTurns(1, lambda: emulator.script_remaining, "gemini-2.5-flash")
+    request = GenerateContentRequest.model_validate(
+        {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    )
+    await emulator.generate(request)
+    assert script.used_up()
+    with pytest.raises(APIError) as refused:
+        await emulator.generate(request)
+    assert script.ran_out(refused.value)
+    assert not script.ran_out(APIError(500, "An internal error has occurred.", status="INTERNAL"))
+
+
+def test_warnings_wait_for_the_main_thread(caplog: pytest.LogCaptureFixture) -> None:
+    log = logging.getLogger("agentkit")
+    with held_warnings() as held:
+        assert held is not None
+        log.warning(
+            "x", extra={"agentkit": {"event": "tool.finished_late", "tool": "slow", "after_s": 2.5}}
+        )
+        log.warning("retry attempt=2")
+        log.info("not a warning")
+        assert held.take() == [
+            "slow finished in its background thread after 2.5 s; its result was not used",
+            "warning: retry attempt=2",
+        ]
+        assert held.take() == []
+    assert held not in log.handlers
+    # Someone asked for the log as it happens (--log-level): it is not held.
+    log.addHandler(handler := logging.NullHandler())
+    try:
+        with held_warnings() as none:
+            assert none is None
+    finally:
+        log.removeHandler(handler)
