@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,9 +42,14 @@ class OfflineModelWarning(UserWarning):
 
 @dataclass(frozen=True)
 class ModelChoice:
+    """The model a run talks to. ``turns_left`` (scripted runs only) counts the scripted
+    turns not served yet, so a conversation can stop sending before the script runs dry
+    instead of meeting the emulator's "script exhausted" refusal."""
+
     model: Model
     banner: str
     scripted: bool
+    turns_left: Callable[[], int] | None = None
 
 
 def remote_configured() -> bool:
@@ -122,11 +127,13 @@ def live_or_scripted(
     except ImportError:
         from agentkit.testing.emulator import InProcessEmulator
 
+        in_process = InProcessEmulator(list(script), model=name, signature_key=signature_key)
         yield ModelChoice(
-            InProcessEmulator(list(script), model=name, signature_key=signature_key),
+            in_process,
             f"offline: no API key set — the model's turns are SCRIPTED, checked by the "
             f"in-process emulator as {name}",
             scripted=True,
+            turns_left=lambda: in_process.script_remaining,
         )
         return
     options = EmulatorOptions(signature_key=signature_key)
@@ -136,6 +143,7 @@ def live_or_scripted(
             f"offline: no API key set — the model's turns are SCRIPTED, served by the strict "
             f"emulator at {emulator.url}",
             scripted=True,
+            turns_left=lambda: emulator.script_remaining,
         )
 
 

@@ -1,13 +1,16 @@
 """A home assistant you can talk to: type requests; unlocking asks you first.
 
 Run `python examples/home_assistant.py` (or `agentkit chat examples/home.toml`). Without an API
-key the model's turns are scripted, so try: "movie night", then anything.
+key the model's turns are scripted, so try: "movie night", then "let my friend in".
+
+The conversation is agentkit's terminal chat, the one `agentkit chat` runs: line editing and
+history, Ctrl-C to stop a turn, Ctrl-D to leave, and the unlock question asked at the prompt.
 """
 
-import anyio
+import sys
 
 from agentkit import Agent
-from agentkit.agent import ConfirmationRequest, FunctionCallEvent, FunctionResultEvent, TextDelta
+from agentkit.cli.terminal_chat import TerminalChat
 from agentkit.offline import live_or_scripted
 from agentkit.testing import call
 from agentkit.toolsets.home import SmartHome
@@ -20,33 +23,19 @@ SCRIPT = [
 ]
 
 
-def ask(request: ConfirmationRequest) -> bool:
-    return input(f"allow {request.tool_name}({request.args})? [y/N] ").strip().lower() == "y"
-
-
-async def main() -> None:
+def main() -> int:
     with live_or_scripted("gemini-2.5-flash", SCRIPT) as choice:
         print(choice.banner)
+        terminal = TerminalChat(choice)
         home = SmartHome()
         agent = Agent(
-            choice.model, tools=home.tools(), confirm=ask, instructions="You control a smart home."
+            choice.model,
+            tools=home.tools(),
+            confirm=terminal.confirm,
+            instructions="You control a smart home.",
         )
-        chat = agent.chat()
-        while True:
-            try:
-                line = await anyio.to_thread.run_sync(input, "you> ")
-            except EOFError:
-                break
-            if line.strip().lower() in ("", "exit", "quit"):
-                break
-            async for event in chat.stream(line):
-                if isinstance(event, TextDelta):
-                    print(event.text, end="", flush=True)
-                elif isinstance(event, FunctionCallEvent):
-                    print(f"  -> {event.call.name}({event.call.arguments})")
-                elif isinstance(event, FunctionResultEvent):
-                    print(f"  <- {event.response}")
-            print()
+        return terminal.talk(agent)
 
 
-anyio.run(main)
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,67 +1,47 @@
-"""``agentkit chat``: talk to an agent at the terminal; confirmations are asked there too."""
+"""``agentkit chat``: talk to an agent at the terminal, with the manners of a shell.
+
+The conversation itself is ``agentkit.cli.terminal_chat``; this is the set-up: the run file
+(or ``--model``/``--tools``), the model — live, another base URL, or the run file's scripted
+turns offline — and the banner. Without a key and without a run file nothing could answer,
+and the chat says so before anyone types a word (exit 2) instead of offering a prompt whose
+messages go nowhere.
+"""
 
 from __future__ import annotations
 
 import argparse
-from contextlib import aclosing
+import contextlib
 from pathlib import Path
 
-import anyio
-import anyio.to_thread
 from rich.console import Console
 
-from agentkit.agent import Chat
-from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.render import Transcript, print_banner
+from agentkit.cli.exits import UsageError
+from agentkit.cli.loop_thread import signals_to_main_thread
+from agentkit.cli.render import print_banner
 from agentkit.cli.runfile import RunFile, load_run_file
+from agentkit.cli.scripted import no_model_line
 from agentkit.cli.setup import agent_for, tools_for
-from agentkit.models.base import close_model
-from agentkit.offline import live_or_scripted
-
-QUIT = {"exit", "quit", "/exit", "/quit"}
+from agentkit.cli.terminal_chat import TerminalChat
+from agentkit.offline import live_or_scripted, remote_configured
 
 
 def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
-    if args.file:
-        runfile = load_run_file(args.file)
-    else:
-        cwd = Path.cwd().resolve()
-        runfile = RunFile(
-            path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,)
-        )
-    with live_or_scripted(runfile.model, runfile.offline_turns) as choice:
+    runfile = _run_file(args)
+    if runfile.offline_turns is None and not args.file and not remote_configured():
+        raise UsageError(no_model_line(runfile.model))
+    # What can be wrong with the set-up is found before anything is shown or started.
+    toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
+    with contextlib.ExitStack() as running:
+        with signals_to_main_thread():  # the offline emulator's thread, too
+            choice = running.enter_context(live_or_scripted(runfile.model, runfile.offline_turns))
         print_banner(err, choice)
-        toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
-        agent = agent_for(
-            runfile,
-            choice.model,
-            toolset,
-            confirmation_policy(out, approve=False, interactive=True),
-        )
-        chat = agent.chat()
-        err.print(
-            f"[dim]tools: {', '.join(toolset.names) or '(none)'} · "
-            "type 'exit' or Ctrl-D to leave[/]"
-        )
-        anyio.run(_converse, chat, out, Transcript(out))
-    return 0
+        terminal = TerminalChat(choice, out=out, err=err)
+        agent = agent_for(runfile, choice.model, toolset, terminal.confirm)
+        return terminal.talk(agent)
 
 
-async def _converse(chat: Chat, out: Console, transcript: Transcript) -> None:
-    """The whole conversation in one event loop; the terminal is read in a worker thread so
-    the loop (and the model's connections) stay alive between lines."""
-    try:
-        while True:
-            try:
-                line = (await anyio.to_thread.run_sync(out.input, "[bold cyan]you>[/] ")).strip()
-            except EOFError:
-                break
-            if not line:
-                continue
-            if line.lower() in QUIT:
-                break
-            async with aclosing(chat.stream(line)) as events:
-                async for event in events:
-                    transcript.event(event)
-    finally:
-        await close_model(chat.agent.model)
+def _run_file(args: argparse.Namespace) -> RunFile:
+    if args.file:
+        return load_run_file(args.file)
+    cwd = Path.cwd().resolve()
+    return RunFile(path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,))

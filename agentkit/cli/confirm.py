@@ -11,6 +11,23 @@ from rich.markup import escape
 
 from agentkit.agent import ConfirmationRequest, Decision
 
+SAID_NO = "the user said no"
+
+
+def shown_call(request: ConfirmationRequest) -> str:
+    return f"{request.tool_name}({json.dumps(request.args, ensure_ascii=False)})"
+
+
+def question(request: ConfirmationRequest) -> str:
+    """The question, as rich markup; only "y" or "yes" approves."""
+    return f"  [bold yellow]allow {escape(shown_call(request))}?[/] {escape('[y/N]')} "
+
+
+def decision_for(answer: str | None) -> Decision:
+    """The decision an answer means; None (Ctrl-C or Ctrl-D instead of an answer) is no."""
+    approved = answer is not None and answer.strip().lower() in ("y", "yes")
+    return Decision(approved, None if approved else SAID_NO)
+
 
 def confirmation_policy(
     console: Console, *, approve: bool, interactive: bool | None = None
@@ -20,7 +37,7 @@ def confirmation_policy(
     ask = sys.stdin.isatty() if interactive is None else interactive
 
     def decide(request: ConfirmationRequest) -> Decision:
-        call = f"{request.tool_name}({json.dumps(request.args, ensure_ascii=False)})"
+        call = shown_call(request)
         if approve:
             console.print(f"  [bold yellow]approved by --approve:[/] {escape(call)}")
             return Decision(True)
@@ -29,9 +46,25 @@ def confirmation_policy(
                 f"  [bold red]denied (not interactive; --approve allows it):[/] {escape(call)}"
             )
             return Decision(False, "no one was there to approve it")
-        prompt = f"  [bold yellow]allow {escape(call)}?[/] {escape('[y/N]')} "
-        answer = console.input(prompt).strip().lower()
-        approved = answer in ("y", "yes")
-        return Decision(approved, None if approved else "the user said no")
+        return decision_for(console.input(question(request)))
+
+    return decide
+
+
+def ask_reading(
+    read: Callable[[str], str], console: Console
+) -> Callable[[ConfirmationRequest], Decision]:
+    """Ask with ``read`` (the chat's line reader). Ctrl-C or Ctrl-D at the question is a
+    no: the model is told the call was declined and the conversation goes on, as when the
+    person types "n"."""
+
+    def decide(request: ConfirmationRequest) -> Decision:
+        try:
+            return decision_for(read(question(request)))
+        except (KeyboardInterrupt, EOFError):
+            # The cursor is still on the question's line, after a ^C or nothing at all.
+            console.print()
+            console.print(f"  [bold red]denied (no answer):[/] {escape(shown_call(request))}")
+            return decision_for(None)
 
     return decide

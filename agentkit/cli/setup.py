@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentkit.agent import Agent, ConfirmationRequest, Decision
+from agentkit.agent import Agent
+from agentkit.agent.confirmation import ConfirmCallback
 from agentkit.cli.loading import load_tools
 from agentkit.cli.runfile import RunFile
 from agentkit.models import Model
@@ -20,7 +21,7 @@ def agent_for(
     runfile: RunFile,
     model: Model,
     toolset: Toolset,
-    confirm: Callable[[ConfirmationRequest], Decision] | None,
+    confirm: ConfirmCallback | None,
 ) -> Agent[Any]:
     return Agent(
         model,

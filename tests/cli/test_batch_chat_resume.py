@@ -1,39 +1,12 @@
-"""`agentkit chat`, and crash-resume of a session."""
+"""Crash-resume of a session (`agentkit chat` is tested in test_chat_terminal.py)."""
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 from pathlib import Path
 
-import pytest
-
-from agentkit.cli import main
-
-from .conftest import FIXTURES, ROOT, agentkit_process, wait_until, write_run_file
-
-
-def test_chat_at_the_terminal_asks_for_confirmation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("Let my friend in\ny\nThanks\nexit\n"))
-    run_file = write_run_file(
-        tmp_path / "chat.toml",
-        f'tools = ["tools.home"]\ntool_paths = ["{ROOT}"]\n'
-        '[[offline.turns]]\ncalls = [{ name = "unlock_door", args = { door = "front" } }]\n'
-        '[[offline.turns]]\ntext = "The front door is open."\n'
-        '[[offline.turns]]\ntext = "You are welcome."\n',
-    )
-    assert main(["chat", str(run_file)]) == 0
-    out = capsys.readouterr().out
-    assert 'allow unlock_door({"door": "front"})? [y/N]' in out
-    assert "model> The front door is open." in out and "model> You are welcome." in out
-    import sqlite3
-
-    assert sqlite3.connect(tmp_path / "home.db").execute(
-        "SELECT locked FROM locks WHERE door='front'"
-    ).fetchone() == (0,)
+from .conftest import FIXTURES, agentkit_process, wait_until, write_run_file
 
 
 def test_a_crashed_session_resumes_at_the_last_completed_step(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_parallel_example_really_overlaps(tmp_path: Path) -> None:
 
 def test_home_assistant_example(tmp_path: Path) -> None:
     done = run(tmp_path, sys.executable, "examples/home_assistant.py", stdin="movie night\nlet my friend in\ny\nexit\n")
-    assert "Movie night is on" in done.stdout and "allow unlock_door({'door': 'front'})? [y/N]" in done.stdout
+    assert "Movie night is on" in done.stdout and 'allow unlock_door({"door": "front"})? [y/N] y' in done.stdout
     import sqlite3
 
     db = sqlite3.connect(tmp_path / "home.db")
