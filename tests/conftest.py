@@ -9,10 +9,12 @@ without making a single paid call.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import os
 import re
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -71,21 +73,31 @@ def gemini(emulator: Emulator) -> Gemini:
     return Gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY, timeout=10.0)
 
 
-@pytest.fixture
-async def make_gemini() -> AsyncIterator[Callable[..., Gemini]]:
-    """``Gemini(...)`` whose pool is closed when the test ends, inside the test's own event
-    loop (a run that raised keeps its model referenced from the traceback; closed later by
-    the garbage collector it would warn about unclosed sockets)."""
-    made: list[Gemini] = []
+# Every model a test makes is remembered (weakly) so that its connection pool can be closed
+# inside the test's own event loop when the test ends. Tests make models freely and rarely
+# close them; a pool left to the garbage collector after its loop has gone warns about
+# unclosed sockets at some later, unrelated test.
+_MODELS: weakref.WeakSet[Gemini] = weakref.WeakSet()
+_gemini_init = Gemini.__init__
 
-    def make(*args: Any, **kwargs: Any) -> Gemini:
-        model = Gemini(*args, **kwargs)
-        made.append(model)
-        return model
 
-    yield make
-    for model in made:
-        await model.aclose()
+def _remembered_init(self: Gemini, *args: Any, **kwargs: Any) -> None:
+    _gemini_init(self, *args, **kwargs)
+    _MODELS.add(self)
+
+
+Gemini.__init__ = _remembered_init  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+async def _close_this_tests_models() -> AsyncIterator[None]:
+    yield
+    loop = asyncio.get_running_loop()
+    for model in list(_MODELS):
+        # The pool belongs to one loop: only this test's may close it (sync tests ran their
+        # own loops through run_sync, which closed their pools already).
+        if model._transport._client_loop is loop:
+            await model.aclose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import contextlib
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -110,8 +109,8 @@ async def test_the_consumers_exception_reaches_it_unchanged(
 
 
 @pytest.fixture
-def model(emulator: Emulator, make_gemini: Callable[..., Gemini]) -> Gemini:
-    return make_gemini(base_url=emulator.url, retry=FAST_RETRY)
+def model(emulator: Emulator) -> Gemini:
+    return Gemini(base_url=emulator.url, retry=FAST_RETRY)
 
 
 def _home_agent(model: Gemini, home: Home) -> Agent[None]:
@@ -142,12 +141,10 @@ async def test_an_api_error_after_tools_ran_carries_the_partial_run(
     assert home.thermostat == 21.5
 
 
-async def test_a_connection_error_carries_the_partial_run(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_a_connection_error_carries_the_partial_run(emulator: Emulator) -> None:
     home = Home()
     emulator.script([[call("get_temperature")], Fault.drop_connection()])
-    agent = _home_agent(make_gemini(base_url=emulator.url, retry=RetryPolicy.none()), home)
+    agent = _home_agent(Gemini(base_url=emulator.url, retry=RetryPolicy.none()), home)
     with pytest.raises(APIConnectionError) as caught:
         await agent.run("Temperature?")
     assert str(caught.value).startswith(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -34,16 +33,12 @@ def switch_on(room: str) -> str:
 SCRIPT = [[call("switch_on", room="kitchen")], "The kitchen is lit.", "Goodbye."]
 
 
-async def test_ten_conversations_each_get_the_whole_script(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_ten_conversations_each_get_the_whole_script(emulator: Emulator) -> None:
     emulator.script(SCRIPT, per_conversation=True)
     results: list[list[str | None]] = []
 
     async def converse() -> None:
-        chat = Agent(
-            make_gemini("gemini-2.5-flash", base_url=emulator.url), tools=[switch_on]
-        ).chat()
+        chat = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[switch_on]).chat()
         first = await chat.send("Kitchen light, please.")
         second = await chat.send("Thanks, bye.")
         results.append([first.text, second.text])
@@ -78,11 +73,9 @@ async def test_a_conversation_that_outruns_the_script_is_told_so(emulator: Emula
     }
 
 
-async def test_the_agent_sees_the_end_of_the_script_as_a_bad_request(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_the_agent_sees_the_end_of_the_script_as_a_bad_request(emulator: Emulator) -> None:
     emulator.script(["one", "two"], per_conversation=True)
-    chat = Agent(make_gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY)).chat()
+    chat = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY)).chat()
     assert (await chat.send("a")).text == "one"
     assert (await chat.send("b")).text == "two"
     with pytest.raises(BadRequestError) as caught:

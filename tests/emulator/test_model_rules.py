@@ -7,7 +7,6 @@ Bodies are posted as raw JSON so that the server's checks are exercised, not the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -74,10 +73,8 @@ async def test_models_get_of_an_unknown_model_keeps_its_wording(emulator: Emulat
     assert response.json()["error"]["message"] == not_found("gemini-0", "generateContent")
 
 
-async def test_the_gemini_client_sees_the_404_as_not_found(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
-    model = make_gemini("gemini-2.5-flsh", base_url=emulator.url)
+async def test_the_gemini_client_sees_the_404_as_not_found(emulator: Emulator) -> None:
+    model = Gemini("gemini-2.5-flsh", base_url=emulator.url)
     with pytest.raises(NotFoundError) as caught:
         await model.generate(GenerateContentRequest(contents=[Content.user("Hi")]))
     assert caught.value.message == not_found("gemini-2.5-flsh", "generateContent")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from agentkit.errors import BadRequestError, RequestTooLargeError
@@ -26,11 +24,9 @@ def test_the_default_limit_is_geminis() -> None:
     assert Gemini("gemini-2.5-flash").max_request_bytes == REQUEST_SIZE_LIMIT == 104_857_600
 
 
-async def test_generate_refuses_a_body_over_the_limit_without_sending(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_generate_refuses_a_body_over_the_limit_without_sending(emulator: Emulator) -> None:
     emulator.script(["never served"])
-    model = make_gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
+    model = Gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
     with pytest.raises(RequestTooLargeError) as caught:
         await model.generate(request_of(1001))
     error = caught.value
@@ -48,32 +44,26 @@ async def test_generate_refuses_a_body_over_the_limit_without_sending(
     assert emulator.requests == []
 
 
-async def test_stream_refuses_before_sending_too(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
-    model = make_gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
+async def test_stream_refuses_before_sending_too(emulator: Emulator) -> None:
+    model = Gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
     with pytest.raises(RequestTooLargeError, match="the request is 5,000 bytes"):
         async for _ in model.stream(request_of(5000)):
             pass
     assert emulator.requests == []
 
 
-async def test_a_body_of_exactly_the_limit_is_sent(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_a_body_of_exactly_the_limit_is_sent(emulator: Emulator) -> None:
     emulator.script(["fits"])
-    model = make_gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
+    model = Gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=1000)
     response = await model.generate(request_of(1000))
     assert response.text == "fits"
     assert len(emulator.requests[0].body) == 1000
 
 
-async def test_none_sends_anything_and_the_server_decides(
-    emulator: Emulator, make_gemini: Callable[..., Gemini]
-) -> None:
+async def test_none_sends_anything_and_the_server_decides(emulator: Emulator) -> None:
     emulator.options.max_request_bytes = 1000
     emulator.script(["never served"])
-    model = make_gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=None)
+    model = Gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=None)
     with pytest.raises(BadRequestError) as caught:
         await model.generate(request_of(1001))
     assert not isinstance(caught.value, RequestTooLargeError)
