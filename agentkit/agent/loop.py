@@ -24,7 +24,6 @@ from agentkit.agent.confirmation import (
 from agentkit.agent.events import (
     Event,
     FunctionCallEvent,
-    FunctionResultEvent,
     RetryEvent,
     RunFinished,
     StepFinished,
@@ -34,7 +33,8 @@ from agentkit.agent.events import (
 from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, run_planned
 from agentkit.agent.history import check_history, responses_turn
 from agentkit.agent.output import OutputCheck
-from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
+from agentkit.agent.records import record_answers
+from agentkit.agent.result import RunResult, StepRecord, StopReason
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
@@ -50,7 +50,7 @@ from agentkit.errors import (
 from agentkit.logs import debug_enabled, get_logger
 from agentkit.models.rest import retry_listener
 from agentkit.tools import ToolContext
-from agentkit.tools.results import ToolError, ToolResult, capped
+from agentkit.tools.results import ToolError, ToolResult
 from agentkit.types import (
     Content,
     FinishReason,
@@ -303,7 +303,6 @@ class Loop:
         tool-call limit) is left in ``_stop_after_answer`` for the caller to raise once the
         events are out: a plain coroutine costs less per step than one more generator."""
         settings, state = self.settings, self.state
-        events: list[Event] = []
         planned = plan_calls(calls, settings.plan)
         remaining = (
             math.inf
@@ -325,7 +324,7 @@ class Loop:
         if awaiting:
             if decisions is None and settings.confirm is None:
                 self._pause(planned)
-                return events
+                return []
             await settle_confirmations(
                 awaiting, decisions, settings.confirm, self.state.run_id, self.state.step
             )
@@ -336,41 +335,7 @@ class Loop:
             multimodal=settings.multimodal,
             time_left=self._time_left(),
         )
-        results = []
-        for item in planned:
-            assert item.result is not None
-            result = capped(item.result, settings.limits.tool_result_chars)
-            results.append(result)
-            if item.ran:
-                state.tool_calls += 1
-            record = ToolCallRecord(
-                state.step,
-                item.call.name,
-                item.call.arguments,
-                item.call.id,
-                result.response,
-                result.ok,
-                result.duration,
-            )
-            state.records.append(record)
-            if debug_enabled():
-                self.log.debug(
-                    "tool.result",
-                    step=state.step,
-                    name=record.name,
-                    ok=record.ok,
-                    duration=round(record.duration, 4),
-                )
-            events.append(
-                FunctionResultEvent(
-                    state.step,
-                    record.name,
-                    record.call_id,
-                    record.response,
-                    record.ok,
-                    record.duration,
-                )
-            )
+        results, events = record_answers(planned, state, settings.limits.tool_result_chars)
         state.history.append(responses_turn(calls, results))
         if final_called:
             text = final_value if isinstance(final_value, str) else None

@@ -61,7 +61,6 @@ class LoopState:
             state=state,
         )
 
-
     def partial(self, text: str | None = None) -> RunResult:
         """What a failed run did, for the error it raises: a history that can be continued
         (a model turn whose calls were never answered is left out — none of them ran), the
