@@ -9,9 +9,11 @@ interrupted; 141 the output pipe was closed. Subcommands are imported only when 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -139,14 +141,26 @@ def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
     return serve(args, out, err)
 
 
-def _log_to_stderr(level: str) -> None:
+@contextlib.contextmanager
+def _log_to_stderr(level: str | None) -> Iterator[None]:
+    """agentkit's log lines on stderr for this command only: ``main`` may run in a process
+    that goes on (a test, a notebook), whose logging must be as it was afterwards."""
+    if level is None:
+        yield
+        return
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("agentkit")
+    previous = logger.level
     logger.addHandler(handler)
     logger.setLevel(level.upper())
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,18 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if args.log_level:
-        _log_to_stderr(args.log_level)
     from agentkit.cli.console import command_console
 
     out = command_console()
     err = command_console(stderr=True)
     module_name, _, function_name = args.handler.partition(":")
-    try:
-        handler = getattr(importlib.import_module(module_name), function_name)
-        return int(handler(args, out, err))
-    except (Exception, KeyboardInterrupt) as error:
-        return _end_with(error, err, show_traceback=args.log_level == "debug")
+    with _log_to_stderr(args.log_level):
+        try:
+            handler = getattr(importlib.import_module(module_name), function_name)
+            return int(handler(args, out, err))
+        except (Exception, KeyboardInterrupt) as error:
+            return _end_with(error, err, show_traceback=args.log_level == "debug")
 
 
 def _end_with(error: BaseException, err: Any, *, show_traceback: bool) -> int:

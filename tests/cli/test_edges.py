@@ -363,3 +363,14 @@ async def test_a_connection_error_names_the_url_it_tried() -> None:
         f"request to http://127.0.0.1:{port}/v1beta/models/gemini-2.5-flash:generateContent "
         "failed: ConnectError:"
     )
+
+
+def test_log_level_lasts_only_for_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """``main`` may run inside a process that goes on: its logging is as it was afterwards."""
+    import logging
+
+    logger = logging.getLogger("agentkit")
+    before = (list(logger.handlers), logger.level)
+    assert main(["--log-level", "debug", "tools", "tools.clock"]) == 0
+    assert (list(logger.handlers), logger.level) == before
+    capsys.readouterr()
