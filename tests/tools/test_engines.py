@@ -247,12 +247,18 @@ def test_a_mutable_default_is_not_shared_between_calls() -> None:
 @pytest.mark.parametrize(
     ("annotation", "default", "reason"),
     [
-        (int, "high", "default 'high' does not match the annotation: Input should be a valid integer, unable to parse string as an integer"),
+        (int, "high", "default 'high' does not match the annotation: Input should be a valid integer"),
+        (int, "1", "default '1' does not match the annotation: Input should be a valid integer"),
+        (float, "0.5", "default '0.5' does not match the annotation: Input should be a valid number"),
+        (int, True, "default True does not match the annotation: Input should be a valid integer"),
+        (list[int], (1, 2), "default (1, 2) does not match the annotation: Input should be a valid list"),
         (int, None, "defaults to None but its type does not admit None; annotate it as 'X | None'"),
         (Annotated[int, Field(le=100)], 150, "default 150 does not match the annotation: Input should be less than or equal to 100"),
-        (list[int], ["a"], "default ['a'] does not match the annotation: Input should be a valid integer, unable to parse string as an integer"),
+        (list[int], ["a"], "default ['a'] does not match the annotation: Input should be a valid integer"),
         (Address, {"street": "s"}, "default {'street': 's'} does not match the annotation: Field required"),
-        (Status, "nope", "default 'nope' does not match the annotation: Input should be 'open', 'shipped' or 'cancelled'"),
+        (Status, "nope", "default 'nope' does not match the annotation: Input should be an instance of Status"),
+        (Status, "open", "default 'open' does not match the annotation: Input should be an instance of Status"),
+        (datetime.date, "2026-01-01", "default '2026-01-01' does not match the annotation: Input should be a valid date"),
     ],
 )
 def test_a_default_that_does_not_fit_is_refused_naming_the_parameter(

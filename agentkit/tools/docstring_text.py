@@ -1,0 +1,183 @@
+"""Preparing a docstring's text for each style's parser, so that it reads as meant, and fast.
+
+Docstrings in the wild break parsers in a few recurring ways: ``Args:`` followed by ``None``
+(or by nothing) for a function without parameters, the same section written twice, an entry
+without a colon, NumPy underlines a dash or two off. And docstring-parser's regular expressions
+backtrack badly on some shapes of text (an entry name followed by many parentheses, an
+Epytext field without a colon followed by many words, a NumPy entry line with a long run of
+spaces): seconds or minutes for a few kilobytes. Each ``for_*`` function rewrites the text for
+one parser so that neither happens, changing only what that parser would have failed on or
+read as garbage. Everything here walks the text line by line, linear in its length.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from docstring_parser.numpydoc import DEFAULT_SECTIONS as _NUMPY_DEFAULTS
+
+# Google-style sections listing parameters; keyword-argument sections are parameters too.
+KEYWORD_SECTIONS = ("Keyword Args", "Keyword Arguments", "Kwargs", "Other Parameters")
+_PARAMETER_SECTIONS = frozenset(
+    ("Args", "Arguments", "Parameters", "Params", "Attributes", *KEYWORD_SECTIONS)
+)
+_LIST_SECTIONS = _PARAMETER_SECTIONS | {"Raises", "Exceptions", "Except"}  # one entry each
+_GOOGLE_SECTIONS = _LIST_SECTIONS | {"Returns", "Yields", "Example", "Examples"}
+_NUMPY_SECTIONS = frozenset(
+    [s.title for s in _NUMPY_DEFAULTS if s.title != "deprecated"] + list(KEYWORD_SECTIONS)
+)
+_NOTHING = frozenset({"none", "none.", "-", "n/a", "nothing", "nothing."})
+_UNDERLINE = re.compile(r"[ \t]*-{3,}[ \t]*")
+# What a Google entry's name may be (``name``, ``a, b``, ``*args``, ``name (type)``); anything
+# else names no parameter, and is where docstring-parser's typed-name pattern backtracks.
+_ENTRY_NAME = re.compile(r"\**[A-Za-z_]\w*(?:, ?\**[A-Za-z_]\w*)*(?: ?\(.*\))?")
+# An Epytext field line docstring-parser reads in one step: ``@key name...:``.
+_EPYDOC_FIELD = re.compile(r"@[A-Za-z_]\w+(?:[ \t]+[A-Za-z_]\w*\??)*[ \t]*:")
+
+
+def clean(raw: object) -> str:
+    """The docstring as text: newlines unified, tabs expanded, indentation removed
+    (``inspect.cleandoc``) and lone surrogates (which no JSON encoder can send) replaced.
+    Anything that is not a str reads as no docstring."""
+    if not isinstance(raw, str) or not raw:
+        return ""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return inspect.cleandoc(text).strip()
+
+
+# -- Google -------------------------------------------------------------------------------------
+
+
+def for_google(text: str) -> str:
+    """Sections that say nothing (``Args: None``, ``Args:`` then ``None`` or nothing) are
+    dropped, entries without a colon or without a name are dropped, and a section given
+    twice is merged into its first occurrence."""
+    lines = text.split("\n")
+    blocks: list[list[str]] = []  # each a section (its title line first) or one text line
+    first: dict[str, int] = {}  # a section's title -> its block
+    repeats: dict[str, list[list[str]]] = {}  # a repeated section's title -> each body
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        title = _google_title(line)
+        if title is None:
+            if not _says_nothing_inline(line):
+                blocks.append([line])
+            index += 1
+            continue
+        # A section runs until the next line that starts at the margin (as the parser reads).
+        end = index + 1
+        while end < len(lines) and (not lines[end] or lines[end][0] in " \t"):
+            end += 1
+        body = _kept_entries(title, lines[index + 1 : end])
+        index = end
+        if not body:
+            continue
+        if title in first:
+            repeats.setdefault(title, [blocks[first[title]][1:]]).append(body)
+            continue
+        first[title] = len(blocks)
+        blocks.append([line, *body])
+    for title, bodies in repeats.items():
+        header = blocks[first[title]][0]
+        blocks[first[title]] = [header, *(line for body in bodies for line in _reindent(body))]
+    return "\n".join(line for block in blocks for line in block)
+
+
+def _google_title(line: str) -> str | None:
+    stripped = line.rstrip()
+    if not stripped.endswith(":"):
+        return None
+    title = stripped[:-1]
+    return title if title in _GOOGLE_SECTIONS else None
+
+
+def _says_nothing_inline(line: str) -> bool:
+    """``Args: None`` on one line: a section saying there is nothing to say."""
+    head, colon, rest = line.partition(":")
+    return bool(colon) and head in _GOOGLE_SECTIONS and rest.strip().lower() in _NOTHING
+
+
+def _kept_entries(title: str, body: list[str]) -> list[str]:
+    """The body without the entries the parser would refuse or misread; empty when nothing
+    is left to say."""
+    content = [line.strip() for line in body if line.strip()]
+    if not content or (len(content) == 1 and content[0].lower() in _NOTHING):
+        return []
+    if title not in _LIST_SECTIONS:
+        return body
+    kept: list[str] = []
+    for entry in _entries(body):
+        head, colon, _ = "\n".join(entry).partition(":")
+        if not colon:
+            continue
+        if title in _PARAMETER_SECTIONS and not _ENTRY_NAME.fullmatch(" ".join(head.split())):
+            continue
+        kept.extend(entry)
+    return kept
+
+
+def _entries(body: list[str]) -> list[list[str]]:
+    """A list section's entries: each starts on a line indented exactly as the first one."""
+    start = next(line for line in body if line.strip())
+    indent = len(start) - len(start.lstrip())
+    entries: list[list[str]] = []
+    for line in body:
+        starts_entry = line.strip() and len(line) - len(line.lstrip()) == indent
+        if starts_entry or not entries:
+            entries.append([line])
+        else:
+            entries[-1].append(line)
+    return entries
+
+
+def _reindent(body: list[str]) -> list[str]:
+    """A section body at four spaces, whatever indentation it was written with, so that two
+    bodies merged into one section share an indentation (the parser splits entries on it)."""
+    kept = [line for line in body if line.strip()]
+    if not kept:
+        return []
+    margin = min(len(line) - len(line.lstrip()) for line in kept)
+    return ["    " + line[margin:] if line.strip() else "" for line in body]
+
+
+# -- NumPy --------------------------------------------------------------------------------------
+
+
+def for_numpy(text: str) -> str:
+    """Section underlines get exactly as many dashes as the title has letters, and entry
+    lines (at the margin, inside a section) get single spaces between words."""
+    lines = text.split("\n")
+    inside = False
+    for index, line in enumerate(lines):
+        title = line.rstrip()
+        if title in _NUMPY_SECTIONS and index + 1 < len(lines):
+            if _UNDERLINE.fullmatch(lines[index + 1]):
+                lines[index] = title
+                lines[index + 1] = "-" * len(title)
+                inside = True
+                continue
+        if inside and line[:1].strip() and not _UNDERLINE.fullmatch(line):
+            lines[index] = " ".join(line.split())
+    return "\n".join(lines)
+
+
+# -- Epytext ------------------------------------------------------------------------------------
+
+
+def for_epydoc(text: str) -> str:
+    """Fields whose first line is not ``@key name...:`` are dropped (with their lines)."""
+    kept: list[str] = []
+    dropping = False
+    for line in text.split("\n"):
+        if line.startswith("@"):
+            dropping = _EPYDOC_FIELD.match(line) is None
+        if not dropping:
+            kept.append(line)
+    return "\n".join(kept)
