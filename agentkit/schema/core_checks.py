@@ -6,7 +6,10 @@ still part ways, because JSON is not Python:
 - ``Iterable[X]`` (and ``Generator``) validate *lazily*: pydantic hands the function a
   generator that checks each item only as it is drawn, so a bad item fails inside the tool,
   after the call was accepted. ``eager`` rewrites those nodes into lists: every item is
-  checked before the call, and the function receives a list (which is an iterable).
+  checked before the call, and the function receives a list (which is an iterable). A
+  model or dataclass is validated by its own prebuilt validator, which no rewrite reaches
+  (pydantic-core reuses it for any schema naming the class), so ``lazy_field`` finds an
+  iterable field of one, for the tool to be refused instead.
 - A set's items must be hashable, but JSON arrays and objects arrive as lists and dicts: a
   ``set[list[int]]`` (or a set of non-frozen models, or ``Hashable``) declares arguments
   that validation then refuses. ``unhashable`` finds them so the tool can be refused when
@@ -61,6 +64,33 @@ def _eager(node: Any) -> Any:
         items = changed.get("items_schema", node.get("items_schema", {"type": "any"}))
         return {"type": "list", "items_schema": items, **lengths}
     return {**node, **changed} if changed else node
+
+
+def lazy_field(schema: CoreNode, *, outermost: bool = True) -> str | None:
+    """Why a model or dataclass in ``schema`` would validate lazily; None if none would.
+    ``outermost=False`` skips the schema's own outermost model (a tool's arguments model,
+    whose fields are validated without its prebuilt validator)."""
+    root = schema["schema"] if schema.get("type") == "definitions" else schema
+    for node in _nodes(schema):
+        if (node is root and not outermost) or node.get("type") not in ("model", "dataclass"):
+            continue
+        for name, field in _class_fields(node).items():
+            if any(inner.get("type") == "generator" for inner in _nodes(field)):
+                owner = getattr(node.get("cls"), "__name__", "a model")
+                return (
+                    f"field {name!r} of {owner} is an iterable, which pydantic checks only as "
+                    "the tool draws its items, so a bad item would fail inside the tool after "
+                    "the call was accepted; annotate the field list[...] or Sequence[...]"
+                )
+    return None
+
+
+def _class_fields(node: CoreNode) -> dict[str, Any]:
+    inner = node.get("schema", {})
+    fields = inner.get("fields", {})
+    if isinstance(fields, list):  # a dataclass's arguments
+        return {field.get("name", "?"): field for field in fields if isinstance(field, dict)}
+    return fields if isinstance(fields, dict) else {}
 
 
 def unhashable(schema: CoreNode) -> str | None:

@@ -35,7 +35,7 @@ from pydantic_core import SchemaError, SchemaValidator
 from agentkit.errors import ToolDefinitionError
 from agentkit.schema import clean_json_schema
 from agentkit.schema.annotation_core import CoreNode, parameter_core_schema
-from agentkit.schema.core_checks import eager, unhashable
+from agentkit.schema.core_checks import eager, lazy_field, unhashable
 from agentkit.schema.core_to_json import Unsupported, core_to_json_schema
 from agentkit.schema.generator import ToolJsonSchema
 
@@ -149,23 +149,38 @@ def model_engine(tool_name: str, parameters: Sequence[Parameter]) -> Engine:
     model, field_names = arguments_model(tool_name, parameters)
     _check_model_defaults(tool_name, model, parameters, field_names)
     core: CoreNode = dict(model.__pydantic_core_schema__)
-    _refuse_unhashable_sets(tool_name, core, parameters, field_names)
+    _refuse_unsound(tool_name, core, parameters)
+    pairs = tuple(zip((p.name for p in parameters), field_names, strict=True))
     eager_core = eager(core)
     if eager_core is None:
         validator = model.__pydantic_validator__
+
+        def validate(args: dict[str, Any]) -> dict[str, Any]:
+            # Attributes, not model_dump: nested models and dataclasses reach the function
+            # as the objects its annotations promise.
+            validated = validator.validate_python(args)
+            return {name: getattr(validated, field) for name, field in pairs}
+
     else:
         core = eager_core
-        validator = SchemaValidator(core)
-    pairs = tuple(zip((p.name for p in parameters), field_names, strict=True))
+        fields_validator = _fields_validator(core)
 
-    def validate(args: dict[str, Any]) -> dict[str, Any]:
-        # Attributes, not model_dump: nested models and dataclasses reach the function as
-        # the objects its annotations promise.
-        validated = validator.validate_python(args)
-        return {name: getattr(validated, field) for name, field in pairs}
+        def validate(args: dict[str, Any]) -> dict[str, Any]:
+            values = fields_validator.validate_python(args)[0]
+            return {name: values[field] for name, field in pairs}
 
     json_schema = _model_json_schema(tool_name, model, core, parameters)
     return Engine("model", core, json_schema, validate)
+
+
+def _fields_validator(core: CoreNode) -> SchemaValidator:
+    """A validator of the arguments model's fields alone. Validating the model itself would
+    not do: pydantic-core reuses the class's prebuilt validator for any schema naming it."""
+    model = core["schema"] if core["type"] == "definitions" else core
+    fields: CoreNode = model["schema"]
+    if core["type"] == "definitions":
+        fields = {"type": "definitions", "schema": fields, "definitions": core["definitions"]}
+    return SchemaValidator(fields, model.get("config"))
 
 
 def _model_json_schema(
@@ -199,15 +214,15 @@ def _model_json_schema(
     return json_schema
 
 
-def _refuse_unhashable_sets(
-    tool_name: str, core: CoreNode, parameters: Sequence[Parameter], field_names: list[str]
-) -> None:
-    problem = unhashable(core)
+def _refuse_unsound(tool_name: str, core: CoreNode, parameters: Sequence[Parameter]) -> None:
+    """Sets of unhashable items, and iterables a class validates lazily (``core_checks``)."""
+    problem = unhashable(core) or lazy_field(core, outermost=False)
     if problem is None:
         return
     culprit = None
     for parameter in parameters:
-        if unhashable(dict(TypeAdapter(parameter.annotation).core_schema)) is not None:
+        alone: CoreNode = dict(TypeAdapter(parameter.annotation).core_schema)
+        if unhashable(alone) or lazy_field(alone):
             culprit = parameter.name
             break
     raise ToolDefinitionError(tool_name, problem, culprit)

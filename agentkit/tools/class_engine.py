@@ -21,6 +21,7 @@ from typing_extensions import is_typeddict
 
 from agentkit.errors import ToolDefinitionError
 from agentkit.schema import clean_json_schema
+from agentkit.schema.core_checks import lazy_field, unhashable
 from agentkit.schema.core_to_json import Unsupported, core_to_json_schema
 from agentkit.schema.generator import ToolJsonSchema
 from agentkit.tools.argument_engines import REQUIRED, Engine, Parameter
@@ -61,11 +62,12 @@ def class_engine(
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ToolDefinitionError(tool_name, f"unsupported type: {first_line}") from error
+    problem = unhashable(dict(adapter.core_schema)) or lazy_field(dict(adapter.core_schema))
+    if problem is not None:
+        raise ToolDefinitionError(tool_name, problem)
     properties = schema.get("properties")
     if schema.get("type") != "object" or not isinstance(properties, dict):
-        raise ToolDefinitionError(
-            tool_name, "its JSON Schema is not an object with named fields"
-        )
+        raise ToolDefinitionError(tool_name, "its JSON Schema is not an object with named fields")
     schema.pop("description", None)  # the class's docstring: the tool's description already
     for name, field in properties.items():
         if name in descriptions and isinstance(field, dict) and "description" not in field:

@@ -42,7 +42,7 @@ def clean(raw: object) -> str:
     Anything that is not a str reads as no docstring."""
     if not isinstance(raw, str) or not raw:
         return ""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -107,33 +107,39 @@ def _says_nothing_inline(line: str) -> bool:
 def _kept_entries(title: str, body: list[str]) -> list[str]:
     """The body without the entries the parser would refuse or misread; empty when nothing
     is left to say."""
-    content = [line.strip() for line in body if line.strip()]
-    if not content or (len(content) == 1 and content[0].lower() in _NOTHING):
+    content = [line for line in body if line.strip()]
+    if not content or (len(content) == 1 and content[0].strip().lower() in _NOTHING):
         return []
     if title not in _LIST_SECTIONS:
         return body
+    names_parameters = title in _PARAMETER_SECTIONS
     kept: list[str] = []
-    for entry in _entries(body):
-        head, colon, _ = "\n".join(entry).partition(":")
-        if not colon:
-            continue
-        if title in _PARAMETER_SECTIONS and not _ENTRY_NAME.fullmatch(" ".join(head.split())):
+    for entry in _entries(body, content[0]):
+        head, colon, _ = entry[0].partition(":")
+        if not colon:  # the name may run onto the next lines, as the parser allows
+            head, colon, _ = "\n".join(entry).partition(":")
+            if not colon:
+                continue
+        if names_parameters and not _names_a_parameter(head):
             continue
         kept.extend(entry)
     return kept
 
 
-def _entries(body: list[str]) -> list[list[str]]:
+def _names_a_parameter(head: str) -> bool:
+    name = head.strip()
+    return bool(_ENTRY_NAME.fullmatch(name) or _ENTRY_NAME.fullmatch(" ".join(name.split())))
+
+
+def _entries(body: list[str], start: str) -> list[list[str]]:
     """A list section's entries: each starts on a line indented exactly as the first one."""
-    start = next(line for line in body if line.strip())
     indent = len(start) - len(start.lstrip())
     entries: list[list[str]] = []
     for line in body:
-        starts_entry = line.strip() and len(line) - len(line.lstrip()) == indent
-        if starts_entry or not entries:
-            entries.append([line])
-        else:
+        if entries and (len(line) - len(line.lstrip()) != indent or not line.strip()):
             entries[-1].append(line)
+        else:
+            entries.append([line])
     return entries
 
 

@@ -71,13 +71,18 @@ _REST_FIELDS = (
 )
 _EPYDOC_FIELDS = "param|keyword|type|returns?|rtype|raise|yields?|ytype|ivar|cvar|var"
 _GOOGLE_TITLES = "|".join(re.escape(str(t)) for t in _GOOGLE.sections)
-_MARKERS = {
-    "numpy": re.compile(
-        rf"^(?:{_NUMPY_TITLES})[ \t]*\n[ \t]*-{{3,}}[ \t]*$|^\.\.[ \t]*deprecated[ \t]*::", re.M
+_MARKERS: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
+    # Each with the substrings it cannot match without one of: a cheaper first check.
+    "numpy": (
+        ("---", ".."),
+        re.compile(
+            rf"^(?:{_NUMPY_TITLES})[ \t]*\n[ \t]*-{{3,}}[ \t]*$|^\.\.[ \t]*deprecated[ \t]*::",
+            re.M,
+        ),
     ),
-    "rest": re.compile(rf"^[ \t]*:(?:{_REST_FIELDS})\b", re.M),
-    "epydoc": re.compile(rf"^[ \t]*@(?:{_EPYDOC_FIELDS})\b", re.M),
-    "google": re.compile(rf"^(?:{_GOOGLE_TITLES}):[ \t]*$", re.M),
+    "rest": ((":",), re.compile(rf"^[ \t]*:(?:{_REST_FIELDS})\b", re.M)),
+    "epydoc": (("@",), re.compile(rf"^[ \t]*@(?:{_EPYDOC_FIELDS})\b", re.M)),
+    "google": ((":",), re.compile(rf"^(?:{_GOOGLE_TITLES}):[ \t]*$", re.M)),
 }
 
 
@@ -86,7 +91,11 @@ def parse_docstring(raw: object) -> Docstring:
     text = clean(raw)
     if not text:
         return Docstring()
-    styles = [style for style, marker in _MARKERS.items() if marker.search(text)]
+    styles = [
+        style
+        for style, (hints, marker) in _MARKERS.items()
+        if any(hint in text for hint in hints) and marker.search(text)
+    ]
     if not styles:
         return Docstring(text)
     readings = _read(text, styles)
@@ -112,17 +121,20 @@ def _combine(readings: list[Parsed]) -> Docstring:
     """A docstring mixing styles (Google sections and reST fields) is read in each of them:
     the description is the shortest (every style's sections removed), the parameters are
     the union, the first reading to describe a name winning."""
-    descriptions = [_description(parsed) for parsed in readings]
     parameters: dict[str, str] = {}
     for parsed in readings:
         for param in parsed.params:
-            text = " ".join((param.description or "").split())
-            for name in (part.strip().lstrip("*") for part in param.arg_name.split(",")):
-                if text and name and name not in parameters:
+            if not param.description:
+                continue
+            text = " ".join(param.description.split())
+            for name in param.arg_name.split(","):
+                name = name.strip().lstrip("*")
+                if name and name not in parameters:
                     parameters[name] = text
-    kept = [d for d in descriptions if d is not None]
-    description = min(kept, key=len) if kept else None
-    return Docstring(description, parameters)
+    if len(readings) == 1:
+        return Docstring(_description(readings[0]), parameters)
+    descriptions = [d for d in map(_description, readings) if d is not None]
+    return Docstring(min(descriptions, key=len) if descriptions else None, parameters)
 
 
 def _description(parsed: Parsed) -> str | None:

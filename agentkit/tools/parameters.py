@@ -128,8 +128,7 @@ def read_signature(
         except Exception as error:
             raise ToolDefinitionError(
                 tool_name,
-                f"its annotation {parameter.annotation!r} cannot be resolved: "
-                f"{_first_line(error)}",
+                f"its annotation {parameter.annotation!r} cannot be resolved: {_first_line(error)}",
                 parameter.name,
             ) from error
         resolved.append(parameter.replace(annotation=annotation))
