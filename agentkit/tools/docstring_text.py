@@ -32,6 +32,8 @@ _UNDERLINE = re.compile(r"[ \t]*-{3,}[ \t]*")
 # What a Google entry's name may be (``name``, ``a, b``, ``*args``, ``name (type)``); anything
 # else names no parameter, and is where docstring-parser's typed-name pattern backtracks.
 _ENTRY_NAME = re.compile(r"\**[A-Za-z_]\w*(?:, ?\**[A-Za-z_]\w*)*(?: ?\(.*\))?")
+# A reST or Epytext field, which a Google reading leaves to those styles' parsers.
+_FOREIGN_FIELD = re.compile(r"[:@][A-Za-z]")
 # An Epytext field line docstring-parser reads in one step: ``@key name...:``.
 _EPYDOC_FIELD = re.compile(r"@[A-Za-z_]\w+(?:[ \t]+[A-Za-z_]\w*\??)*[ \t]*:")
 
@@ -56,8 +58,10 @@ def clean(raw: object) -> str:
 
 def for_google(text: str) -> str:
     """Sections that say nothing (``Args: None``, ``Args:`` then ``None`` or nothing) are
-    dropped, entries without a colon or without a name are dropped, and a section given
-    twice is merged into its first occurrence."""
+    dropped, entries without a colon or without a name are dropped, a section given twice is
+    merged into its first occurrence, and prose after a section (a ``Note:``, a closing
+    paragraph) moves before the sections, where the parser keeps it in the description
+    instead of dropping it."""
     lines = text.split("\n")
     blocks: list[list[str]] = []  # each a section (its title line first) or one text line
     first: dict[str, int] = {}  # a section's title -> its block
@@ -67,6 +71,13 @@ def for_google(text: str) -> str:
         line = lines[index]
         title = _google_title(line)
         if title is None:
+            if first and _FOREIGN_FIELD.match(line):
+                # A reST or Epytext field after the sections (a docstring mixing styles): the
+                # other style's parser reads it; for this one it is not description.
+                index += 1
+                while index < len(lines) and (not lines[index] or lines[index][0] in " \t"):
+                    index += 1
+                continue
             if not _says_nothing_inline(line):
                 blocks.append([line])
             index += 1
@@ -87,7 +98,12 @@ def for_google(text: str) -> str:
     for title, bodies in repeats.items():
         header = blocks[first[title]][0]
         blocks[first[title]] = [header, *(line for body in bodies for line in _reindent(body))]
-    return "\n".join(line for block in blocks for line in block)
+    sections = set(first.values())
+    prose = [line for index, block in enumerate(blocks) if index not in sections for line in block]
+    if not sections:
+        return "\n".join(prose)
+    ordered = [blocks[index] for index in sorted(sections)]
+    return "\n".join([*prose, "", *(line for block in ordered for line in block)])
 
 
 def _google_title(line: str) -> str | None:
