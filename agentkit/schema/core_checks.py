@@ -12,8 +12,8 @@ still part ways, because JSON is not Python:
   iterable field of one, for the tool to be refused instead.
 - A set's items must be hashable, but JSON arrays and objects arrive as lists and dicts: a
   ``set[list[int]]`` (or a set of non-frozen models, or ``Hashable``) declares arguments
-  that validation then refuses. ``unhashable`` finds them so the tool can be refused when
-  it is defined instead.
+  that validation then refuses; so does ``type[X]``, which only a class satisfies.
+  ``unhashable`` finds them so the tool can be refused when it is defined instead.
 
 The walk follows every key of a node except the ones that hold data (defaults, literal
 values, classes, metadata), so it sees each nested schema, definitions included.
@@ -110,6 +110,11 @@ def unhashable(schema: CoreNode) -> str | None:
             return (
                 "Hashable admits any JSON value, but arrays and objects arrive as lists and "
                 "dicts, which are not hashable; annotate the concrete type expected"
+            )
+        if kind == "is-subclass":
+            return (
+                "type[...] takes a class, which no JSON value is (the schema would admit "
+                "anything, validation nothing); take a name or an enum and look the class up"
             )
     return None
 

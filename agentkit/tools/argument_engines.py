@@ -137,12 +137,14 @@ def _bad_default(tool_name: str, name: str, default: Any, problem: str) -> ToolD
 
 # -- the pydantic-model engine ------------------------------------------------------------------
 
-# Extra arguments are refused. Attribute docstrings are read: the arguments model has none of
-# its own, but TypedDicts and stdlib dataclasses without a configuration of their own take
-# this one (pydantic's rule), so their fields' docstrings describe those fields to the model.
-# A pydantic model or dataclass keeps its own configuration: it opts in with
-# ``use_attribute_docstrings=True`` (as it would for pydantic itself).
-_CONFIG = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+# Extra arguments are refused. Field docstrings (a docstring under a field, as PEP 257's
+# "attribute docstrings") are read as pydantic reads them: when the model, dataclass or
+# TypedDict opts in with ``use_attribute_docstrings=True`` in its own configuration, for all
+# three alike. Turning it on here instead would read them for every TypedDict and stdlib
+# dataclass (they take this configuration when they have none), at the cost of parsing
+# their module's source for every tool (about a millisecond), and would still leave models
+# to their own choice.
+_CONFIG = ConfigDict(extra="forbid")
 
 
 def model_engine(tool_name: str, parameters: Sequence[Parameter]) -> Engine:

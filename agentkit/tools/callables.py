@@ -40,13 +40,13 @@ def target_of(obj: object) -> Target:
     """The callable behind ``obj``; raises ``ToolDefinitionError`` for what cannot be one."""
     if isinstance(obj, staticmethod):
         obj = obj.__func__
-    label = _label(obj)
     if isinstance(obj, classmethod):
         raise ToolDefinitionError(
-            label,
+            _label(obj.__func__),
             "a classmethod object cannot be called by itself; pass the bound method "
             "(Owner.method) to tool() instead",
         )
+    label = _label(obj)
     if not callable(obj):
         raise ToolDefinitionError(
             label,
@@ -118,10 +118,12 @@ def _own_doc(obj: object) -> object:
 
 def _class_doc(cls: type) -> object:
     """A class's own docstring (never a base class's), or else its own ``__init__``'s; the
-    signature text ``dataclasses`` writes into undocumented dataclasses does not count."""
+    signature text ``dataclasses`` and ``namedtuple`` write into undocumented classes does
+    not count."""
     doc = cls.__dict__.get("__doc__")
-    if isinstance(doc, str) and dataclasses.is_dataclass(cls):
-        doc = None if doc.startswith(cls.__name__ + "(") else doc
+    generated = dataclasses.is_dataclass(cls) or hasattr(cls, "_fields")
+    if isinstance(doc, str) and generated and doc.startswith(cls.__name__ + "("):
+        doc = None
     if doc:
         return doc
     init = cls.__dict__.get("__init__")

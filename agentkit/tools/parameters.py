@@ -76,7 +76,8 @@ def build_arguments(
     if is_validated_class(fn):
         assert isinstance(fn, type)
         engine, fields = class_engine(tool_name, fn, docs.parameters)
-        return Arguments(fields, engine, None, fn)
+        # The result is the instance the arguments describe: nothing more to declare.
+        return Arguments(fields, engine, None, NO_RETURN)
     signature = read_signature(tool_name, fn, namespace)
     parameters: list[Parameter] = []
     context_parameter = None

@@ -7,6 +7,7 @@ emulator accepts); and docstrings of 100 KB shaped to make backtracking parsers 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -15,6 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, TypeAdapter, with_config
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from typing_extensions import TypedDict
 
 from agentkit.testing.emulator.strict import check_declaration
 from agentkit.tools import Tool, tool
@@ -317,3 +321,76 @@ def test_a_100_kb_docstring_is_read_in_well_under_a_second(body: str) -> None:
     started = time.perf_counter()
     parse_docstring(doc)
     assert time.perf_counter() - started < 1.0
+
+
+# -- field docstrings ---------------------------------------------------------------------------
+
+
+class Window(TypedDict):
+    width: int
+    """Width in centimetres."""
+
+
+@with_config(ConfigDict(use_attribute_docstrings=True))
+class Door(TypedDict):
+    width: int
+    """Width in centimetres."""
+
+
+@dataclasses.dataclass
+class Shelf:
+    width: int
+    """Width in centimetres."""
+
+
+@pydantic_dataclass(config=ConfigDict(use_attribute_docstrings=True))
+class Drawer:
+    width: int
+    """Width in centimetres."""
+
+
+class Table(BaseModel):
+    width: int
+    """Width in centimetres."""
+
+
+class Desk(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    width: int
+    """Width in centimetres."""
+
+
+WIDTH = {"type": "integer"}
+DESCRIBED_WIDTH = {"description": "Width in centimetres.", "type": "integer"}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "width"),
+    [
+        (Window, WIDTH),
+        (Door, DESCRIBED_WIDTH),
+        (Shelf, WIDTH),
+        (Drawer, DESCRIBED_WIDTH),
+        (Table, WIDTH),
+        (Desk, DESCRIBED_WIDTH),
+    ],
+    ids=[
+        "typeddict",
+        "typeddict-opted-in",
+        "dataclass",
+        "dataclass-opted-in",
+        "model",
+        "model-opted-in",
+    ],
+)
+def test_field_docstrings_are_read_when_the_type_opts_in_as_for_pydantic(
+    annotation: type, width: dict[str, Any]
+) -> None:
+    def measure(thing):  # type: ignore[no-untyped-def]
+        ...
+
+    measure.__annotations__ = {"thing": annotation}
+    schema = tool(measure).parameters_json_schema["properties"]["thing"]
+    assert schema["properties"] == {"width": width}
+    own = TypeAdapter(annotation).json_schema()["properties"]["width"]  # pydantic, titled
+    assert {key: value for key, value in own.items() if key != "title"} == width
