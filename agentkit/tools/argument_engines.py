@@ -204,6 +204,16 @@ def _model_json_schema(
             ) from error
         json_schema = clean_json_schema(raw)
     properties = json_schema.get("properties", {})
+    for parameter in parameters:
+        misplaced = _misplaced_constraint(properties.get(parameter.name))
+        if misplaced is not None:
+            raise ToolDefinitionError(
+                tool_name,
+                f"its constraint {misplaced!r} does not apply to its type (pydantic would check "
+                "it at call time and fail); constrain a type that takes it (ge on numbers, "
+                "min_length on strings and lists...)",
+                parameter.name,
+            )
     if len(properties) < len(parameters):
         hidden = [p for p in parameters if p.required and p.name not in properties]
         if hidden:
@@ -214,6 +224,30 @@ def _model_json_schema(
                 hidden[0].name,
             )
     return json_schema
+
+
+# Pydantic's names for constraints; in a JSON Schema they mean a constraint pydantic could
+# not attach to the type and checks with a Python function instead (``ge`` on a str).
+_CONSTRAINT_NAMES = frozenset(
+    "ge gt le lt multiple_of min_length max_length max_digits decimal_places".split()
+)
+
+
+def _misplaced_constraint(schema: Any) -> str | None:
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in _CONSTRAINT_NAMES:
+                    return str(key)
+                if key == "properties" and isinstance(value, dict):
+                    stack.extend(value.values())
+                elif key not in ("enum", "const", "default", "examples", "example"):
+                    stack.append(value)
+    return None
 
 
 def _refuse_unsound(tool_name: str, core: CoreNode, parameters: Sequence[Parameter]) -> None:

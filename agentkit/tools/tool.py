@@ -175,11 +175,15 @@ class Tool:
     # -- calling ------------------------------------------------------------------------------
 
     def validate(self, args: dict[str, Any] | None) -> dict[str, Any] | ToolError:
-        """The call's keyword arguments, or the error the model is told about."""
+        """The call's keyword arguments, or the error the model is told about. A validator
+        of the tool's own types that raises something else than a validation error (a bug
+        in it) is reported like an exception of the tool, never raised into the run."""
         try:
             return self.arguments.validate(args if args is not None else {})
         except ValidationError as error:
             return invalid_arguments(self.name, error)
+        except Exception as error:
+            return exception_error(self.name, error)
 
     def needs_confirmation(self, validated: dict[str, Any]) -> bool:
         rule = self.requires_confirmation
