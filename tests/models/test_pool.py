@@ -79,9 +79,7 @@ async def test_a_connection_promised_to_an_unsent_request_is_not_promised_again(
     pool._assign_requests_to_connections()
     assert first.connection is free
     assert second.connection is not None and second.connection is not free
-    third = httpcore._async.connection_pool.AsyncPoolRequest(
-        httpcore.Request("GET", "http://a.test/")
-    )
+    third = httpcore._async.connection_pool.AsyncPoolRequest(httpcore.Request("GET", "http://a.test/"))
     pool._requests.append(third)
     pool._assign_requests_to_connections()  # a later pass, first still not sent
     assert third.connection not in (None, free)

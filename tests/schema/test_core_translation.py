@@ -34,17 +34,12 @@ def real_tools() -> list[Tool]:
     from ..tools.test_real_tools import OrderService, everything
 
     orders = OrderService()
+    # fmt: off
     return [
-        *SmartHome(":memory:").tools(),
-        calculate,
-        now,
-        convert_time,
-        *Home().tools(),  # type: ignore[list-item]
-        orders.create_order,
-        orders.search_orders,
-        orders.update_status,
-        everything,
+        *SmartHome(":memory:").tools(), calculate, now, convert_time, *Home().tools(),  # type: ignore[list-item]
+        orders.create_order, orders.search_orders, orders.update_status, everything,
     ]
+    # fmt: on
 
 
 # The golden types left to pydantic's generator: recursion, and nodes or formats the

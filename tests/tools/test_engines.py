@@ -166,31 +166,14 @@ def test_everything_else_goes_to_the_model_engine(annotation: Any) -> None:
 
 # -- same behaviour ---------------------------------------------------------------------------
 
+# fmt: off
 JUNK: list[Any] = [
-    None,
-    True,
-    0,
-    -1,
-    7,
-    10**30,
-    0.5,
-    float("nan"),
-    "",
-    "a",
-    "abc",
-    "2024-02-30",
-    "12:30",
-    "2024-05-01T10:00:00",
-    "6f1c7a52-3a55-4c3d-9d5e-0f6ad1b0b3a1",
-    "1e3",
-    [],
-    [1, "x"],
-    ["a"],
-    {},
-    {"a": 1},
-    {"street": "s", "city": "c", "postcode": "1234 AB"},
+    None, True, 0, -1, 7, 10**30, 0.5, float("nan"), "", "a", "abc", "2024-02-30", "12:30",
+    "2024-05-01T10:00:00", "6f1c7a52-3a55-4c3d-9d5e-0f6ad1b0b3a1", "1e3", [], [1, "x"], ["a"],
+    {}, {"a": 1}, {"street": "s", "city": "c", "postcode": "1234 AB"},
     {"ship_to": {"street": "s", "city": "c", "postcode": "99"}, "items": [{"sku": "k"}]},
 ]
+# fmt: on
 
 
 def outcome(engine: Engine, args: dict[str, Any]) -> Any:
@@ -268,59 +251,26 @@ def test_a_mutable_default_is_not_shared_between_calls() -> None:
 # -- defaults, in both engines ----------------------------------------------------------------
 
 
+# Defaults are checked strictly: a str is not an int, a tuple not a list, a value not an enum.
+# fmt: off
 @pytest.mark.parametrize(
     ("annotation", "default", "reason"),
     [
-        (
-            int,
-            "high",
-            "default 'high' does not match the annotation: Input should be a valid integer",
-        ),
+        (int, "high", "default 'high' does not match the annotation: Input should be a valid integer"),
         (int, "1", "default '1' does not match the annotation: Input should be a valid integer"),
-        (
-            float,
-            "0.5",
-            "default '0.5' does not match the annotation: Input should be a valid number",
-        ),
+        (float, "0.5", "default '0.5' does not match the annotation: Input should be a valid number"),
         (int, True, "default True does not match the annotation: Input should be a valid integer"),
-        (
-            list[int],
-            (1, 2),
-            "default (1, 2) does not match the annotation: Input should be a valid list",
-        ),
+        (list[int], (1, 2), "default (1, 2) does not match the annotation: Input should be a valid list"),
         (int, None, "defaults to None but its type does not admit None; annotate it as 'X | None'"),
-        (
-            Annotated[int, Field(le=100)],
-            150,
-            "default 150 does not match the annotation: Input should be less than or equal to 100",
-        ),
-        (
-            list[int],
-            ["a"],
-            "default ['a'] does not match the annotation: Input should be a valid integer",
-        ),
-        (
-            Address,
-            {"street": "s"},
-            "default {'street': 's'} does not match the annotation: Field required",
-        ),
-        (
-            Status,
-            "nope",
-            "default 'nope' does not match the annotation: Input should be an instance of Status",
-        ),
-        (
-            Status,
-            "open",
-            "default 'open' does not match the annotation: Input should be an instance of Status",
-        ),
-        (
-            datetime.date,
-            "2026-01-01",
-            "default '2026-01-01' does not match the annotation: Input should be a valid date",
-        ),
+        (Annotated[int, Field(le=100)], 150, "default 150 does not match the annotation: Input should be less than or equal to 100"),
+        (list[int], ["a"], "default ['a'] does not match the annotation: Input should be a valid integer"),
+        (Address, {"street": "s"}, "default {'street': 's'} does not match the annotation: Field required"),
+        (Status, "nope", "default 'nope' does not match the annotation: Input should be an instance of Status"),
+        (Status, "open", "default 'open' does not match the annotation: Input should be an instance of Status"),
+        (datetime.date, "2026-01-01", "default '2026-01-01' does not match the annotation: Input should be a valid date"),
     ],
 )
+# fmt: on
 def test_a_default_that_does_not_fit_is_refused_naming_the_parameter(
     annotation: Any, default: Any, reason: str
 ) -> None:
@@ -341,16 +291,10 @@ def test_names_that_clash_with_pydantic_work_in_the_model_engine_too() -> None:
     built = Tool(query)
     assert built.arguments.engine.kind == "model"  # the enum sends it there
     assert list(built.parameters_json_schema["properties"]) == [
-        "schema",
-        "status",
-        "_cursor",
-        "model_name",
+        "schema", "status", "_cursor", "model_name",
     ]
     assert built.validate({"schema": "s", "status": "open", "_cursor": "c"}) == {
-        "schema": "s",
-        "status": Status.OPEN,
-        "_cursor": "c",
-        "model_name": "m",
+        "schema": "s", "status": Status.OPEN, "_cursor": "c", "model_name": "m",
     }
 
 
