@@ -16,6 +16,17 @@ from pydantic.json_schema import Examples
 from typing_extensions import TypedDict, deprecated
 
 
+def described_as(text: str) -> Any:
+    """A ``__get_pydantic_json_schema__`` hook adding a description: a class's own schema."""
+
+    def hook(cls: type, core: Any, handler: Any) -> Any:
+        schema = handler(core)
+        schema["description"] = text
+        return schema
+
+    return classmethod(hook)
+
+
 class Inner(BaseModel):
     a: int
 
@@ -34,12 +45,7 @@ class WithExamples(BaseModel):
 
 class OwnHook(BaseModel):
     a: int
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core: Any, handler: Any) -> Any:
-        schema = handler(core)
-        schema["description"] = "From the hook."
-        return schema
+    __get_pydantic_json_schema__ = described_as("From the hook.")
 
 
 class ExtraAllowed(BaseModel):
@@ -58,12 +64,7 @@ class FixedTupleField(BaseModel):
 
 class HookedEnum(enum.Enum):
     A = "a"
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core: Any, handler: Any) -> Any:
-        schema = handler(core)
-        schema["description"] = "Hooked enum."
-        return schema
+    __get_pydantic_json_schema__ = described_as("Hooked enum.")
 
 
 class HookedEnumField(BaseModel):
@@ -80,12 +81,7 @@ class DocumentedDataclass:
 @dataclasses.dataclass
 class HookedDataclass:
     a: int
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core: Any, handler: Any) -> Any:
-        schema = handler(core)
-        schema["description"] = "Hooked dataclass."
-        return schema
+    __get_pydantic_json_schema__ = described_as("Hooked dataclass.")
 
 
 @pydantic.dataclasses.dataclass(config=ConfigDict(json_schema_extra={"examples": [{"a": 1}]}))

@@ -348,9 +348,30 @@ def test_what_cannot_be_a_tool_is_refused_saying_what_to_do(obj: Any, message: s
     assert str(caught.value) == message
 
 
+def one_integer(name: str) -> dict[str, Any]:
+    """The parameters schema of a callable taking one required int."""
+    return {
+        "additionalProperties": False,
+        "properties": {name: {"type": "integer"}},
+        "required": [name],
+        "type": "object",
+    }
+
+
 ADD_PARAMETERS = {
     "a": {"description": "The first.", "type": "integer"},
     "b": {"default": 1, "description": "The second.", "type": "integer"},
+}
+ADD = {
+    "name": "add",
+    "description": "Add two numbers.",
+    "parametersJsonSchema": {
+        "additionalProperties": False,
+        "properties": ADD_PARAMETERS,
+        "required": ["a"],
+        "type": "object",
+    },
+    "responseJsonSchema": {"type": "integer"},
 }
 ACCEPTED: dict[str, tuple[Any, dict[str, Any]]] = {
     "bound builtin method": (
@@ -370,12 +391,7 @@ ACCEPTED: dict[str, tuple[Any, dict[str, Any]]] = {
         {
             "name": "Plain",
             "description": "A plain class.",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"x": {"type": "integer"}},
-                "required": ["x"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("x"),
         },
     ),
     "pydantic model class": (
@@ -518,77 +534,37 @@ ACCEPTED: dict[str, tuple[Any, dict[str, Any]]] = {
         {
             "name": "Derived",
             "description": "Double n.",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"n": {"type": "integer"}},
-                "required": ["n"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("n"),
             "responseJsonSchema": {"type": "integer"},
         },
     ),
     "instance wrapping a function": (
         Wrapper(add),
-        {
-            "name": "add",
-            "description": "Add two numbers.",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": ADD_PARAMETERS,
-                "required": ["a"],
-                "type": "object",
-            },
-            "responseJsonSchema": {"type": "integer"},
-        },
+        ADD,
     ),
     "staticmethod object": (
         staticmethod(add),
-        {
-            "name": "add",
-            "description": "Add two numbers.",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": ADD_PARAMETERS,
-                "required": ["a"],
-                "type": "object",
-            },
-            "responseJsonSchema": {"type": "integer"},
-        },
+        ADD,
     ),
     "method returning Self (no response schema)": (
         Methods().clone,
         {
             "name": "clone",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"n": {"type": "integer"}},
-                "required": ["n"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("n"),
         },
     ),
     "unresolvable return annotation (no response schema)": (
         unresolved_return,
         {
             "name": "unresolved_return",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"x": {"type": "integer"}},
-                "required": ["x"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("x"),
         },
     ),
     "doc that raises": (
         RaisingDoc(),
         {
             "name": "RaisingDoc",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"x": {"type": "integer"}},
-                "required": ["x"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("x"),
             "responseJsonSchema": {"type": "integer"},
         },
     ),
@@ -596,12 +572,7 @@ ACCEPTED: dict[str, tuple[Any, dict[str, Any]]] = {
         int_doc,
         {
             "name": "int_doc",
-            "parametersJsonSchema": {
-                "additionalProperties": False,
-                "properties": {"x": {"type": "integer"}},
-                "required": ["x"],
-                "type": "object",
-            },
+            "parametersJsonSchema": one_integer("x"),
             "responseJsonSchema": {"type": "integer"},
         },
     ),
