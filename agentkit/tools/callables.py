@@ -46,20 +46,23 @@ def target_of(obj: object) -> Target:
             "a classmethod object cannot be called by itself; pass the bound method "
             "(Owner.method) to tool() instead",
         )
-    label = _label(obj)
     if not callable(obj):
         raise ToolDefinitionError(
-            label,
+            _label(obj),
             f"is not callable (it is {_kind(obj)}); tool() takes a function, a method or "
             "another callable",
         )
+    name = _name(obj)
     if _is_generator(obj):
         raise ToolDefinitionError(
-            label,
+            name,
             "is a generator function; a tool returns one result, so collect the items and "
             "return a list instead",
         )
-    return Target(obj, _name(obj), _own_doc(obj))
+    return Target(obj, name, _own_doc(obj))
+
+
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
 
 
 def _label(obj: object) -> str:
@@ -81,9 +84,11 @@ def _kind(obj: object) -> str:
 def _is_generator(obj: object) -> bool:
     """Generator and async generator functions, also behind partials and ``__call__``."""
     try:
+        if inspect.isfunction(obj):  # the usual case, read from the code object's flags
+            return bool(obj.__code__.co_flags & _GENERATOR_FLAGS)
         if inspect.isgeneratorfunction(obj) or inspect.isasyncgenfunction(obj):
             return True
-        if inspect.isfunction(obj) or inspect.ismethod(obj) or isinstance(obj, type):
+        if inspect.ismethod(obj) or isinstance(obj, type):
             return False
         call = type(obj).__call__
         return inspect.isgeneratorfunction(call) or inspect.isasyncgenfunction(call)

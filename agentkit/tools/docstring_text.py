@@ -123,14 +123,16 @@ def _says_nothing_inline(line: str) -> bool:
 def _kept_entries(title: str, body: list[str]) -> list[str]:
     """The body without the entries the parser would refuse or misread; empty when nothing
     is left to say."""
-    content = [line for line in body if line.strip()]
-    if not content or (len(content) == 1 and content[0].strip().lower() in _NOTHING):
+    start = next((line for line in body if line.strip()), None)
+    if start is None:
+        return []
+    if start.strip().lower() in _NOTHING and sum(1 for line in body if line.strip()) == 1:
         return []
     if title not in _LIST_SECTIONS:
         return body
     names_parameters = title in _PARAMETER_SECTIONS
     kept: list[str] = []
-    for entry in _entries(body, content[0]):
+    for entry in _entries(body, start):
         head, colon, _ = entry[0].partition(":")
         if not colon:  # the name may run onto the next lines, as the parser allows
             head, colon, _ = "\n".join(entry).partition(":")
@@ -144,15 +146,19 @@ def _kept_entries(title: str, body: list[str]) -> list[str]:
 
 def _names_a_parameter(head: str) -> bool:
     name = head.strip()
+    if name.isidentifier():  # the usual case, without a regular expression
+        return True
     return bool(_ENTRY_NAME.fullmatch(name) or _ENTRY_NAME.fullmatch(" ".join(name.split())))
 
 
 def _entries(body: list[str], start: str) -> list[list[str]]:
     """A list section's entries: each starts on a line indented exactly as the first one."""
-    indent = len(start) - len(start.lstrip())
+    indent = start[: len(start) - len(start.lstrip())]
     entries: list[list[str]] = []
     for line in body:
-        if entries and (len(line) - len(line.lstrip()) != indent or not line.strip()):
+        if line.startswith(indent) and line[len(indent) : len(indent) + 1].strip():
+            entries.append([line])  # the entry's margin, then a non-blank character
+        elif entries:
             entries[-1].append(line)
         else:
             entries.append([line])

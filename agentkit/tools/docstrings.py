@@ -71,19 +71,27 @@ _REST_FIELDS = (
 )
 _EPYDOC_FIELDS = "param|keyword|type|returns?|rtype|raise|yields?|ytype|ivar|cvar|var"
 _GOOGLE_TITLES = "|".join(re.escape(str(t)) for t in _GOOGLE.sections)
-_MARKERS: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
-    # Each with the substrings it cannot match without one of: a cheaper first check.
-    "numpy": (
-        ("---", ".."),
-        re.compile(
-            rf"^(?:{_NUMPY_TITLES})[ \t]*\n[ \t]*-{{3,}}[ \t]*$|^\.\.[ \t]*deprecated[ \t]*::",
-            re.M,
-        ),
-    ),
-    "rest": ((":",), re.compile(rf"^[ \t]*:(?:{_REST_FIELDS})\b", re.M)),
-    "epydoc": (("@",), re.compile(rf"^[ \t]*@(?:{_EPYDOC_FIELDS})\b", re.M)),
-    "google": ((":",), re.compile(rf"^(?:{_GOOGLE_TITLES}):[ \t]*$", re.M)),
-}
+_NUMPY_MARKER = re.compile(
+    rf"^(?:{_NUMPY_TITLES})[ \t]*\n[ \t]*-{{3,}}[ \t]*$|^\.\.[ \t]*deprecated[ \t]*::", re.M
+)
+_REST_MARKER = re.compile(rf"^[ \t]*:(?:{_REST_FIELDS})\b", re.M)
+_EPYDOC_MARKER = re.compile(rf"^[ \t]*@(?:{_EPYDOC_FIELDS})\b", re.M)
+_GOOGLE_MARKER = re.compile(rf"^(?:{_GOOGLE_TITLES}):[ \t]*$", re.M)
+
+
+def _styles(text: str) -> list[str]:
+    """The styles the text plainly uses, in reading order (a substring each marker cannot
+    match without is checked first: most docstrings need no regular expression at all)."""
+    styles = []
+    if ("---" in text or ".." in text) and _NUMPY_MARKER.search(text):
+        styles.append("numpy")
+    if ":" in text and _REST_MARKER.search(text):
+        styles.append("rest")
+    if "@" in text and _EPYDOC_MARKER.search(text):
+        styles.append("epydoc")
+    if ":" in text and _GOOGLE_MARKER.search(text):
+        styles.append("google")
+    return styles
 
 
 def parse_docstring(raw: object) -> Docstring:
@@ -91,11 +99,7 @@ def parse_docstring(raw: object) -> Docstring:
     text = clean(raw)
     if not text:
         return Docstring()
-    styles = [
-        style
-        for style, (hints, marker) in _MARKERS.items()
-        if any(hint in text for hint in hints) and marker.search(text)
-    ]
+    styles = _styles(text)
     if not styles:
         return Docstring(text)
     readings = _read(text, styles)
@@ -114,6 +118,8 @@ def _read(text: str, styles: list[str]) -> list[Parsed]:
             readings.append(_PARSERS[style](text))
         except Exception:
             continue
+    if len(readings) < 2:
+        return readings
     return sorted(readings, key=lambda parsed: len(parsed.meta), reverse=True)
 
 
