@@ -22,6 +22,7 @@ from typing_extensions import TypedDict
 
 from agentkit.testing.emulator.strict import check_declaration
 from agentkit.tools import Tool, tool
+from agentkit.tools import docstrings as module
 from agentkit.tools.docstrings import Docstring, parse_docstring
 
 LONG_BODY = "All work and no play makes Jack a dull boy. " * 2300  # about 100 KB
@@ -213,11 +214,22 @@ def test_a_doc_that_is_not_a_string_reads_as_none(doc: object) -> None:
     assert "description" not in with_doc(doc).declaration.to_wire()
 
 
-def test_a_section_left_unfinished_falls_back_to_the_raw_text() -> None:
-    # reST fields docstring-parser refuses (a field without its closing colon) and no other
-    # style to read: the cleaned text is the description, with no parameter descriptions.
+def test_a_style_that_fails_falls_back_to_automatic_detection() -> None:
+    # reST fields docstring-parser refuses (a field without its closing colon): the other
+    # styles read it, the best of them wins, and it finds no sections.
     doc = "Set a light.\n\n:param room The room, no closing colon\n:param level"
     assert parse_docstring(doc) == Docstring(doc, {})
+
+
+def test_when_every_style_fails_the_raw_text_is_the_description(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(text: str) -> Any:
+        raise ValueError("not this style")
+
+    monkeypatch.setattr(module, "_PARSERS", dict.fromkeys(module._PARSERS, refuse))
+    doc = "    Set a light.\n\n    Args:\n        room: The room.\n    "
+    assert parse_docstring(doc) == Docstring("Set a light.\n\nArgs:\n    room: The room.", {})
 
 
 # -- any text -----------------------------------------------------------------------------------
