@@ -7,7 +7,8 @@ backtrack badly on some shapes of text (an entry name followed by many parenthes
 Epytext field without a colon followed by many words, a NumPy entry line with a long run of
 spaces): seconds or minutes for a few kilobytes. Each ``for_*`` function rewrites the text for
 one parser so that neither happens, changing only what that parser would have failed on or
-read as garbage. Everything here walks the text line by line, linear in its length.
+read as garbage (and, for Google, keeping prose it would drop). Everything here walks the
+text line by line, linear in its length.
 """
 
 from __future__ import annotations
