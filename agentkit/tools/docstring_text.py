@@ -64,47 +64,57 @@ def for_google(text: str) -> str:
     paragraph) moves before the sections, where the parser keeps it in the description
     instead of dropping it."""
     lines = text.split("\n")
-    blocks: list[list[str]] = []  # each a section (its title line first) or one text line
-    first: dict[str, int] = {}  # a section's title -> its block
-    repeats: dict[str, list[list[str]]] = {}  # a repeated section's title -> each body
+    prose: list[str] = []
+    sections: dict[str, list[list[str]]] = {}  # title -> its title line, then each body
+    changed = False  # when nothing changes, the text is returned as it was
     index = 0
     while index < len(lines):
         line = lines[index]
         title = _google_title(line)
         if title is None:
-            if first and _FOREIGN_FIELD.match(line):
+            if sections and _FOREIGN_FIELD.match(line):
                 # A reST or Epytext field after the sections (a docstring mixing styles): the
                 # other style's parser reads it; for this one it is not description.
+                index = _section_end(lines, index)
+                changed = True
+            elif _says_nothing_inline(line):
                 index += 1
-                while index < len(lines) and (not lines[index] or lines[index][0] in " \t"):
-                    index += 1
-                continue
-            if not _says_nothing_inline(line):
-                blocks.append([line])
-            index += 1
+                changed = True
+            else:
+                prose.append(line)
+                changed = changed or bool(sections and line.strip())
+                index += 1
             continue
-        # A section runs until the next line that starts at the margin (as the parser reads).
-        end = index + 1
-        while end < len(lines) and (not lines[end] or lines[end][0] in " \t"):
-            end += 1
-        body = _kept_entries(title, lines[index + 1 : end])
+        end = _section_end(lines, index)
+        body = lines[index + 1 : end]
+        kept = _kept_entries(title, body)
         index = end
-        if not body:
+        if kept is not body:
+            changed = True
+        if not kept:
             continue
-        if title in first:
-            repeats.setdefault(title, [blocks[first[title]][1:]]).append(body)
-            continue
-        first[title] = len(blocks)
-        blocks.append([line, *body])
-    for title, bodies in repeats.items():
-        header = blocks[first[title]][0]
-        blocks[first[title]] = [header, *(line for body in bodies for line in _reindent(body))]
-    sections = set(first.values())
-    prose = [line for index, block in enumerate(blocks) if index not in sections for line in block]
-    if not sections:
-        return "\n".join(prose)
-    ordered = [blocks[index] for index in sorted(sections)]
-    return "\n".join([*prose, "", *(line for block in ordered for line in block)])
+        if title in sections:  # given twice: merged below
+            changed = True
+        sections.setdefault(title, [[line]]).append(kept)
+    if not changed:
+        return text
+    merged: list[str] = []
+    for header, *bodies in sections.values():
+        merged.extend(header)
+        if len(bodies) == 1:
+            merged.extend(bodies[0])
+        else:  # one section, one indentation (the parser splits entries on it)
+            merged.extend(line for body in bodies for line in _reindent(body))
+    return "\n".join([*prose, "", *merged] if sections else prose)
+
+
+def _section_end(lines: list[str], index: int) -> int:
+    """Where the block starting at ``index`` ends: at the next line that starts at the margin
+    (as the parser reads a section)."""
+    end = index + 1
+    while end < len(lines) and (not lines[end] or lines[end][0] in " \t"):
+        end += 1
+    return end
 
 
 def _google_title(line: str) -> str | None:
@@ -133,16 +143,16 @@ def _kept_entries(title: str, body: list[str]) -> list[str]:
         return body
     names_parameters = title in _PARAMETER_SECTIONS
     kept: list[str] = []
+    dropped = False
     for entry in _entries(body, start):
         head, colon, _ = entry[0].partition(":")
         if not colon:  # the name may run onto the next lines, as the parser allows
             head, colon, _ = "\n".join(entry).partition(":")
-            if not colon:
-                continue
-        if names_parameters and not _names_a_parameter(head):
+        if not colon or (names_parameters and not _names_a_parameter(head)):
+            dropped = True
             continue
         kept.extend(entry)
-    return kept
+    return kept if dropped else body  # the body itself: nothing changed
 
 
 def _names_a_parameter(head: str) -> bool:
