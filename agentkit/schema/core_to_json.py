@@ -389,8 +389,10 @@ def _fields_object(
     for name, field in fields.items():
         kind = field.get("type")
         allowed = _FIELD_KEYS.get(kind)
-        if allowed is None or not allowed.issuperset(field) or field.get("init") is False:
-            raise Unsupported(f"{kind!r} field with keys or handling of its own")
+        if allowed is None or not allowed.issuperset(field):
+            raise Unsupported(f"{kind!r} field with keys of its own")
+        if kind == "dataclass-field" and field.get("init") is False:
+            raise Unsupported("a dataclass field outside __init__")
         metadata = field.get("metadata")
         if metadata and not _FIELD_METADATA.issuperset(metadata):
             raise Unsupported("field with schema hooks")
