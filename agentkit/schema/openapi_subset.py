@@ -21,7 +21,9 @@ these steps:
    ``prefixItems`` (fixed-length tuples) and a schema that admits anything.
 7. Assertions the subset lacks but the argument validator enforces are translated exactly
    where possible (``exclusiveMinimum: 0`` on an integer is ``minimum: 1``), otherwise stated in
-   the description, so the model is told and nothing is lost silently.
+   the description, so the model is told and nothing is lost silently. The same goes for a
+   ``format`` the API does not accept for the node's type (``date``, ``uuid``, ``uri``...):
+   it is stated in words (``Format: date (YYYY-MM-DD).``).
 8. Whatever keyword is left must be one the subset knows; anything else is refused.
 
 Refusals raise ``SchemaDialectError`` with the path of the offending node.
@@ -32,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentkit.errors import SchemaDialectError
+from agentkit.schema.formats import format_note, is_accepted
 
 SUBSET_KEYWORDS = frozenset(
     "type format title description nullable enum items minItems maxItems properties required "
@@ -124,9 +127,7 @@ def _compile(raw: Any, path: str) -> dict[str, Any]:
     if nullable:
         node["nullable"] = True
     if notes:
-        described = node.get("description")
-        note_text = " ".join(notes)
-        node["description"] = f"{described} ({note_text})" if described else note_text
+        node["description"] = _described(node.get("description"), notes)
 
     # 8. nothing unknown may remain
     unknown = sorted(set(node) - SUBSET_KEYWORDS)
@@ -211,7 +212,19 @@ def _compile_children(node: dict[str, Any], path: str) -> None:
         )
 
 
+def _described(description: Any, notes: list[str]) -> str:
+    """The description followed by the notes, as sentences."""
+    text = " ".join(notes)
+    if not isinstance(description, str) or not description.strip():
+        return text
+    description = description.rstrip()
+    separator = " " if description.endswith((".", "!", "?")) else ". "
+    return f"{description}{separator}{text}"
+
+
 def _translate_assertions(node: dict[str, Any], notes: list[str]) -> None:
+    if "format" in node and not is_accepted(node.get("type"), node["format"]):
+        notes.append(format_note(node.pop("format")))
     integer = node.get("type") == "INTEGER"
     if "exclusiveMinimum" in node:
         bound = node.pop("exclusiveMinimum")

@@ -11,8 +11,13 @@ function turning the model's ``args`` into the call's keyword arguments.
   handles everything pydantic does (validators, enums, dataclasses, recursive models, custom
   schema hooks).
 
-Both check every default against its own annotation, which pydantic does not do by default:
-a default the validator would refuse is a bug in the tool, found when it is defined.
+Both check every default against its own annotation, which pydantic does not do by default,
+and strictly (a str is not an int; an int is a float, an Enum member is its enum, None is an
+Optional's): a default that is not of its parameter's type reaches the function unconverted,
+so it is a bug in the tool, found when it is defined.
+
+The model engine also closes the gaps between what JSON can carry and what Python validates
+(``core_checks``): iterables are validated eagerly, and sets of unhashable items refused.
 """
 
 from __future__ import annotations
@@ -23,14 +28,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, ValidationError, create_model
-from pydantic.errors import PydanticSchemaGenerationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import SchemaError, SchemaValidator
 
 from agentkit.errors import ToolDefinitionError
 from agentkit.schema import clean_json_schema
 from agentkit.schema.annotation_core import CoreNode, parameter_core_schema
+from agentkit.schema.core_checks import eager, lazy_field, unhashable
 from agentkit.schema.core_to_json import Unsupported, core_to_json_schema
 from agentkit.schema.generator import ToolJsonSchema
 
@@ -110,7 +115,7 @@ def _check_typed_dict_defaults(
     if not defaults:
         return
     try:
-        validator.validate_python(defaults)
+        validator.validate_python(defaults, strict=True)
     except ValidationError as error:
         for problem in error.errors(include_url=False):
             location = problem["loc"]
@@ -132,23 +137,145 @@ def _bad_default(tool_name: str, name: str, default: Any, problem: str) -> ToolD
 
 # -- the pydantic-model engine ------------------------------------------------------------------
 
+# Extra arguments are refused. Field docstrings (a docstring under a field, as PEP 257's
+# "attribute docstrings") are read as pydantic reads them: when the model, dataclass or
+# TypedDict opts in with ``use_attribute_docstrings=True`` in its own configuration, for all
+# three alike. Turning it on here instead would read them for every TypedDict and stdlib
+# dataclass (they take this configuration when they have none), at the cost of parsing
+# their module's source for every tool (about a millisecond), and would still leave models
+# to their own choice.
+_CONFIG = ConfigDict(extra="forbid")
+
 
 def model_engine(tool_name: str, parameters: Sequence[Parameter]) -> Engine:
     model, field_names = arguments_model(tool_name, parameters)
     _check_model_defaults(tool_name, model, parameters, field_names)
+    core: CoreNode = dict(model.__pydantic_core_schema__)
+    _refuse_unsound(tool_name, core, parameters)
     pairs = tuple(zip((p.name for p in parameters), field_names, strict=True))
+    eager_core = eager(core)
+    if eager_core is None:
+        validator = model.__pydantic_validator__
 
-    def validate(args: dict[str, Any]) -> dict[str, Any]:
-        # Attributes, not model_dump: nested models and dataclasses reach the function as
-        # the objects its annotations promise.
-        validated = model.model_validate(args)
-        return {name: getattr(validated, field) for name, field in pairs}
+        def validate(args: dict[str, Any]) -> dict[str, Any]:
+            # Attributes, not model_dump: nested models and dataclasses reach the function
+            # as the objects its annotations promise.
+            validated = validator.validate_python(args)
+            return {name: getattr(validated, field) for name, field in pairs}
 
+    else:
+        core = eager_core
+        fields_validator = _fields_validator(core)
+
+        def validate(args: dict[str, Any]) -> dict[str, Any]:
+            values = fields_validator.validate_python(args)[0]
+            return {name: values[field] for name, field in pairs}
+
+    json_schema = _model_json_schema(tool_name, model, core, parameters)
+    return Engine("model", core, json_schema, validate)
+
+
+def _fields_validator(core: CoreNode) -> SchemaValidator:
+    """A validator of the arguments model's fields alone. Validating the model itself would
+    not do: pydantic-core reuses the class's prebuilt validator for any schema naming it."""
+    model = core["schema"] if core["type"] == "definitions" else core
+    fields: CoreNode = model["schema"]
+    if core["type"] == "definitions":
+        fields = {"type": "definitions", "schema": fields, "definitions": core["definitions"]}
+    return SchemaValidator(fields, model.get("config"))
+
+
+def _model_json_schema(
+    tool_name: str, model: type[BaseModel], core: CoreNode, parameters: Sequence[Parameter]
+) -> dict[str, Any]:
+    """The parameters' JSON Schema, read from the core schema when the translator knows every
+    node (exactly pydantic's output, faster), else pydantic's generator. A required
+    parameter the schema leaves out (``SkipJsonSchema``) could never be sent: refused."""
     try:
-        json_schema = core_to_json_schema(model.__pydantic_core_schema__)
+        json_schema = core_to_json_schema(core)
     except Unsupported:
-        json_schema = clean_json_schema(model.model_json_schema(schema_generator=ToolJsonSchema))
-    return Engine("model", dict(model.__pydantic_core_schema__), json_schema, validate)
+        try:
+            raw = model.model_json_schema(schema_generator=ToolJsonSchema)
+        except Exception as error:
+            raise ToolDefinitionError(
+                tool_name,
+                f"its parameters have no JSON Schema: {_first_line(error)}",
+                _json_culprit(parameters),
+            ) from error
+        json_schema = clean_json_schema(raw)
+    properties = json_schema.get("properties", {})
+    for parameter in parameters:
+        misplaced = _misplaced_constraint(properties.get(parameter.name))
+        if misplaced is not None:
+            raise ToolDefinitionError(
+                tool_name,
+                f"its constraint {misplaced!r} does not apply to its type (pydantic would check "
+                "it at call time and fail); constrain a type that takes it (ge on numbers, "
+                "min_length on strings and lists...)",
+                parameter.name,
+            )
+    if len(properties) < len(parameters):
+        hidden = [p for p in parameters if p.required and p.name not in properties]
+        if hidden:
+            raise ToolDefinitionError(
+                tool_name,
+                "is required but left out of the JSON Schema (SkipJsonSchema?), so the model "
+                "could never send it; give it a default or declare it",
+                hidden[0].name,
+            )
+    return json_schema
+
+
+# Pydantic's names for constraints; in a JSON Schema they mean a constraint pydantic could
+# not attach to the type and checks with a Python function instead (``ge`` on a str).
+_CONSTRAINT_NAMES = frozenset(
+    "ge gt le lt multiple_of min_length max_length max_digits decimal_places".split()
+)
+
+
+def _misplaced_constraint(schema: Any) -> str | None:
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in _CONSTRAINT_NAMES:
+                    return str(key)
+                if key == "properties" and isinstance(value, dict):
+                    stack.extend(value.values())
+                elif key not in ("enum", "const", "default", "examples", "example"):
+                    stack.append(value)
+    return None
+
+
+def _refuse_unsound(tool_name: str, core: CoreNode, parameters: Sequence[Parameter]) -> None:
+    """Sets of unhashable items, and iterables a class validates lazily (``core_checks``)."""
+    problem = unhashable(core) or lazy_field(core, outermost=False)
+    if problem is None:
+        return
+    culprit = None
+    for parameter in parameters:
+        alone: CoreNode = dict(TypeAdapter(parameter.annotation).core_schema)
+        if unhashable(alone) or lazy_field(alone):
+            culprit = parameter.name
+            break
+    raise ToolDefinitionError(tool_name, problem, culprit)
+
+
+def _json_culprit(parameters: Sequence[Parameter]) -> str | None:
+    for parameter in parameters:
+        try:
+            TypeAdapter(parameter.annotation).json_schema(schema_generator=ToolJsonSchema)
+        except Exception:
+            return parameter.name
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def arguments_model(
@@ -162,13 +289,12 @@ def arguments_model(
     }
     model_name = "".join(part.title() for part in re.split(r"[^A-Za-z0-9]+", tool_name)) or "Tool"
     try:
-        model = create_model(
-            f"{model_name}Arguments", __config__=ConfigDict(extra="forbid"), **definitions
-        )
-    except (PydanticSchemaGenerationError, PydanticUserError, TypeError) as error:
-        first_line = str(error).strip().splitlines()[0]
+        model = create_model(f"{model_name}Arguments", __config__=_CONFIG, **definitions)
+    except Exception as error:  # pydantic's errors, and whatever exotic types raise
         raise ToolDefinitionError(
-            tool_name, f"unsupported type: {first_line}", _culprit(definitions, parameters)
+            tool_name,
+            f"unsupported type: {_first_line(error)}",
+            _culprit(definitions, parameters),
         ) from error
     if not model.__pydantic_complete__:
         # Pydantic defers a model naming a type not defined yet; a tool cannot wait for it.
@@ -228,7 +354,9 @@ def _check_model_defaults(
         if parameter.required:
             continue
         try:
-            model.__pydantic_validator__.validate_assignment(blank, field, parameter.default)
+            model.__pydantic_validator__.validate_assignment(
+                blank, field, parameter.default, strict=True
+            )
         except ValidationError as error:
             problem = error.errors()[0]["msg"]
             raise _bad_default(tool_name, parameter.name, parameter.default, problem) from None

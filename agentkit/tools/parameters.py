@@ -1,14 +1,16 @@
-"""Reading a function's signature into the validated-arguments engine of a tool.
+"""Reading a callable's signature into the validated-arguments engine of a tool.
 
 The same core schema yields the JSON Schema the model sees and validates the arguments the
 model sends, so what is declared is exactly what is accepted. Everything that cannot work is
 found here, when the tool is defined: ``*args``/``**kwargs``, positional-only or unannotated
-parameters, names Gemini refuses, defaults that do not fit their annotation, types pydantic
-cannot handle.
+parameters, names Gemini refuses, annotations that do not resolve, defaults that do not fit
+their annotation, types pydantic cannot handle. A return annotation is only a hint to the
+model: one that does not resolve is dropped, never fatal.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable
@@ -17,17 +19,19 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from agentkit.errors import ToolDefinitionError
-from agentkit.schema.core_to_json import Unsupported
+from agentkit.logs import get_logger
 from agentkit.tools.argument_engines import (
     Engine,
     Parameter,
     model_engine,
     typed_dict_engine,
 )
+from agentkit.tools.class_engine import class_engine, is_validated_class
 from agentkit.tools.context import ToolContext
 from agentkit.tools.docstrings import Docstring
 
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+NO_RETURN = inspect.Signature.empty
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Arguments:
         engine: the validator, its core schema and the parameters' JSON Schema.
         context_parameter: the parameter that receives the ``ToolContext``, if any.
         return_annotation: the function's return annotation (``inspect.Signature.empty`` if
-            none).
+            none, or if it could not be resolved).
     """
 
     parameters: tuple[Parameter, ...]
@@ -69,12 +73,12 @@ def build_arguments(
     docs: Docstring,
     namespace: dict[str, Any] | None = None,
 ) -> Arguments:
-    try:
-        signature = inspect.signature(fn, eval_str=True, locals=namespace)
-    except (NameError, TypeError, SyntaxError) as error:
-        raise ToolDefinitionError(
-            tool_name, f"its annotations cannot be resolved: {error}"
-        ) from error
+    if is_validated_class(fn):
+        assert isinstance(fn, type)
+        engine, fields = class_engine(tool_name, fn, docs.parameters)
+        # The result is the instance the arguments describe: nothing more to declare.
+        return Arguments(fields, engine, None, NO_RETURN)
+    signature = read_signature(tool_name, fn, namespace)
     parameters: list[Parameter] = []
     context_parameter = None
     for parameter in signature.parameters.values():
@@ -92,9 +96,91 @@ def build_arguments(
         )
     try:
         engine = typed_dict_engine(tool_name, parameters)
-    except Unsupported:
+    except ToolDefinitionError:
+        raise
+    except Exception:  # Unsupported, or anything the fast path did not foresee
         engine = model_engine(tool_name, parameters)
     return Arguments(tuple(parameters), engine, context_parameter, signature.return_annotation)
+
+
+def read_signature(
+    tool_name: str, fn: Callable[..., Any], namespace: dict[str, Any] | None
+) -> inspect.Signature:
+    """The signature with string annotations resolved. Raises ``ToolDefinitionError`` naming
+    the parameter whose annotation does not resolve; a return annotation that does not
+    resolve is dropped (and logged at debug level)."""
+    try:
+        return inspect.signature(fn, eval_str=True, locals=namespace)
+    except Exception as error:
+        resolve_error = error
+    try:
+        raw = inspect.signature(fn)
+    except Exception as error:
+        raise ToolDefinitionError(
+            tool_name,
+            f"Python cannot read its signature ({_first_line(error)}); wrap it in a def with "
+            "annotated parameters and make that the tool",
+        ) from error
+    scope = _globals_of(fn)
+    resolved = []
+    for parameter in raw.parameters.values():
+        try:
+            annotation = _resolve(parameter.annotation, scope, namespace)
+        except Exception as error:
+            raise ToolDefinitionError(
+                tool_name,
+                f"its annotation {parameter.annotation!r} cannot be resolved: {_first_line(error)}",
+                parameter.name,
+            ) from error
+        resolved.append(parameter.replace(annotation=annotation))
+    try:
+        returns = _resolve(raw.return_annotation, scope, namespace)
+    except Exception as error:
+        get_logger().debug(
+            "tool.return_annotation_dropped", tool=tool_name, reason=_first_line(error)
+        )
+        returns = NO_RETURN
+    try:
+        return raw.replace(parameters=resolved, return_annotation=returns)
+    except Exception:
+        raise ToolDefinitionError(
+            tool_name, f"its annotations cannot be resolved: {_first_line(resolve_error)}"
+        ) from resolve_error
+
+
+def _resolve(annotation: Any, scope: dict[str, Any], namespace: dict[str, Any] | None) -> Any:
+    """One string annotation resolved the way ``inspect.signature(eval_str=True)`` does."""
+    if not isinstance(annotation, str):
+        return annotation
+    holder = _OneAnnotation(annotation)
+    return inspect.get_annotations(holder, globals=scope, locals=namespace, eval_str=True)["x"]
+
+
+class _OneAnnotation:
+    """A callable carrying one annotation, for ``inspect.get_annotations`` to resolve."""
+
+    def __init__(self, annotation: str) -> None:
+        self.__annotations__ = {"x": annotation}
+
+    def __call__(self) -> None: ...
+
+
+def _globals_of(fn: Any) -> dict[str, Any]:
+    """The module globals the callable's annotations were written in."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if isinstance(fn, type):
+        fn = fn.__dict__.get("__init__", fn)
+    elif not inspect.isroutine(fn):
+        fn = vars(type(fn)).get("__call__", fn)
+    fn = inspect.unwrap(getattr(fn, "__func__", fn))
+    scope = getattr(fn, "__globals__", None)
+    return scope if isinstance(scope, dict) else {}
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _check_parameter(tool_name: str, parameter: inspect.Parameter) -> None:
@@ -111,7 +197,7 @@ def _check_parameter(tool_name: str, parameter: inspect.Parameter) -> None:
         raise ToolDefinitionError(
             tool_name,
             "positional-only parameters cannot receive the model's named arguments; "
-            "remove the '/' from the signature",
+            "remove the '/' from the signature (or, for a built-in, wrap it in a def)",
             name,
         )
     if parameter.annotation is inspect.Parameter.empty:

@@ -13,19 +13,21 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, Literal, TypeAlias, get_args, get_origin, overload
+from typing import Any, Literal, TypeAlias, overload
 
 import anyio
 import anyio.to_thread
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from agentkit.errors import SchemaDialectError, ToolDefinitionError
 from agentkit.logs import debug_enabled, get_logger
-from agentkit.schema import clean_json_schema, to_openapi_subset
-from agentkit.schema.generator import ToolJsonSchema
+from agentkit.schema import to_openapi_subset
+from agentkit.tools.callables import target_of
+from agentkit.tools.class_engine import ValidatedInstance
 from agentkit.tools.context import ToolContext
-from agentkit.tools.docstrings import read_docstring
+from agentkit.tools.docstrings import parse_docstring
 from agentkit.tools.parameters import Arguments, build_arguments
+from agentkit.tools.response import response_schema
 from agentkit.tools.results import (
     ToolError,
     ToolResult,
@@ -47,10 +49,13 @@ FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 log = get_logger()
 
 
-def check_function_name(name: str, tool: str | None = None) -> None:
+def check_function_name(name: str, tool: str | None = None, *, hint: bool = False) -> None:
+    """``hint``: the name was taken from the callable, so say how to give another."""
     if not FUNCTION_NAME.fullmatch(name):
+        advice = "; give the tool a name with tool(name=...)" if hint else ""
         raise ToolDefinitionError(
-            tool or name, f"invalid function name {name!r}: Gemini accepts {FUNCTION_NAME_RULE}"
+            tool or name,
+            f"invalid function name {name!r}: Gemini accepts {FUNCTION_NAME_RULE}{advice}",
         )
 
 
@@ -74,10 +79,14 @@ class Tool:
         namespace: dict[str, Any] | None = None,
     ) -> None:
         """See ``tool()`` for the options. ``namespace`` resolves string annotations that name
-        things local to the function defining the tool (``tool()`` passes its caller's)."""
+        things local to the function defining the tool (``tool()`` passes its caller's).
+
+        Raises ``ToolDefinitionError`` for anything that cannot be a tool, and only that."""
+        target = target_of(fn)
+        fn = target.call
         self.fn = fn
-        self.name = name if name is not None else _callable_name(fn)
-        check_function_name(self.name)
+        self.name = name if name is not None else target.name
+        check_function_name(self.name, hint=name is None)
         if timeout is not None and timeout <= 0:
             raise ToolDefinitionError(self.name, f"timeout must be positive, got {timeout}")
         if timeout is not None and not blocking and not _is_async(fn):
@@ -89,17 +98,17 @@ class Tool:
         self.timeout = timeout
         self.requires_confirmation = requires_confirmation
         self._method = _is_unbound_method(fn)
-        target = functools.partial(fn, None) if self._method else fn
-        docs = read_docstring(fn)
+        signature_target = functools.partial(fn, None) if self._method else fn
+        docs = parse_docstring(target.doc)
         self.description = description if description is not None else docs.description
-        self.arguments: Arguments = build_arguments(self.name, target, docs, namespace)
+        self.arguments: Arguments = build_arguments(self.name, signature_target, docs, namespace)
         self.is_async = _is_async(fn)
         # A sync function runs in a worker thread unless declared non-blocking: a thread hop
         # costs ~0.1 ms of CPU, which pure computations need not pay.
         self.in_thread = not self.is_async and blocking
         self.parameters_json_schema = self.arguments.engine.json_schema
         self.response_json_schema = (
-            _response_schema(self.name, self.arguments.return_annotation)
+            response_schema(self.name, self.arguments.return_annotation)
             if declare_response
             else None
         )
@@ -108,7 +117,7 @@ class Tool:
         # any request is made.
         self._declarations: dict[str, FunctionDeclaration | SchemaDialectError] = {}
         self._declarations["json_schema"] = self._build_declaration("json_schema")
-        functools.update_wrapper(self, fn)
+        _look_like(self, fn)
 
     @property
     def runs_inline(self) -> bool:
@@ -166,11 +175,15 @@ class Tool:
     # -- calling ------------------------------------------------------------------------------
 
     def validate(self, args: dict[str, Any] | None) -> dict[str, Any] | ToolError:
-        """The call's keyword arguments, or the error the model is told about."""
+        """The call's keyword arguments, or the error the model is told about. A validator
+        of the tool's own types that raises something else than a validation error (a bug
+        in it) is reported like an exception of the tool, never raised into the run."""
         try:
             return self.arguments.validate(args if args is not None else {})
         except ValidationError as error:
             return invalid_arguments(self.name, error)
+        except Exception as error:
+            return exception_error(self.name, error)
 
     def needs_confirmation(self, validated: dict[str, Any]) -> bool:
         rule = self.requires_confirmation
@@ -251,6 +264,9 @@ class Tool:
     async def _call(
         self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None, call: _Call
     ) -> Any:
+        if isinstance(kwargs, ValidatedInstance):
+            call.finished = True
+            return kwargs.instance  # a class tool: validating the arguments built the result
         if self.is_async:
             value = await self.fn(**kwargs)
         elif not self.in_thread:
@@ -391,20 +407,28 @@ def tool(
     return lambda function: decorate(function, sys._getframe(1).f_locals)
 
 
-def _callable_name(fn: Callable[..., Any]) -> str:
-    name = getattr(fn, "__name__", None)
-    if name is None and isinstance(fn, functools.partial):
-        name = getattr(fn.func, "__name__", None)
-    if name is None:
-        name = type(fn).__name__
-    return str(name)
+def _look_like(tool: Tool, fn: Callable[..., Any]) -> None:
+    """Give the Tool the function's ``__name__``, ``__doc__``, ``__wrapped__``... so it reads
+    as the function in ``help()`` and introspection. Only those: the callable's own
+    ``__dict__`` is not copied, since its attributes (a ``name``, a ``timeout``) would
+    overwrite the Tool's."""
+    try:
+        functools.update_wrapper(tool, fn, updated=())
+    except Exception:
+        pass
 
 
 def _is_unbound_method(fn: Callable[..., Any]) -> bool:
     """A function defined in a class body whose first parameter is an unannotated ``self``."""
-    if not inspect.isfunction(fn) or "." not in fn.__qualname__.replace("<locals>.", ""):
+    qualname = getattr(fn, "__qualname__", "")
+    if not inspect.isfunction(fn) or not isinstance(qualname, str):
         return False
-    parameters = list(inspect.signature(fn).parameters.values())
+    if "." not in qualname.replace("<locals>.", ""):
+        return False
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except Exception:  # reported by the signature check that follows
+        return False
     return (
         bool(parameters)
         and parameters[0].name == "self"
@@ -415,35 +439,9 @@ def _is_unbound_method(fn: Callable[..., Any]) -> bool:
 def _is_async(fn: Callable[..., Any]) -> bool:
     if inspect.iscoroutinefunction(fn):
         return True
-    call = type(fn).__call__
-    return (
-        not inspect.isfunction(fn)
-        and not inspect.ismethod(fn)
-        and inspect.iscoroutinefunction(call)
-    )
-
-
-_UNINFORMATIVE = (inspect.Signature.empty, None, type(None), Any, dict, list, object)
-
-
-def _response_schema(name: str, annotation: Any) -> dict[str, Any] | None:
-    """The return annotation as JSON Schema; None when there is nothing useful to declare."""
-    if annotation in _UNINFORMATIVE or (
-        get_origin(annotation) in (dict, list) and get_args(annotation)[-1] is Any
-    ):
-        return None  # a bare dict or list of anything: known without building a schema
-    try:
-        raw = TypeAdapter(annotation).json_schema(schema_generator=ToolJsonSchema)
-    except Exception as error:
-        raise ToolDefinitionError(
-            name, f"its return annotation {annotation!r} has no JSON Schema: {error}"
-        ) from error
-    schema = clean_json_schema(raw)
-    return schema if _is_informative(schema) else None
-
-
-def _is_informative(schema: dict[str, Any]) -> bool:
-    """A bare ``dict``, ``list`` or ``Any`` says nothing the model does not already know."""
-    if not schema or schema.get("additionalProperties") is True and "properties" not in schema:
+    if inspect.isfunction(fn) or inspect.ismethod(fn) or isinstance(fn, type):
         return False
-    return not (schema.get("type") == "array" and schema.get("items") in (None, {}))
+    try:
+        return inspect.iscoroutinefunction(type(fn).__call__)
+    except Exception:
+        return False

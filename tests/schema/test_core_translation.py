@@ -34,10 +34,17 @@ def real_tools() -> list[Tool]:
     from ..tools.test_real_tools import OrderService, everything
 
     orders = OrderService()
+    # fmt: off
     return [
         *SmartHome(":memory:").tools(), calculate, now, convert_time, *Home().tools(),  # type: ignore[list-item]
         orders.create_order, orders.search_orders, orders.update_status, everything,
     ]
+    # fmt: on
+
+
+# The golden types left to pydantic's generator: recursion, and nodes or formats the
+# translator does not write (non-string keys, URLs, durations, bytes).
+DECLINED = {"recursive-model", "counter-int-keys", "url", "timedelta", "bytes"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -46,8 +53,9 @@ def test_golden_types_translate_exactly_or_decline(case: Any) -> None:
     try:
         fast = core_to_json_schema(built.arguments.engine.core_schema)
     except Unsupported:
-        assert case.id == "recursive-model"  # the one golden type left to pydantic
+        assert case.id in DECLINED
         return
+    assert case.id not in DECLINED
     assert fast == slow_path(built)
 
 

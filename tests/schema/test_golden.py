@@ -8,15 +8,17 @@ also sent through the strict emulator, which must accept it.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import decimal
 import inspect
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 import pytest
-from pydantic import Field
+from pydantic import AnyUrl, Field
 
 from agentkit.errors import ToolDefinitionError
 from agentkit.models import Gemini
@@ -380,7 +382,16 @@ CASES = [
         NO_DEFAULT,
         required=True,
         json={"format": "date", "type": "string"},
-        openapi={"type": "STRING", "format": "date"},
+        # Gemini's subset takes only 'enum' and 'date-time' as STRING formats: said in words.
+        openapi={"type": "STRING", "description": "Format: date (YYYY-MM-DD)."},
+    ),
+    case(
+        "date-described",
+        Annotated[datetime.date, Field(description="First day")],
+        NO_DEFAULT,
+        required=True,
+        json={"description": "First day", "format": "date", "type": "string"},
+        openapi={"type": "STRING", "description": "First day. Format: date (YYYY-MM-DD)."},
     ),
     case(
         "datetime",
@@ -396,7 +407,11 @@ CASES = [
         NO_DEFAULT,
         required=True,
         json={"format": "time", "type": "string"},
-        openapi={"type": "STRING", "format": "time"},
+        openapi={
+            "type": "STRING",
+            "description": "Format: time (HH:MM:SS, optionally with fractions of a second and a "
+            "UTC offset).",
+        },
     ),
     case(
         "uuid",
@@ -404,7 +419,38 @@ CASES = [
         NO_DEFAULT,
         required=True,
         json={"format": "uuid", "type": "string"},
-        openapi={"type": "STRING", "format": "uuid"},
+        openapi={
+            "type": "STRING",
+            "description": "Format: uuid (e.g. 123e4567-e89b-42d3-a456-426614174000).",
+        },
+    ),
+    case(
+        "url",
+        AnyUrl,
+        NO_DEFAULT,
+        required=True,
+        json={"format": "uri", "minLength": 1, "type": "string"},
+        openapi={
+            "type": "STRING",
+            "description": "Format: uri (an absolute URI, e.g. https://example.com/page).",
+            "minLength": 1,
+        },
+    ),
+    case(
+        "timedelta",
+        datetime.timedelta,
+        NO_DEFAULT,
+        required=True,
+        json={"format": "duration", "type": "string"},
+        openapi={"type": "STRING", "description": "Format: duration (ISO 8601, e.g. P1DT2H30M)."},
+    ),
+    case(
+        "bytes",
+        bytes,
+        NO_DEFAULT,
+        required=True,
+        json={"format": "binary", "type": "string"},
+        openapi={"type": "STRING", "description": "Format: binary (text, passed on as bytes)."},
     ),
     case(
         "decimal",
@@ -455,6 +501,41 @@ CASES = [
                 "country": {"type": "STRING", "default": "NL"},
             },
             "required": ["street", "city", "postcode"],
+            "default": None,
+        },
+    ),
+    case(
+        "iterable",  # validated eagerly: the function receives a list
+        Iterable[int],
+        NO_DEFAULT,
+        required=True,
+        json={"items": {"type": "integer"}, "type": "array"},
+        openapi={"type": "ARRAY", "items": {"type": "INTEGER"}},
+    ),
+    case(
+        "counter-int-keys",  # JSON keys are strings: the schema says which ones validate
+        collections.Counter[int],
+        NO_DEFAULT,
+        required=True,
+        json={
+            "additionalProperties": {"type": "integer"},
+            "propertyNames": {"pattern": "^-?[0-9]+$"},
+            "type": "object",
+        },
+        openapi=("refused", "a free-form mapping (dict with arbitrary keys) cannot be expressed"),
+    ),
+    case(
+        "union-with-none",
+        Union[str, int, None],  # noqa: UP007 (the spelling under test)
+        None,
+        required=False,
+        json={
+            "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}],
+            "default": None,
+        },
+        openapi={
+            "anyOf": [{"type": "STRING"}, {"type": "INTEGER"}],
+            "nullable": True,
             "default": None,
         },
     ),

@@ -8,11 +8,13 @@ for the same input; (3) everything else goes to the pydantic-model engine and st
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
 import decimal
 import inspect
+import types
 import uuid
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
 import annotated_types
 import pytest
@@ -20,6 +22,8 @@ from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, field_valida
 from pydantic_core import ValidationError
 
 from agentkit.errors import ToolDefinitionError
+from agentkit.schema import clean_json_schema
+from agentkit.schema.generator import ToolJsonSchema
 from agentkit.tools import Tool, tool
 from agentkit.tools.argument_engines import (
     REQUIRED,
@@ -31,7 +35,9 @@ from agentkit.tools.argument_engines import (
 )
 
 from ..schema.test_golden import CASES, one_parameter_tool
+from .exotic_types import COLLECTIONS, HOOKS
 from .shapes import Address, Category, DateRange, Filters, LineItem, Priority, Status
+from .test_property import TYPES as PROPERTY_TYPES
 
 
 class Order(BaseModel):
@@ -102,7 +108,6 @@ SLOW: list[Any] = [
     Annotated[int, Field(alias="n")],
     Annotated[int, Field(examples=[1])],
     Annotated[int | None, Field(ge=0)],  # a constraint on a union: a validator function
-    Annotated[str, Field(ge=0)],  # a constraint the node type does not take
     Annotated[int, "a plain string as metadata"],
     list[Annotated[int, Field(description="below the parameter level")]],
     dict[int, str],
@@ -161,12 +166,14 @@ def test_everything_else_goes_to_the_model_engine(annotation: Any) -> None:
 
 # -- same behaviour ---------------------------------------------------------------------------
 
+# fmt: off
 JUNK: list[Any] = [
     None, True, 0, -1, 7, 10**30, 0.5, float("nan"), "", "a", "abc", "2024-02-30", "12:30",
     "2024-05-01T10:00:00", "6f1c7a52-3a55-4c3d-9d5e-0f6ad1b0b3a1", "1e3", [], [1, "x"], ["a"],
     {}, {"a": 1}, {"street": "s", "city": "c", "postcode": "1234 AB"},
     {"ship_to": {"street": "s", "city": "c", "postcode": "99"}, "items": [{"sku": "k"}]},
 ]
+# fmt: on
 
 
 def outcome(engine: Engine, args: dict[str, Any]) -> Any:
@@ -244,17 +251,26 @@ def test_a_mutable_default_is_not_shared_between_calls() -> None:
 # -- defaults, in both engines ----------------------------------------------------------------
 
 
+# Defaults are checked strictly: a str is not an int, a tuple not a list, a value not an enum.
+# fmt: off
 @pytest.mark.parametrize(
     ("annotation", "default", "reason"),
     [
-        (int, "high", "default 'high' does not match the annotation: Input should be a valid integer, unable to parse string as an integer"),
+        (int, "high", "default 'high' does not match the annotation: Input should be a valid integer"),
+        (int, "1", "default '1' does not match the annotation: Input should be a valid integer"),
+        (float, "0.5", "default '0.5' does not match the annotation: Input should be a valid number"),
+        (int, True, "default True does not match the annotation: Input should be a valid integer"),
+        (list[int], (1, 2), "default (1, 2) does not match the annotation: Input should be a valid list"),
         (int, None, "defaults to None but its type does not admit None; annotate it as 'X | None'"),
         (Annotated[int, Field(le=100)], 150, "default 150 does not match the annotation: Input should be less than or equal to 100"),
-        (list[int], ["a"], "default ['a'] does not match the annotation: Input should be a valid integer, unable to parse string as an integer"),
+        (list[int], ["a"], "default ['a'] does not match the annotation: Input should be a valid integer"),
         (Address, {"street": "s"}, "default {'street': 's'} does not match the annotation: Field required"),
-        (Status, "nope", "default 'nope' does not match the annotation: Input should be 'open', 'shipped' or 'cancelled'"),
+        (Status, "nope", "default 'nope' does not match the annotation: Input should be an instance of Status"),
+        (Status, "open", "default 'open' does not match the annotation: Input should be an instance of Status"),
+        (datetime.date, "2026-01-01", "default '2026-01-01' does not match the annotation: Input should be a valid date"),
     ],
 )
+# fmt: on
 def test_a_default_that_does_not_fit_is_refused_naming_the_parameter(
     annotation: Any, default: Any, reason: str
 ) -> None:
@@ -344,3 +360,140 @@ def test_a_pydantic_core_that_refuses_the_fast_schema_sends_the_tool_to_pydantic
     assert built.arguments.engine.kind == "model"
     validated = built.validate({"moment": "2026-11-21T10:00:00"})
     assert validated == {"moment": datetime.datetime(2026, 11, 21, 10, 0)}
+
+
+# -- the differential: every annotation the tests know, against pydantic ---------------------
+
+KNOWN: list[tuple[str, Any, Any]] = [
+    *((f"fast {a!r} = {d!r}", a, d) for a, d in FAST),
+    *((f"slow {a!r}", a, REQUIRED) for a in SLOW),
+    *((f"golden {c.id}", c.annotation, c.default) for c in CASES),
+    *((f"property {t!r}", t, REQUIRED) for t in PROPERTY_TYPES),
+    *((f"hooks {t!r}", t, REQUIRED) for t in HOOKS),
+    *((f"collections {t!r}", t, REQUIRED) for t in COLLECTIONS),
+]
+MORE_JUNK: list[Any] = [
+    {"1": 2},
+    {"a": 1, "b": 2},
+    {"true": 1},
+    [[1], [2]],
+    [1, 1],
+    ["x", "y"],
+    [{"a": 1}],
+    {"a": 1, "extra": 2},
+    [1, "x", 3],
+]
+
+
+def eager_annotation(annotation: Any) -> Any:
+    """The annotation pydantic would validate as agentkit does: iterables as lists."""
+    origin, arguments = get_origin(annotation), get_args(annotation)
+    if origin in (collections.abc.Iterable, collections.abc.Generator):
+        return list[eager_annotation(arguments[0])]  # type: ignore[misc]
+    if origin in (list, dict, tuple, set, frozenset) and arguments:
+        return types.GenericAlias(origin, tuple(eager_annotation(a) for a in arguments))
+    return annotation
+
+
+def reference_outcome(annotation: Any, default: Any, args: dict[str, Any]) -> Any:
+    model, _ = arguments_model("f", parameters_of(eager_annotation(annotation), default))
+    try:
+        validated = model.model_validate(args)
+    except ValidationError as error:
+        return ("error", [(e["type"], e["loc"], e["msg"]) for e in error.errors()])
+    return ("ok", {"x": validated.x})  # type: ignore[attr-defined]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize(
+    ("annotation", "default"), [k[1:] for k in KNOWN], ids=[k[0] for k in KNOWN]
+)
+def test_what_is_declared_and_accepted_is_what_pydantic_declares_and_accepts(
+    annotation: Any, default: Any
+) -> None:
+    """Whichever engine and translator a tool got, its JSON Schema is pydantic's generator's
+    output (cleaned), and its validator's outcome on each input is pydantic's."""
+    built = one_parameter_tool(annotation, default)
+    model, _ = arguments_model("f", built.arguments.parameters)
+    expected = clean_json_schema(model.model_json_schema(schema_generator=ToolJsonSchema))
+    assert built.parameters_json_schema == expected
+    for value in [*JUNK, *MORE_JUNK]:
+        args = {"x": value}
+        assert outcome(built.arguments.engine, args) == reference_outcome(
+            annotation, default, args
+        ), value
+    if built.arguments.engine.kind == "typed_dict":
+        fast, slow = fast_field(annotation, default), pydantic_field(annotation, default)
+        assert fast["schema"] == slow["schema"]
+
+
+# -- defaults are checked strictly, in both engines ------------------------------------------
+
+ENGINES = {"typed_dict": typed_dict_engine, "model": model_engine}
+
+
+@pytest.mark.parametrize("engine", ENGINES.values(), ids=ENGINES)
+@pytest.mark.parametrize(
+    ("annotation", "default", "reason"),
+    [
+        (int, "1", "default '1' does not match the annotation: Input should be a valid integer"),
+        (
+            float,
+            "0.5",
+            "default '0.5' does not match the annotation: Input should be a valid number",
+        ),
+        (str, 5, "default 5 does not match the annotation: Input should be a valid string"),
+        (
+            list[int],
+            (1, 2),
+            "default (1, 2) does not match the annotation: Input should be a valid list",
+        ),
+        (
+            Literal["eco", "boost"],
+            "off",
+            "default 'off' does not match the annotation: Input should be 'eco' or 'boost'",
+        ),
+        (
+            datetime.date,
+            "2026-01-01",
+            "default '2026-01-01' does not match the annotation: Input should be a valid date",
+        ),
+        (
+            int | None,
+            "3",
+            "default '3' does not match the annotation: Input should be a valid integer",
+        ),
+    ],
+)
+def test_a_default_of_another_type_is_refused_by_either_engine(
+    engine: Any, annotation: Any, default: Any, reason: str
+) -> None:
+    with pytest.raises(ToolDefinitionError) as caught:
+        engine("probe", parameters_of(annotation, default))
+    assert (caught.value.parameter, caught.value.reason) == ("x", reason)
+
+
+@pytest.mark.parametrize("engine", ENGINES.values(), ids=ENGINES)
+@pytest.mark.parametrize(
+    ("annotation", "default"),
+    [
+        (float, 1),  # an int is a float
+        (int | None, None),
+        (Optional[str], None),  # noqa: UP045 - the spelling is the point
+        (Literal["eco", "boost"], "eco"),
+        (list[str], []),
+    ],
+)
+def test_a_default_of_the_annotated_type_is_kept(
+    engine: Any, annotation: Any, default: Any
+) -> None:
+    built = engine("probe", parameters_of(annotation, default))
+    assert built.validate({}) == {"x": default}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "default"), [(Status, Status.OPEN), (Priority, Priority.HIGH)]
+)
+def test_an_enum_member_default_is_kept(annotation: Any, default: Any) -> None:
+    built = model_engine("probe", parameters_of(annotation, default))
+    assert built.validate({}) == {"x": default}

@@ -16,11 +16,25 @@ from agentkit.testing.emulator.wire_fields import as_list, get_field, known_fiel
 _SCHEMA_TYPES = frozenset(
     "TYPE_UNSPECIFIED STRING NUMBER INTEGER BOOLEAN ARRAY OBJECT NULL".split()
 )
+# The formats the API accepts per type, and how its 400 names them. The STRING wording is the
+# API's own (reported verbatim, e.g. google-gemini/gemini-cli#2706); the NUMBER and INTEGER
+# ones follow its pattern, their exact text not having been seen. "enum" is also what the
+# subset uses for numeric enums ({"type": "INTEGER", "format": "enum", "enum": ["1", "2"]}).
+_FORMATS = {
+    "STRING": ("enum", "date-time"),
+    "NUMBER": ("float", "double", "enum"),
+    "INTEGER": ("int32", "int64", "enum"),
+}
 _JSON_SCHEMA_REF_SIBLINGS = frozenset({"description", "default"})
 
 
-def check_subset_schema(schema: Any, path: str) -> None:
-    """The OpenAPI subset: no additionalProperties, $ref, oneOf, const, type arrays..."""
+def check_subset_schema(schema: Any, path: str, request_path: str | None = None) -> None:
+    """The OpenAPI subset: no additionalProperties, $ref, oneOf, const, type arrays, formats
+    the type does not take...
+
+    ``path`` names nodes as the JSON parser does (``properties[0].value``); ``request_path``
+    as the request validator does (``properties[url]``), for the messages of each kind."""
+    where = path if request_path is None else request_path
     known_fields(schema, "schema", path)
     kind = schema.get("type")
     if kind is not None:
@@ -36,6 +50,7 @@ def check_subset_schema(schema: Any, path: str) -> None:
                 f"generativelanguage.v1beta.Type), {short(kind)}",
                 field=f"{path}.type",
             )
+    _check_format(schema, kind, where)
     enum = schema.get("enum")
     if enum is not None:
         for index, value in enumerate(as_list(enum, f"{path}.enum")):
@@ -49,7 +64,9 @@ def check_subset_schema(schema: Any, path: str) -> None:
         if not isinstance(properties, dict):
             raise Rejection(f"Invalid value at '{path}.properties'", field=f"{path}.properties")
         for key, value in properties.items():
-            check_subset_schema(value, f"{path}.properties[{key!r}].value")
+            check_subset_schema(
+                value, f"{path}.properties[{key!r}].value", f"{where}.properties[{key}]"
+            )
     required = as_list(schema.get("required"), f"{path}.required")
     for index, key in enumerate(required):
         if properties is None or key not in properties:
@@ -58,9 +75,22 @@ def check_subset_schema(schema: Any, path: str) -> None:
                 field=f"{path}.required[{index}]",
             )
     if schema.get("items") is not None:
-        check_subset_schema(schema["items"], f"{path}.items")
+        check_subset_schema(schema["items"], f"{path}.items", f"{where}.items")
     for index, option in enumerate(as_list(get_field(schema, "anyOf"), f"{path}.any_of")):
-        check_subset_schema(option, f"{path}.any_of[{index}]")
+        check_subset_schema(option, f"{path}.any_of[{index}]", f"{where}.any_of[{index}]")
+
+
+def _check_format(schema: dict[str, Any], kind: Any, where: str) -> None:
+    fmt = schema.get("format")
+    accepted = _FORMATS.get(kind.upper()) if isinstance(kind, str) else None
+    if fmt is None or accepted is None or fmt in accepted:
+        return
+    named = " and ".join(f"'{name}'" for name in accepted[:2])
+    raise Rejection(
+        f"* GenerateContentRequest.{where}.format: only {named} are supported for "
+        f"{kind.upper()} type\n",
+        field=f"{where}.format",
+    )
 
 
 def check_json_schema(schema: Any, path: str, *, root_object: bool) -> None:
