@@ -13,7 +13,7 @@ import contextlib
 import importlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,11 +23,13 @@ from agentkit.cli.exits import EXIT_USAGE
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line (argparse adds a usage block before it)."""
 
+    commands: Mapping[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> _Parser:
     parser = _Parser(prog="agentkit", description="Function-calling agents on the Gemini API.")
     parser.add_argument("--version", action="version", version=_version())
     parser.add_argument(
@@ -36,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print agentkit's log events (model.request, tool.call, retry, ...) to stderr",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = commands.choices  # the subcommands' parsers, by name
 
     run = commands.add_parser("run", help="run a run file's prompts with a transcript")
     run.add_argument("file", help="a TOML run file")
@@ -165,7 +168,12 @@ def _log_to_stderr(level: str | None) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # Said by the subcommand (``agentkit run: ...``), whose --help lists its options.
+        parser.commands.get(args.command, parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

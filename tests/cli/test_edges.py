@@ -223,7 +223,7 @@ def test_command_line_mistakes_are_one_line(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["run", "examples/home.toml", "--aprove"])
     assert capsys.readouterr().err.splitlines() == [
-        "agentkit: error: unrecognized arguments: --aprove (see agentkit --help)"
+        "agentkit run: error: unrecognized arguments: --aprove (see agentkit run --help)"
     ]
     batch = ["batch", "examples/batch.toml", "--inputs", "x", "--out", "y"]
     assert one_line_error(capsys, [*batch, "--concurrency", "many"]) == (
