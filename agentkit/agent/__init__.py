@@ -1,6 +1,7 @@
 """The agent loop: ``Agent``, ``Chat``, ``RunResult``, events, limits, confirmation."""
 
-from agentkit.agent.agent import Agent, Chat
+from agentkit.agent.agent import Agent
+from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmationRequest, Decision
 from agentkit.agent.events import (
     Event,

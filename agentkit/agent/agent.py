@@ -7,14 +7,10 @@ never change the agent or the objects passed in: each run works on its own copy 
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import secrets
 import uuid
 from collections.abc import (
     AsyncGenerator,
-    Awaitable,
-    Callable,
     Iterable,
     Mapping,
     Sequence,
@@ -24,16 +20,18 @@ from typing import Any, Generic, TypeVar
 
 import anyio
 
+from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
-from agentkit.agent.events import Event, RunFinished, StepFinished
+from agentkit.agent.events import Event
 from agentkit.agent.limits import Limits
 from agentkit.agent.loop import Loop
 from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
 from agentkit.agent.result import RunResult
+from agentkit.agent.running import Prompt, copy_history, prompt_content, result_of, run_blocking
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
-from agentkit.models.base import Model, close_model
+from agentkit.models.base import Model
 from agentkit.models.capabilities import check_settings
 from agentkit.schema import clean_json_schema
 from agentkit.tools import SchemaDialect, Toolset
@@ -47,8 +45,6 @@ from agentkit.types import (
 )
 
 DepsT = TypeVar("DepsT")
-T = TypeVar("T")
-Prompt = str | Content | Sequence[Part | str]
 
 
 class Agent(Generic[DepsT]):
@@ -148,7 +144,7 @@ class Agent(Generic[DepsT]):
         ``prompt=None`` continues ``history`` as it is (it must end with a user turn), e.g.
         after a crash, from a session saved at the last completed step.
         """
-        return await _result_of(self._events(prompt, history, deps, limits, stream=False))
+        return await result_of(self._events(prompt, history, deps, limits, stream=False))
 
     def run_sync(
         self,
@@ -209,7 +205,7 @@ class Agent(Generic[DepsT]):
             )
         chosen = {key: as_decision(decisions[key]) for key in keys}
         loop = Loop(self._settings(deps, limits, stream=False), loop_state)
-        return await _result_of(loop.events(resume_decisions=chosen))
+        return await result_of(loop.events(resume_decisions=chosen))
 
     def resume_sync(
         self, state: Mapping[str, Any], decisions: Mapping[str, bool | Decision], **options: Any
@@ -251,6 +247,18 @@ class Agent(Generic[DepsT]):
         *,
         stream: bool,
     ) -> AsyncGenerator[Event, None]:
+        return self._loop(prompt, history, deps, limits, stream=stream).events()
+
+    def _loop(
+        self,
+        prompt: Prompt | None,
+        history: Sequence[Content | Mapping[str, Any]] | None,
+        deps: Any,
+        limits: Limits | None,
+        *,
+        stream: bool,
+    ) -> Loop:
+        """A run, ready to drive (``Chat`` keeps it to read what a stopped run did)."""
         contents = copy_history(history)
         start = len(contents)
         if prompt is not None:
@@ -261,111 +269,7 @@ class Agent(Generic[DepsT]):
                 "(a prompt or function responses)"
             )
         state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
-        return Loop(self._settings(deps, limits, stream=stream), state).events()
-
-
-class Chat:
-    """A conversation with an agent: each ``send`` continues from the previous answer.
-
-    A turn that fails (an API error, a model that keeps misbehaving) or is abandoned (a
-    consumer that stops reading ``stream``, a cancelled task) still keeps every step it
-    completed: the calls that ran and their results stay in ``history``, so sending the
-    message again continues from them instead of running the tools a second time.
-    """
-
-    def __init__(
-        self, agent: Agent[Any], history: Sequence[Content | Mapping[str, Any]] | None = None
-    ) -> None:
-        self.agent = agent
-        self.history: list[Content] = copy_history(history)
-        self.results: list[RunResult] = []
-
-    async def send(
-        self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
-    ) -> RunResult:
-        return await _result_of(self._turn(prompt, deps, limits, stream=False))
-
-    def send_sync(self, prompt: Prompt, **options: Any) -> RunResult:
-        return run_blocking(self.send, prompt, close=self.agent.model, **options)
-
-    def stream(
-        self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
-    ) -> AsyncGenerator[Event, None]:
-        return self._turn(prompt, deps, limits, stream=True)
-
-    async def _turn(
-        self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
-    ) -> AsyncGenerator[Event, None]:
-        events = self.agent._events(prompt, self.history, deps, limits, stream=stream)
-        async with aclosing(events):
-            async for event in events:
-                # The history follows the run step by step (the run works on its own copy),
-                # so a turn that fails or is abandoned keeps every step that completed.
-                if isinstance(event, StepFinished):
-                    self.history = list(event.history)
-                elif isinstance(event, RunFinished):
-                    self.results.append(event.result)
-                    self.history = list(event.result.history_contents)
-                yield event
-
-
-async def _result_of(events: AsyncGenerator[Event, None]) -> RunResult:
-    async with aclosing(events):
-        async for event in events:
-            if isinstance(event, RunFinished):
-                return event.result
-    raise AssertionError("a run ended without a RunFinished event")  # the loop always sends one
-
-
-def run_blocking(
-    function: Callable[..., Awaitable[T]], *args: Any, close: Any = None, **kwargs: Any
-) -> T:
-    """Run a coroutine function to completion from synchronous code.
-
-    The event loop it gets ends with the call, so ``close`` (a model) has its connection
-    pool closed inside that loop: connections left open would belong to a dead loop.
-    """
-
-    async def call() -> T:
-        try:
-            return await function(*args, **kwargs)
-        finally:
-            await close_model(close)
-
-    if not _loop_running():
-        return anyio.run(call)
-    # A loop is running in this thread (a notebook, an async framework): blocking it to wait
-    # for itself would deadlock, so the run gets a thread and a loop of its own.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(anyio.run, call).result()
-
-
-def _loop_running() -> bool:
-    """Asked apart from running the call: an error the run raises must not carry a "no
-    running event loop" RuntimeError as its context (it would print as the first half of
-    every traceback)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def copy_history(history: Sequence[Content | Mapping[str, Any]] | None) -> list[Content]:
-    """Own copies of the caller's turns: a run appends to its history, never to theirs."""
-    copies = []
-    for item in history or ():
-        data = item.to_wire() if isinstance(item, Content) else dict(item)
-        copies.append(Content.model_validate(data))
-    return copies
-
-
-def prompt_content(prompt: Prompt) -> Content:
-    if isinstance(prompt, str):
-        return Content.user(prompt)
-    if isinstance(prompt, Content):
-        return Content.model_validate(prompt.to_wire())
-    return Content.user(*prompt)
+        return Loop(self._settings(deps, limits, stream=stream), state)
 
 
 def _model_for(name: str) -> Model:

@@ -112,7 +112,6 @@ class Loop:
 
     async def _step(self) -> AsyncGenerator[Event, None]:
         self.state.step += 1
-        turn = Turn()
         for attempt in range(self.settings.limits.model_retries + 1):
             turn = Turn()
             last_try = attempt == self.settings.limits.model_retries
@@ -291,8 +290,11 @@ class Loop:
     def _add_feedback(self, turn: Turn) -> None:
         """Tell the model what was wrong, on the user turn it is answering (kept in history:
         the record shows what the model was told)."""
+        # A new content, not an edit: the previous one may already be in a step's snapshot.
         last = self.state.history[-1]
-        last.parts = [*(last.parts or []), Part(text=feedback_for(turn))]
+        self.state.history[-1] = last.model_copy(
+            update={"parts": [*(last.parts or []), Part(text=feedback_for(turn))]}
+        )
 
     # -- answering calls ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -244,3 +245,45 @@ def test_one_connection_client_is_enough_for_a_plain_run(emulator: Emulator) -> 
     import anyio
 
     assert anyio.run(run) == "ok"
+
+
+@pytest.mark.parametrize("how", ["break", "aclosing", "raise", "cancel"])
+async def test_a_chat_stopped_right_after_its_tools_ran_keeps_them(
+    emulator: Emulator, model: Gemini, how: str
+) -> None:
+    """Stopped at the first result, before the step's end was even announced."""
+    home = Home()
+    emulator.script([[call("set_thermostat", celsius=22.0)], "Done.", "Still 22."])
+    chat = _home_agent(model, home).chat()
+
+    async def read_until_a_result() -> None:
+        if how == "break":
+            async for event in chat.stream("Warmer"):
+                if isinstance(event, FunctionResultEvent):
+                    break
+            return
+        with anyio.CancelScope() as scope:
+            async with contextlib.aclosing(chat.stream("Warmer")) as events:
+                async for event in events:
+                    if isinstance(event, FunctionResultEvent):
+                        if how == "raise":
+                            raise LookupError("the consumer failed")
+                        if how == "cancel":
+                            scope.cancel()  # the task is cancelled where it next waits
+                            await anyio.sleep(0)
+                        break
+
+    with contextlib.suppress(LookupError):
+        await read_until_a_result()
+    assert home.thermostat == 22.0
+    assert [c.role for c in chat.history] == ["user", "model", "user"]
+    assert chat.history[2].function_responses[0].response == {"target": 22.0}
+    result = await chat.send("And now?")
+    assert len(emulator.requests) == 2  # the tool did not run again; its answer went along
+    assert [c.get("role") for c in emulator.requests[-1].json["contents"]] == [
+        "user",
+        "model",
+        "user",
+        "user",
+    ]
+    assert result.text == "Done."
