@@ -46,22 +46,28 @@ def confirmation_policy(
                 f"  [bold red]denied (not interactive; --approve allows it):[/] {escape(call)}"
             )
             return Decision(False, "no one was there to approve it")
-        return decision_for(console.input(question(request)))
+        return asking(request)
 
+    # At a run's question Ctrl-D is "no answer", a denial; Ctrl-C stops the run (exit 130),
+    # as it would anywhere else in ``agentkit run``.
+    asking = ask_reading(console.input, console, denied_by=(EOFError,))
     return decide
 
 
 def ask_reading(
-    read: Callable[[str], str], console: Console
+    read: Callable[[str], str],
+    console: Console,
+    *,
+    denied_by: tuple[type[BaseException], ...] = (KeyboardInterrupt, EOFError),
 ) -> Callable[[ConfirmationRequest], Decision]:
-    """Ask with ``read`` (the chat's line reader). Ctrl-C or Ctrl-D at the question is a
-    no: the model is told the call was declined and the conversation goes on, as when the
-    person types "n"."""
+    """Ask with ``read`` (the chat's line reader, or the console's). Ctrl-C or Ctrl-D at the
+    question (``denied_by``) is a no: the model is told the call was declined and the
+    conversation goes on, as when the person types "n"."""
 
     def decide(request: ConfirmationRequest) -> Decision:
         try:
             return decision_for(read(question(request)))
-        except (KeyboardInterrupt, EOFError):
+        except denied_by:
             # The cursor is still on the question's line, after a ^C or nothing at all.
             console.print()
             console.print(f"  [bold red]denied (no answer):[/] {escape(shown_call(request))}")

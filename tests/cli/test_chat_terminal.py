@@ -718,3 +718,24 @@ def test_warnings_wait_for_the_main_thread(caplog: pytest.LogCaptureFixture) -> 
             assert none is None
     finally:
         log.removeHandler(handler)
+
+
+@pytest.mark.parametrize("key", ["ctrl-d", "n"])
+def test_a_runs_question_at_a_terminal_takes_ctrl_d_as_no(tmp_path: Path, key: str) -> None:
+    """``agentkit run`` asks at a terminal too; Ctrl-D there is no answer, a denial."""
+    terminal = Terminal(tmp_path, ["-m", "agentkit", "run", "examples/home.toml"], {})
+    terminal.child.expect_exact('allow unlock_door({"door": "front"})? [y/N] ')
+    if key == "ctrl-d":
+        terminal.child.sendeof()
+        terminal.child.expect_exact('denied (no answer): unlock_door({"door": "front"})')
+    else:
+        terminal.child.sendline("n")
+    terminal.child.expect(pexpect.EOF)
+    terminal.child.close()
+    assert terminal.child.exitstatus == 0, terminal.screen.getvalue()
+    assert "Traceback" not in terminal.screen.getvalue()
+    assert DENIED in terminal.screen.getvalue()
+    locked = sqlite3.connect(tmp_path / "home.db").execute(
+        "SELECT locked FROM locks WHERE door = 'front'"
+    )
+    assert locked.fetchone()[0] == 1
