@@ -35,8 +35,9 @@ class Ending:
 
 def ending_for(error: BaseException) -> Ending:
     """The exit code and line for an exception that reached the top of a command."""
-    # A task group wraps what failed inside it; one failure is reported as itself.
-    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+    # A task group wraps what failed inside it (several workers may meet the same mistake):
+    # the first failure inside is reported as itself.
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     from agentkit.errors import (
         AgentkitError,

@@ -28,6 +28,7 @@ from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models.base import close_model
 from agentkit.offline import live_or_scripted
 from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
+from agentkit.textfiles import check_writable
 from agentkit.types import Content
 
 EXIT_OK, EXIT_LIMIT = 0, 4
@@ -211,10 +212,7 @@ def _json_stream(target: str | None) -> IO[str] | None:
     if target == "-":
         return sys.stdout
     path = Path(target)
-    if path.is_dir():
-        raise UsageError(f"--json {target}: is a directory; give a file path (or - for stdout)")
-    if not path.parent.is_dir():
-        raise UsageError(f"--json {target}: the directory {path.parent} does not exist")
+    check_writable(path, f"--json {target}", UsageError)
     try:
         return open(path, "a", encoding="utf-8")
     except OSError as error:

@@ -8,7 +8,8 @@ from typing import Any
 from agentkit.agent import Agent
 from agentkit.agent.confirmation import ConfirmCallback
 from agentkit.cli.loading import load_tools
-from agentkit.cli.runfile import RunFile
+from agentkit.cli.runfile import RunFile, RunFileError
+from agentkit.errors import ConfigurationError, ModelSettingError
 from agentkit.models import Model
 from agentkit.tools import Toolset
 
@@ -23,15 +24,36 @@ def agent_for(
     toolset: Toolset,
     confirm: ConfirmCallback | None,
 ) -> Agent[Any]:
-    return Agent(
-        model,
-        tools=[toolset],
-        instructions=runfile.instructions,
-        tool_mode=runfile.tool_mode,  # type: ignore[arg-type]
-        any_mode=runfile.any_mode,  # type: ignore[arg-type]
-        allowed_tools=list(runfile.allowed_tools) if runfile.allowed_tools is not None else None,
-        generation_config=runfile.generation or None,
-        thinking=runfile.thinking,
-        limits=runfile.limits,
-        confirm=confirm,
-    )
+    """The run file's agent; a setting the agent refuses is a run-file mistake, named with
+    the file and the key it came from."""
+    try:
+        return Agent(
+            model,
+            tools=[toolset],
+            instructions=runfile.instructions,
+            tool_mode=runfile.tool_mode,  # type: ignore[arg-type]
+            any_mode=runfile.any_mode,  # type: ignore[arg-type]
+            allowed_tools=list(runfile.allowed_tools)
+            if runfile.allowed_tools is not None
+            else None,
+            generation_config=runfile.generation or None,
+            thinking=runfile.thinking,
+            limits=runfile.limits,
+            confirm=confirm,
+        )
+    except ConfigurationError as error:
+        if not runfile.path.is_file():  # a chat set up from options, not from a file
+            raise
+        key = _RUN_FILE_KEYS.get(error.setting) if isinstance(error, ModelSettingError) else None
+        raise RunFileError(f"{runfile.path}: {key + ': ' if key else ''}{error}") from None
+
+
+# Where a generation setting sits in a run file.
+_RUN_FILE_KEYS = {
+    "temperature": "temperature",
+    "max_output_tokens": "max_output_tokens",
+    "thinking": "[thinking]",
+    "thinking_budget": "[thinking] thinking_budget",
+    "thinking_level": "[thinking] thinking_level",
+    "include_thoughts": "[thinking] include_thoughts",
+}

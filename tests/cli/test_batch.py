@@ -182,7 +182,11 @@ def test_rows_stopped_at_a_limit_are_finished_and_exit_4(
             ["--out", "{run_file}"],
             'error: {run_file}:2: not a results file written by agentkit batch (each line is an object with an "id" and a "status"); give --out a file of its own',
         ),
-        (["--out", "{tmp}"], "error: {tmp}: cannot open the results file: Is a directory"),
+        (["--out", "{tmp}"], "error: --out {tmp}: is a directory; give a file path"),
+        (
+            ["--out", "{tmp}/typo/out.jsonl"],
+            "error: --out {tmp}/typo/out.jsonl: the directory {tmp}/typo does not exist",
+        ),
         (["--inputs", "{tmp}/none.jsonl"], "error: {tmp}/none.jsonl: no such inputs file"),
     ],
 )

@@ -196,7 +196,7 @@ def test_json_output_must_be_a_writable_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert one_line_error(capsys, ["run", "examples/home.toml", "--json", str(tmp_path)]) == (
-        f"error: --json {tmp_path}: is a directory; give a file path (or - for stdout)"
+        f"error: --json {tmp_path}: is a directory; give a file path"
     )
     missing = tmp_path / "nowhere" / "out.jsonl"
     assert one_line_error(capsys, ["run", "examples/home.toml", "--json", str(missing)]) == (

@@ -37,9 +37,9 @@ from agentkit.cli.batch.tally import Tally
 from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.exits import EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_MODEL, EXIT_OK
 from agentkit.cli.runfile import load_run_file
-from agentkit.cli.setup import tools_for
+from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models import Gemini, close_model
-from agentkit.offline import NoModelError, describe, remote_configured
+from agentkit.offline import NoModelError, describe, remote_configured, scripted_model
 
 __all__ = ["InputError", "batch_command"]
 
@@ -54,6 +54,10 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     if remote is None and runfile.offline_turns is None:
         raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
+    confirm = confirmation_policy(Console(quiet=True), approve=args.approve, interactive=False)
+    # Built once now so that what the agent refuses (a setting its model does not accept)
+    # is a set-up mistake, found before anything is printed or the results file touched.
+    agent_for(runfile, remote or scripted_model(runfile.model, ()), toolset, confirm)
     ids = [str(item["id"]) for item in inputs]
     # Everything the user could get wrong is checked; only now is the results file touched.
     results = ResultsFile.open(output, drop_failed=() if args.keep_failed else set(ids))
@@ -70,7 +74,6 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         pending = [item for item in inputs if str(item["id"]) not in tally.statuses]
         retried = len({row.id for row in results.dropped} - set(tally.statuses))
         err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
-        confirm = confirmation_policy(Console(quiet=True), approve=args.approve, interactive=False)
         runner = RowRunner(runfile, toolset, remote, confirm)
         stop: Stop | None = None
         interrupted = False

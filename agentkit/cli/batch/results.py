@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from agentkit.cli.batch.inputs import InputError
+from agentkit.textfiles import check_writable
 
 FINISHED = frozenset({"ok", "limit"})  # a run that stopped at a limit is finished, not failed
 FAILED = "error"
@@ -86,8 +87,8 @@ class ResultsFile:
     @classmethod
     def open(cls, path: Path, *, drop_failed: Collection[str]) -> ResultsFile:
         """Open (or create) ``path``, dropping the error lines of the ids in ``drop_failed``."""
+        check_writable(path, f"--out {path}", InputError)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             fd = _open_locked(path)
         except OSError as error:
             raise InputError(f"{path}: cannot open the results file: {error.strerror}") from None
