@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,8 +56,11 @@ class Limits:
     def __post_init__(self) -> None:
         for name in ("model_calls", "tool_calls", "total_tokens", "deadline", "tool_result_chars"):
             value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ConfigurationError(f"Limits.{name} must be positive or None, got {value}")
+            # ``not value > 0`` also refuses NaN, which compares false with everything.
+            if value is not None and (not value > 0 or value == math.inf):
+                raise ConfigurationError(
+                    f"Limits.{name} must be a positive, finite number or None, got {value}"
+                )
         if self.model_retries < 0:
             raise ConfigurationError("Limits.model_retries must not be negative")
         if self.on_limit not in ("answer", "stop"):

@@ -57,6 +57,10 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
             "[limits] deadline must be a number, not 'soon'",
         ),
         (
+            'prompts = ["x"]\n[limits]\ndeadline = nan\n',
+            "[limits]: Limits.deadline must be a positive, finite number or None, got nan",
+        ),
+        (
             'prompts = ["x"]\n[limits]\non_limit = "explode"\n',
             '[limits] on_limit must be one of "answer", "stop", not \'explode\'',
         ),

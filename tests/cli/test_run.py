@@ -124,7 +124,7 @@ def test_a_damaged_session_is_an_error_and_is_left_alone(
         ),
         (
             'prompts = ["x"]\n[limits]\nmodel_calls = 0\n[[offline.turns]]\ntext = "x"\n',
-            "Limits.model_calls must be positive",
+            "Limits.model_calls must be a positive, finite number or None, got 0",
         ),
         (
             'prompts = ["x"]\ntool_mode = "sometimes"\n[[offline.turns]]\ntext = "x"\n',
