@@ -14,6 +14,7 @@ import anyio
 
 from agentkit.agent.modes import ToolPlan
 from agentkit.tools import Tool, ToolContext
+from agentkit.tools.invocation import CallFate
 from agentkit.tools.results import ToolError, ToolResult, deadline_error
 from agentkit.types import FunctionCall
 
@@ -29,6 +30,7 @@ class PlannedCall:
     needs_confirmation: bool = False
     is_final_answer: bool = False
     ran: bool = False  # the tool was actually called (counts against the tool-call limit)
+    fate: CallFate | None = None  # set when the call is handed to its tool
     result: ToolResult | None = None
 
 
@@ -102,20 +104,24 @@ async def run_planned(
         return True
 
     async def run_one(item: PlannedCall) -> None:
-        assert item.tool is not None and item.validated is not None
-        item.ran = True
-        item.result = await item.tool.run(
-            item.validated, make_context(item), limiter=limiter, multimodal=multimodal
+        tool = item.tool
+        assert tool is not None and item.validated is not None
+        item.fate = CallFate(tool.name)
+        # A context only for tools that take one: it holds a threading.Event, which a
+        # plain tool would pay for on every call.
+        context = make_context(item) if tool.arguments.context_parameter is not None else None
+        item.result = await tool.run(
+            item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
         )
 
     # Non-blocking sync tools return at once: run them directly. Only calls that wait
     # (async tools, sync tools in threads) gain from running side by side in tasks.
+    inline = [item for item in pending if item.tool is not None and item.tool.runs_inline]
     waiting = [item for item in pending if item.tool is not None and not item.tool.runs_inline]
 
     async def run_all() -> None:
-        for item in pending:
-            if item not in waiting:
-                await run_one(item)
+        for item in inline:
+            await run_one(item)
         if len(waiting) == 1:
             await run_one(waiting[0])  # nothing runs beside it: no task group needed
         elif waiting:
@@ -123,17 +129,20 @@ async def run_planned(
                 for item in waiting:
                     group.start_soon(run_one, item)
 
-    if time_left is None:
-        await run_all()
-        return True
-    with anyio.move_on_after(time_left) as scope:
-        await run_all()
-    if scope.cancelled_caught:
+    try:
+        if time_left is None:
+            await run_all()
+            return True
+        with anyio.move_on_after(time_left) as scope:
+            await run_all()
+        if not scope.cancelled_caught:
+            return True
         for item in pending:
             if item.result is None:
-                still_running = item.tool is not None and item.tool.in_thread
-                item.result = ToolResult.failure(
-                    deadline_error(item.call.name, still_running=still_running)
-                )
+                fate = item.fate or CallFate(item.call.name)  # cut before it was even handed over
+                item.result = ToolResult.failure(deadline_error(item.call.name, fate))
         return False
-    return True
+    finally:
+        # Only a call that began counts against the tool-call limit.
+        for item in pending:
+            item.ran = item.fate is not None and item.fate.started

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
+from agentkit.tools.invocation import CallFate
 from agentkit.types import Blob, FunctionResponsePart, Part
 
 RECEIVED_LIMIT = 200  # characters of a rejected value echoed back to the model
@@ -86,31 +87,28 @@ def exception_error(tool: str, error: Exception) -> ToolError:
     )
 
 
-def timeout_error(tool: str, seconds: float, *, still_running: bool) -> ToolError:
-    """What the model is told about a call that overran its timeout. A sync tool's thread
-    cannot be stopped, so it is not claimed to be: the call may still take effect."""
-    return ToolError(
-        "timeout",
-        f"{tool} did not finish within {seconds:g} s. " + _overrun_fate(still_running),
-        {"still_running": still_running},
-    )
+def timeout_error(tool: str, seconds: float, fate: CallFate) -> ToolError:
+    """What the model is told about a call that overran its timeout: whether it ran at all,
+    and whether it may still take effect (a sync tool's thread cannot be stopped)."""
+    return _overran(tool, f"did not finish within {seconds:g} s", fate)
 
 
-def deadline_error(tool: str, *, still_running: bool) -> ToolError:
-    return ToolError(
-        "timeout",
-        f"the run's deadline passed before {tool} finished. " + _overrun_fate(still_running),
-        {"still_running": still_running},
-    )
+def deadline_error(tool: str, fate: CallFate) -> ToolError:
+    return _overran(tool, "did not finish before the run's deadline", fate)
 
 
-def _overrun_fate(still_running: bool) -> str:
-    if still_running:
-        return (
+def _overran(tool: str, what: str, fate: CallFate) -> ToolError:
+    still_running = fate.abandon()
+    if not fate.started:
+        fate_said = "It had not started (it was waiting for a free worker thread) and was not run."
+    elif still_running:
+        fate_said = (
             "It could not be stopped and may still complete (its effects may still happen); "
             "its result will not be reported."
         )
-    return "It was cancelled."
+    else:
+        fate_said = "It was cancelled."
+    return ToolError("timeout", f"{tool} {what}. {fate_said}", {"still_running": still_running})
 
 
 def to_result(tool: str, value: Any, *, multimodal: bool, duration: float) -> ToolResult:

@@ -26,6 +26,7 @@ from agentkit.tools.callables import target_of
 from agentkit.tools.class_engine import ValidatedInstance
 from agentkit.tools.context import ToolContext
 from agentkit.tools.docstrings import parse_docstring
+from agentkit.tools.invocation import CallFate
 from agentkit.tools.parameters import Arguments, build_arguments
 from agentkit.tools.response import response_schema
 from agentkit.tools.results import (
@@ -212,12 +213,14 @@ class Tool:
         *,
         limiter: anyio.CapacityLimiter | None = None,
         multimodal: bool = True,
+        fate: CallFate | None = None,
     ) -> ToolResult:
         """Call with already-validated arguments (the loop validates before confirmation).
 
         Sync functions run in a worker thread so they cannot stall the event loop. Python
         cannot stop a thread, so on a timeout the thread is abandoned (``abandon_on_cancel``):
-        the run goes on, the model is told the call may still complete, the call's
+        the run goes on, the model is told whether the call may still complete (``fate``
+        records it; the executor passes its own to read after a deadline), the call's
         ``ToolContext`` says ``cancelled`` (a tool can check it and stop), and a call that
         finishes later is logged. Only ``Exception`` is caught: cancellation,
         KeyboardInterrupt and SystemExit pass through.
@@ -227,58 +230,60 @@ class Tool:
         if self.arguments.context_parameter is not None:
             context = context or ToolContext(tool_name=self.name)
             kwargs = {**validated, self.arguments.context_parameter: context}
+        fate = fate or CallFate(self.name)
         started = time.perf_counter()
-        call = _Call(self.name, started)
         timed_out = False
         try:
             if self.timeout is None:
-                value = await self._call(kwargs, limiter, call)
+                value = await self._call(kwargs, limiter, fate)
             else:
                 with anyio.move_on_after(self.timeout) as scope:
-                    value = await self._call(kwargs, limiter, call)
+                    value = await self._call(kwargs, limiter, fate)
                 timed_out = scope.cancelled_caught
         except Exception as error:
-            call.finished = True
             if debug_enabled():
                 log.debug("tool.exception", tool=self.name, exc_info=error)
             return ToolResult.failure(
                 exception_error(self.name, error), time.perf_counter() - started
             )
         finally:
-            if not call.finished:
-                call.abandoned = True  # a timeout, the run's deadline, a cancelled run
+            if not fate.finished:  # a timeout, the run's deadline, a cancelled run
+                fate.abandon()
                 if context is not None:
                     context.abandon()
         duration = time.perf_counter() - started
         if timed_out:
             assert self.timeout is not None
-            still_running = self.in_thread and not call.finished
+            overran = timeout_error(self.name, self.timeout, fate)
             log.warning(
-                "tool.timeout", tool=self.name, timeout=self.timeout, still_running=still_running
+                "tool.timeout",
+                tool=self.name,
+                timeout=self.timeout,
+                started=fate.started,
+                still_running=overran.details["still_running"],
             )
-            return ToolResult.failure(
-                timeout_error(self.name, self.timeout, still_running=still_running), duration
-            )
+            return ToolResult.failure(overran, duration)
         return to_result(self.name, value, multimodal=multimodal, duration=duration)
 
     async def _call(
-        self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None, call: _Call
+        self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None, fate: CallFate
     ) -> Any:
-        if isinstance(kwargs, ValidatedInstance):
-            call.finished = True
-            return kwargs.instance  # a class tool: validating the arguments built the result
-        if self.is_async:
-            value = await self.fn(**kwargs)
-        elif not self.in_thread:
-            value = self.fn(**kwargs)
-        else:
-            value = await anyio.to_thread.run_sync(
-                functools.partial(call.in_thread, self.fn, kwargs),
+        if self.in_thread and not isinstance(kwargs, ValidatedInstance):
+            return await anyio.to_thread.run_sync(
+                functools.partial(fate.in_thread, self.fn, kwargs),
                 limiter=limiter,
                 abandon_on_cancel=True,
             )
-        call.finished = True
-        return value
+        fate.begin()
+        try:
+            if isinstance(kwargs, ValidatedInstance):
+                return kwargs.instance  # a class tool: validating the arguments built the result
+            if self.is_async:
+                return await self.fn(**kwargs)
+            return self.fn(**kwargs)
+        finally:
+            # An async tool that is cancelled has stopped too: it is not running any more.
+            fate.end()
 
     # -- variants -----------------------------------------------------------------------------
 
@@ -315,28 +320,6 @@ class Tool:
 
     def __repr__(self) -> str:
         return f"Tool({self.name!r})"
-
-
-class _Call:
-    """One call's fate, shared with the worker thread that may outlive the wait for it."""
-
-    def __init__(self, tool: str, started: float) -> None:
-        self.tool = tool
-        self.started = started
-        self.finished = False  # the function returned or raised, and the run saw it
-        self.abandoned = False  # the run stopped waiting (timeout, deadline, cancellation)
-
-    def in_thread(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-        try:
-            return fn(**kwargs)
-        finally:
-            if self.abandoned:
-                # Nobody will see this result; the log says the call did finish, and when.
-                log.warning(
-                    "tool.finished_late",
-                    tool=self.tool,
-                    after_s=round(time.perf_counter() - self.started, 3),
-                )
 
 
 def _copy(tool: Tool) -> Tool:

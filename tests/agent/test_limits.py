@@ -120,7 +120,7 @@ async def test_deadline_cuts_running_tools_and_keeps_history_valid(emulator: Emu
     assert result.stop_reason is StopReason.DEADLINE and result.text is None
     assert result.tool_calls[0].error == {
         "type": "timeout",
-        "message": "the run's deadline passed before long_job finished. It was cancelled.",
+        "message": "long_job did not finish before the run's deadline. It was cancelled.",
         "still_running": False,
     }
     assert len(emulator.requests) == 1

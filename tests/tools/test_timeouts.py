@@ -138,7 +138,7 @@ async def test_the_runs_deadline_says_a_thread_may_still_be_running(emulator: Em
         await model.aclose()
     assert result.tool_calls[0].error == {
         "type": "timeout",
-        "message": "the run's deadline passed before backup finished. It could not be stopped "
+        "message": "backup did not finish before the run's deadline. It could not be stopped "
         "and may still complete (its effects may still happen); its result will not be reported.",
         "still_running": True,
     }
@@ -162,3 +162,44 @@ async def test_a_tool_exceptions_traceback_is_in_the_debug_log(
     assert record.exc_info is not None and record.exc_info[0] is ValueError
     assert "in parse_schedule" in caplog.text and "return int(text)" in caplog.text
     assert "traceback" not in str(result.response).lower()  # the model never gets it
+
+
+async def test_calls_still_waiting_for_a_thread_are_said_not_to_have_run() -> None:
+    """One worker thread, three calls of a tool that blocks: the first is running when the
+    timeout passes, the other two never started — and they must not start later."""
+    release = threading.Event()
+    began: list[int] = []
+
+    @tool(timeout=0.2)
+    def press(button: int) -> int:
+        """Press a button (a blocking device call)."""
+        began.append(button)
+        release.wait(10)
+        return button
+
+    limiter = anyio.CapacityLimiter(1)
+    results: dict[int, Any] = {}
+
+    async def call(button: int) -> None:
+        results[button] = await press.invoke({"button": button}, limiter=limiter)
+
+    try:
+        async with anyio.create_task_group() as group:
+            for button in (1, 2, 3):
+                group.start_soon(call, button)
+    finally:
+        release.set()
+    assert began == [1]
+    assert results[1].response["error"]["still_running"] is True
+    for button in (2, 3):
+        assert results[button].response == {
+            "error": {
+                "type": "timeout",
+                "message": "press did not finish within 0.2 s. It had not started (it was "
+                "waiting for a free worker thread) and was not run.",
+                "still_running": False,
+            }
+        }
+    # The worker thread is free again: nothing that was given up on is still queued for it.
+    await anyio.to_thread.run_sync(lambda: None, limiter=limiter)
+    assert began == [1]
