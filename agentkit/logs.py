@@ -1,8 +1,9 @@
 """agentkit's log lines: structlog events on the stdlib logger named ``agentkit``.
 
 A library must not configure global logging, and structlog's unconfigured default prints
-everything to stdout. So events go to ``logging.getLogger("agentkit")``: silent below WARNING
-until the application says otherwise (``logging.getLogger("agentkit").setLevel("DEBUG")``).
+everything to stdout. So events go to ``logging.getLogger("agentkit")``: silent until the
+application configures logging (``logging.basicConfig()``, a handler of its own, or
+``logging.getLogger("agentkit").setLevel("DEBUG")`` with one).
 The level is checked first, so a disabled line costs no formatting. Each record carries a
 readable message (``retry attempt=1 delay=0.5 ...``) and the fields as ``record.agentkit``
 for structured handlers. Stable event names: ``model.request``, ``model.response``,
@@ -36,6 +37,12 @@ def _to_stdlib(
 
 
 _LOGGER = logging.getLogger(LOGGER_NAME)
+# The library's own logger gets a handler that drops records, as Python's logging guide asks
+# of libraries: otherwise logging's last-resort handler prints every warning to stderr in a
+# program that configured nothing. Configured logging (a handler here or on the root, or
+# ``--log-level``) still receives everything.
+if not any(isinstance(handler, logging.NullHandler) for handler in _LOGGER.handlers):
+    _LOGGER.addHandler(logging.NullHandler())
 
 
 def debug_enabled() -> bool:

@@ -182,12 +182,22 @@ def main(argv: list[str] | None = None) -> int:
     out = command_console()
     err = command_console(stderr=True)
     module_name, _, function_name = args.handler.partition(":")
+    from agentkit.cli.exits import wait_for_tool_threads
+
     with _log_to_stderr(args.log_level):
         try:
             handler = getattr(importlib.import_module(module_name), function_name)
-            return int(handler(args, out, err))
+            code = int(handler(args, out, err))
         except (Exception, KeyboardInterrupt) as error:
-            return _end_with(error, err, show_traceback=args.log_level == "debug")
+            code = _end_with(error, err, show_traceback=args.log_level == "debug")
+        return wait_for_tool_threads(code, lambda line: _say(err, line))
+
+
+def _say(err: Any, line: str) -> None:
+    try:
+        err.print(line, style="dim", markup=False)
+    except OSError:
+        pass  # stderr is gone: nothing left to tell
 
 
 def _end_with(error: BaseException, err: Any, *, show_traceback: bool) -> int:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -80,3 +83,40 @@ def silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
+    """Let sync tools still running in worker threads finish before the command ends.
+
+    Python cannot stop a thread, and it waits for every non-daemon thread before the
+    process ends: after Ctrl-C, or a deadline that abandoned a call, the command would hang
+    without a word. So it says what it waits for, and a (second) Ctrl-C leaves at once —
+    everything worth keeping (sessions, results) is already saved by then.
+    """
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.daemon
+    ]
+    # Idle worker threads were told to stop when the event loop ended and are on their way
+    # out: a moment for them, so only threads that are really busy are announced.
+    settle = time.monotonic() + 0.5
+    for thread in others:
+        thread.join(max(0.0, settle - time.monotonic()))
+    busy = [thread for thread in others if thread.is_alive()]
+    if not busy:
+        return code
+    noun = "tool" if len(busy) == 1 else "tools"
+    say(
+        f"waiting for {len(busy)} {noun} still running in a background thread (Python cannot "
+        "stop a thread); Ctrl-C leaves without waiting"
+    )
+    try:
+        for thread in busy:
+            thread.join()
+    except KeyboardInterrupt:
+        say("left without waiting")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)  # skips the interpreter's own wait for those threads
+    return code

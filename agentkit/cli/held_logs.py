@@ -2,11 +2,11 @@
 
 A warning is logged by whichever thread meets it: a sync tool that a cancelled turn
 abandoned logs ``tool.finished_late`` from its worker thread when it finally returns, which
-is usually while the person is typing the next message. Printed there and then (logging's
-last-resort handler writes straight to stderr) it would land in the middle of their line.
-So while a chat runs, agentkit's warnings are queued here and the main thread prints them
-between lines. With ``--log-level`` the person asked for the log as it happens; then it is
-left alone.
+is usually while the person is typing the next message. Printed there and then it would
+land in the middle of their line (and without a handler of the chat's own, agentkit's
+logger drops it). So while a chat runs, agentkit's warnings are queued here and the main
+thread prints them between lines. With ``--log-level`` the person asked for the log as it
+happens; then it is left alone.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class HeldLines(logging.Handler):
 def held_warnings() -> Iterator[HeldLines | None]:
     """Hold agentkit's warnings for the block, unless a handler is already configured."""
     logger = logging.getLogger(LOGGER_NAME)
-    if logger.handlers:
-        yield None
+    if any(not isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        yield None  # --log-level (or the application) shows the log as it happens
         return
     handler = HeldLines()
     logger.addHandler(handler)

@@ -712,7 +712,7 @@ def test_warnings_wait_for_the_main_thread(caplog: pytest.LogCaptureFixture) -> 
         assert held.take() == []
     assert held not in log.handlers
     # Someone asked for the log as it happens (--log-level): it is not held.
-    log.addHandler(handler := logging.NullHandler())
+    log.addHandler(handler := logging.StreamHandler(io.StringIO()))
     try:
         with held_warnings() as none:
             assert none is None

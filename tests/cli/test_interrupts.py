@@ -1,0 +1,70 @@
+"""Ctrl-C in ``agentkit run`` while a sync tool is running: the command says it waits for the
+tool's thread (Python cannot stop it) and a second Ctrl-C leaves at once — never a silent
+hang, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, ROOT, wait_until, write_run_file
+
+WAITING = (
+    "waiting for 1 tool still running in a background thread (Python cannot stop a thread); "
+    "Ctrl-C leaves without waiting"
+)
+
+
+def _start(tmp_path: Path) -> subprocess.Popen[str]:
+    run_file = write_run_file(
+        tmp_path / "slow.toml",
+        f'prompts = ["go"]\ntools = ["slow_tools.py"]\ntool_paths = ["{FIXTURES}"]\n'
+        '[[offline.turns]]\ncalls = [{ name = "slow", args = { label = "backup" } }]\n'
+        '[[offline.turns]]\ntext = "done"\n',
+    )
+    environment = {
+        **os.environ,
+        "COUNT_FILE": str(tmp_path / "count"),
+        "RELEASE": str(tmp_path / "release"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentkit", "run", str(run_file)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_until(lambda: (tmp_path / "count").exists())  # the tool is running
+    return process
+
+
+def _err_lines(process: subprocess.Popen[str]) -> list[str]:
+    assert process.stderr is not None
+    return process.stderr.read().splitlines()[1:]  # after the offline banner
+
+
+@pytest.mark.parametrize("then", ["second-ctrl-c", "tool-finishes"])
+def test_ctrl_c_while_a_sync_tool_runs(tmp_path: Path, then: str) -> None:
+    process = _start(tmp_path)
+    process.send_signal(signal.SIGINT)
+    assert process.stderr is not None
+    lines = [process.stderr.readline().rstrip("\n") for _ in range(3)]
+    assert lines[1:] == ["interrupted", WAITING]
+    if then == "second-ctrl-c":
+        process.send_signal(signal.SIGINT)
+    else:
+        (tmp_path / "release").touch()
+    assert process.wait(timeout=30) == 130
+    rest = process.stderr.read().splitlines()
+    assert rest == (["left without waiting"] if then == "second-ctrl-c" else [])
+    count = (tmp_path / "count").read_text().splitlines()
+    assert count == (
+        ["backup started"] if then == "second-ctrl-c" else ["backup started", "backup done"]
+    )
+    assert process.stdout is not None and "Traceback" not in process.stdout.read()
