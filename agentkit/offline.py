@@ -24,6 +24,7 @@ from typing import Any
 from agentkit.errors import ConfigurationError
 from agentkit.models import Gemini, Model, resolve_api_key
 from agentkit.models.gemini import DEFAULT_BASE_URL
+from agentkit.models.urls import shown_url
 
 OFFLINE_NOTICE = (
     "(offline) No GEMINI_API_KEY or GOOGLE_API_KEY is set, so no model read this message: "
@@ -53,8 +54,11 @@ class ModelChoice:
 
 
 def remote_configured() -> bool:
-    """A key, or another server to talk to: the run goes over HTTP to a real endpoint."""
-    return bool(resolve_api_key() or os.environ.get("GOOGLE_GEMINI_BASE_URL"))
+    """A key, or another server to talk to: the run goes over HTTP to that endpoint.
+    Google's own endpoint named as the base URL is no server to talk to without a key."""
+    base_url = (os.environ.get("GOOGLE_GEMINI_BASE_URL") or "").strip()
+    other_server = bool(base_url) and base_url.rstrip("/") + "/" != DEFAULT_BASE_URL
+    return bool(resolve_api_key()) or other_server
 
 
 def describe(model: Gemini) -> str:
@@ -68,8 +72,8 @@ def describe(model: Gemini) -> str:
         else ""
     )
     return (
-        f"not Google's endpoint: {model.name} at {model.base_url}{source}, {key} an API key "
-        "— answers come from whatever serves that URL"
+        f"not Google's endpoint: {model.name} at {shown_url(model.base_url)}{source}, {key} an "
+        "API key — answers come from whatever serves that URL"
     )
 
 

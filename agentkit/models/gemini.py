@@ -20,6 +20,7 @@ from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
 from agentkit.models.parsing import parse_response
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
+from agentkit.models.urls import checked_base_url, shown_url
 from agentkit.types import (
     Content,
     CountTokensRequest,
@@ -39,9 +40,10 @@ def resolve_api_key(explicit: str | None = None) -> str | None:
 
     ``GOOGLE_API_KEY`` wins over ``GEMINI_API_KEY`` when both are set, as in Google's SDKs.
     """
-    if explicit:
-        return explicit
-    return os.environ.get("GOOGLE_API_KEY") or os.environ.get("GEMINI_API_KEY") or None
+    for candidate in (explicit, os.environ.get("GOOGLE_API_KEY"), os.environ.get("GEMINI_API_KEY")):
+        if candidate and candidate.strip():  # a blank value (an empty export) is no key
+            return candidate.strip()
+    return None
 
 
 def model_resource(model: str) -> str:
@@ -83,8 +85,8 @@ class Gemini:
         self.model = model
         self.max_request_bytes = max_request_bytes
         self._api_key = resolve_api_key(api_key)
-        base_url = base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
-        self.base_url = base_url.rstrip("/") + "/"
+        base_url = (base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or "").strip()
+        self.base_url = checked_base_url(base_url or DEFAULT_BASE_URL)
         self.api_version = api_version
         self._transport = RestTransport(
             credentials=self._credentials,
@@ -116,7 +118,7 @@ class Gemini:
         # The key is deliberately absent: reprs end up in logs and tracebacks.
         key = "set" if self._api_key else "missing"
         return (
-            f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r}, "
+            f"{type(self).__name__}(model={self.model!r}, base_url={shown_url(self.base_url)!r}, "
             f"api_key={key})"
         )
 

@@ -23,6 +23,7 @@ from agentkit.logs import get_logger
 from agentkit.models.http_errors import error_from_body, error_from_status
 from agentkit.models.retry import RetryPolicy
 from agentkit.models.sse import iter_sse_json
+from agentkit.models.urls import shown_url
 from agentkit.types import ErrorStatus
 
 log = get_logger()
@@ -241,7 +242,7 @@ def _connection_error(
     whether it was Google, a proxy or a local emulator that is down."""
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
     detail = redact(str(error) or type(error).__name__, secrets)
-    where = redact(url.split("?", 1)[0], secrets)
+    where = redact(shown_url(url.split("?", 1)[0]), secrets)
     return APIConnectionError(f"request to {where} {kind}: {type(error).__name__}: {detail}")
 
 

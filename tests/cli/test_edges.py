@@ -378,3 +378,41 @@ def test_log_level_lasts_only_for_the_command(capsys: pytest.CaptureFixture[str]
     assert main(["--log-level", "debug", "tools", "tools.clock"]) == 0
     assert (list(logger.handlers), logger.level) == before
     capsys.readouterr()
+
+
+def test_googles_own_url_without_a_key_is_not_a_server_to_talk_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agentkit.offline import remote_configured
+
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "https://generativelanguage.googleapis.com")
+    assert remote_configured() is False
+    monkeypatch.setenv("GEMINI_API_KEY", "   ")  # an empty export is no key
+    assert remote_configured() is False
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:8765")
+    assert remote_configured() is True
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://proxy.example", "http://"])
+def test_a_base_url_that_is_no_http_address_is_refused_at_once(url: str) -> None:
+    from agentkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as caught:
+        Gemini(base_url=url)
+    assert str(caught.value) == (
+        f"base URL {url!r} is not an http:// or https:// address (set in base_url= or "
+        "GOOGLE_GEMINI_BASE_URL)"
+    )
+
+
+async def test_credentials_in_a_proxy_url_are_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentkit.offline import describe
+
+    url = "http://user:s3cret-token@127.0.0.1:1/"
+    model = Gemini(base_url=url, api_key="test-key-0123456789", retry=RetryPolicy.none())
+    assert "s3cret" not in describe(model) and "s3cret" not in repr(model)
+    with pytest.raises(APIConnectionError) as caught:
+        await model.generate(GenerateContentRequest(contents=[Content.user("hi")]))
+    await model.aclose()
+    assert "s3cret" not in str(caught.value)
+    assert str(caught.value).startswith("request to http://***@127.0.0.1:1/v1beta/")
