@@ -43,7 +43,10 @@ def _parser() -> _Parser:
     run = commands.add_parser("run", help="run a run file's prompts with a transcript")
     run.add_argument("file", help="a TOML run file")
     run.add_argument(
-        "--json", metavar="PATH", help="also write the transcript as JSON lines ('-' for stdout)"
+        "--json",
+        metavar="PATH",
+        help="also write the transcript as JSON lines, appended to PATH ('-' for stdout, "
+        "which then carries only JSON)",
     )
     run.add_argument("--session", metavar="NAME", help="keep the conversation across invocations")
     run.add_argument(

@@ -9,6 +9,7 @@ continues from its saved history, and a scripted model skips the turns it alread
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from contextlib import aclosing
@@ -115,7 +116,7 @@ class Invocation:
 def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     runfile = load_run_file(args.file)
     store = _session_store(args)
-    json_stream = _json_stream(args.json)
+    json_stream = _json_stream(args.json, runfile.path)
     # With JSON lines on stdout, stdout carries nothing else: the transcript and the
     # confirmation questions go to stderr.
     human = err if args.json == "-" else out
@@ -206,14 +207,39 @@ async def _one_prompt(
     raise AssertionError("the run ended without a RunFinished event")
 
 
-def _json_stream(target: str | None) -> IO[str] | None:
+def _json_stream(target: str | None, run_file: Path) -> IO[str] | None:
+    """Where ``--json`` lines go: stdout, or a file appended to — a new one, or one of
+    agentkit's transcripts; never the run file or some other file it would spoil."""
     if target is None:
         return None
     if target == "-":
         return sys.stdout
     path = Path(target)
     check_writable(path, f"--json {target}", UsageError)
+    if path.exists() and path.resolve() == run_file.resolve():
+        raise UsageError(f"--json {target} is the run file; give the transcript its own file")
+    if path.exists() and not _is_transcript(path):
+        raise UsageError(
+            f"--json {target}: not a transcript written by agentkit run (lines would be appended "
+            "to it); give --json a file of its own"
+        )
     try:
         return open(path, "a", encoding="utf-8")
     except OSError as error:
         raise UsageError(f"--json {target}: cannot be written: {error.strerror}") from None
+
+
+def _is_transcript(path: Path) -> bool:
+    """Empty, or JSON lines each an object with a ``type``, as ``--json`` writes them."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            first = stream.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not first.strip():
+        return path.stat().st_size == 0
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "type" in record

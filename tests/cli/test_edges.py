@@ -416,3 +416,25 @@ async def test_credentials_in_a_proxy_url_are_never_shown(monkeypatch: pytest.Mo
     await model.aclose()
     assert "s3cret" not in str(caught.value)
     assert str(caught.value).startswith("request to http://***@127.0.0.1:1/v1beta/")
+
+
+def test_json_never_spoils_a_file_that_is_not_a_transcript(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_file = write_run_file(tmp_path / "hi.toml", f'prompts = ["Hi"]\n{OFFLINE_TEXT}')
+    before = run_file.read_text()
+    assert one_line_error(capsys, ["run", str(run_file), "--json", str(run_file)]) == (
+        f"error: --json {run_file} is the run file; give the transcript its own file"
+    )
+    source = tmp_path / "tool.py"
+    source.write_text("print('hi')\n")
+    assert one_line_error(capsys, ["run", str(run_file), "--json", str(source)]) == (
+        f"error: --json {source}: not a transcript written by agentkit run (lines would be "
+        "appended to it); give --json a file of its own"
+    )
+    assert run_file.read_text() == before and source.read_text() == "print('hi')\n"
+    transcript = tmp_path / "t.jsonl"
+    for _ in range(2):  # a transcript is appended to, run after run
+        assert main(["run", str(run_file), "--json", str(transcript)]) == 0
+    kinds = [json.loads(line)["type"] for line in transcript.read_text().splitlines()]
+    assert kinds.count("run") == 2
