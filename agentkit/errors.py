@@ -222,6 +222,17 @@ class ResponseBlockedError(RunError):
         super().__init__(message, partial=partial)
 
 
+class ToolExitError(RunError):
+    """A tool called ``sys.exit()`` (or raised ``SystemExit``). The run stops there — an exit
+    is not an error for the model to work around — but as a typed error with the partial
+    run, not a ``SystemExit`` tearing through the event loop. ``code`` is the exit code."""
+
+    def __init__(self, tool: str, code: object) -> None:
+        self.tool = tool
+        self.code = code
+        super().__init__(f"tool {tool!r} called sys.exit({code!r}); the run stopped there")
+
+
 class ModelBehaviorError(RunError):
     """The model kept answering in a way the loop cannot use (malformed or unexpected calls,
     empty answers, an unknown finish reason) after the bounded re-asks."""

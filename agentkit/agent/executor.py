@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 
 from agentkit.agent.modes import ToolPlan
+from agentkit.errors import ToolExitError
 from agentkit.tools import Tool, ToolContext
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.results import ToolError, ToolResult, deadline_error
@@ -125,9 +126,19 @@ async def run_planned(
         if len(waiting) == 1:
             await run_one(waiting[0])  # nothing runs beside it: no task group needed
         elif waiting:
-            async with anyio.create_task_group() as group:
-                for item in waiting:
-                    group.start_soon(run_one, item)
+            try:
+                async with anyio.create_task_group() as group:
+                    for item in waiting:
+                        group.start_soon(run_one, item)
+            except BaseExceptionGroup as group_error:
+                # A tool that exits stops the run as itself, not wrapped in a group.
+                exits = group_error.subgroup(ToolExitError)
+                if exits is None:
+                    raise
+                first: BaseException = exits
+                while isinstance(first, BaseExceptionGroup):
+                    first = first.exceptions[0]
+                raise first from None
 
     try:
         if time_left is None:

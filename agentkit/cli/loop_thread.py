@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, cast
 
+import anyio
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from agentkit.agent import ConfirmationRequest, Decision, Event
@@ -182,8 +183,14 @@ class LoopThread:
             async with aclosing(events()) as stream:
                 async for event in stream:
                     inbox.put(event)
+        except anyio.get_cancelled_exc_class():
+            raise
         except Exception as error:
             inbox.put(_Ended(error))
+        except BaseException as error:
+            # Never let the turn end without telling the main thread, which waits for it:
+            # whatever ended the turn is reported there, as a failure of the turn.
+            inbox.put(_Ended(RuntimeError(f"{type(error).__name__}: {error}")))
         else:
             inbox.put(_Ended(None))
         finally:

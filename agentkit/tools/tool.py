@@ -19,7 +19,7 @@ import anyio
 import anyio.to_thread
 from pydantic import ValidationError
 
-from agentkit.errors import SchemaDialectError, ToolDefinitionError
+from agentkit.errors import SchemaDialectError, ToolDefinitionError, ToolExitError
 from agentkit.logs import debug_enabled, get_logger
 from agentkit.schema import to_openapi_subset
 from agentkit.tools.callables import target_of
@@ -246,6 +246,8 @@ class Tool:
             return ToolResult.failure(
                 exception_error(self.name, error), time.perf_counter() - started
             )
+        except SystemExit as exit_:
+            raise ToolExitError(self.name, exit_.code) from exit_
         finally:
             if not fate.finished:  # a timeout, the run's deadline, a cancelled run
                 fate.abandon()

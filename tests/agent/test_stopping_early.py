@@ -287,3 +287,25 @@ async def test_a_chat_stopped_right_after_its_tools_ran_keeps_them(
         "user",
     ]
     assert result.text == "Done."
+
+
+@pytest.mark.parametrize("calls", [1, 2], ids=["one-call", "parallel-calls"])
+async def test_a_tool_that_exits_stops_the_run_with_a_typed_error(
+    emulator: Emulator, model: Gemini, calls: int
+) -> None:
+    import sys
+
+    from agentkit import tool
+    from agentkit.errors import ToolExitError
+
+    @tool
+    def shut_down(code: int) -> str:
+        """Shut the hub down (wraps a script that ends with sys.exit)."""
+        sys.exit(code)
+
+    emulator.script([[call("shut_down", code=3 + n) for n in range(calls)], "never"])
+    with pytest.raises(ToolExitError) as caught:
+        await Agent(model, tools=[shut_down]).run("Shut down")
+    assert str(caught.value) == "tool 'shut_down' called sys.exit(3); the run stopped there"
+    assert caught.value.code == 3
+    assert [c["role"] for c in caught.value.partial.history] == ["user"]  # no call answered

@@ -438,3 +438,22 @@ def test_json_never_spoils_a_file_that_is_not_a_transcript(
         assert main(["run", str(run_file), "--json", str(transcript)]) == 0
     kinds = [json.loads(line)["type"] for line in transcript.read_text().splitlines()]
     assert kinds.count("run") == 2
+
+
+def test_a_tool_that_calls_sys_exit_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "exiter.py").write_text(
+        "import sys\nfrom agentkit import tool\n\n@tool\ndef quit_now(code: int) -> str:\n"
+        '    """Quit."""\n    sys.exit(code)\n',
+        encoding="utf-8",
+    )
+    run_file = write_run_file(
+        tmp_path / "exit.toml",
+        'prompts = ["go"]\ntools = ["exiter.py"]\n[[offline.turns]]\n'
+        'calls = [{ name = "quit_now", args = { code = 3 } }, { name = "quit_now", args = { code = 4 } }]\n',
+    )
+    assert main(["run", str(run_file)]) == 3
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "ToolExitError: tool 'quit_now' called sys.exit(3); the run stopped there"
+    ]
