@@ -32,11 +32,11 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     parser = _Parser(prog="agentkit", description="Function-calling agents on the Gemini API.")
     parser.add_argument("--version", action="version", version=_version())
-    parser.add_argument(
-        "--log-level",
-        choices=["debug", "info", "warning", "error"],
-        help="print agentkit's log events (model.request, tool.call, retry, ...) to stderr",
-    )
+    log_level = {
+        "choices": ["debug", "info", "warning", "error"],
+        "help": "print agentkit's log events (model.request, tool.call, retry, ...) to stderr",
+    }
+    parser.add_argument("--log-level", **log_level)  # type: ignore[arg-type]
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.commands = commands.choices  # the subcommands' parsers, by name
 
@@ -104,7 +104,7 @@ def _parser() -> _Parser:
         metavar="MODULE",
         help="tool module, e.g. tools.home",
     )
-    chat.add_argument("--model", default="gemini-2.5-flash")
+    chat.add_argument("--model", help="the model, without a run file (default gemini-2.5-flash)")
     chat.set_defaults(handler="agentkit.cli.chat:chat_command")
 
     tools = commands.add_parser("tools", help="print a toolset's declarations as JSON")
@@ -122,6 +122,10 @@ def _parser() -> _Parser:
     from agentkit.cli.serve import add_serve_parser
 
     add_serve_parser(commands)
+    for command in commands.choices.values():
+        # Also after the command (``agentkit run FILE --log-level debug``), where people put it;
+        # not given there, the value before the command stands.
+        command.add_argument("--log-level", default=argparse.SUPPRESS, **log_level)  # type: ignore[arg-type]
     return parser
 
 

@@ -42,6 +42,14 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _run_file(args: argparse.Namespace) -> RunFile:
     if args.file:
+        # A run file says which model and tools; options that would be ignored are refused.
+        for flag, given in (("--model", args.model), ("--tools", args.tools)):
+            if given:
+                raise UsageError(
+                    f"{flag} is for a chat without a run file; {args.file} names its own "
+                    f"{flag.removeprefix('--')} (change it there)"
+                )
         return load_run_file(args.file)
     cwd = Path.cwd().resolve()
-    return RunFile(path=cwd / "chat", model=args.model, tools=tuple(args.tools), tool_paths=(cwd,))
+    model = args.model or "gemini-2.5-flash"
+    return RunFile(path=cwd / "chat", model=model, tools=tuple(args.tools), tool_paths=(cwd,))

@@ -67,6 +67,9 @@ def ending_for(error: BaseException) -> Ending:
         return Ending(EXIT_MODEL, f"{type(error).__name__}: {error}")
     if isinstance(error, AgentkitError):
         return Ending(EXIT_MODEL, f"{type(error).__name__}: {error}")
+    if isinstance(error, OSError):  # the machine said no: a full disk, a lost permission
+        where = f"{error.filename}: " if error.filename else ""
+        return Ending(EXIT_USAGE, f"error: {where}{error.strerror or error}")
     return Ending(
         EXIT_BUG,
         f"internal error: {type(error).__name__}: {error} — this is a bug in agentkit; "

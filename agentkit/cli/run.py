@@ -115,6 +115,10 @@ class Invocation:
 
 def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     runfile = load_run_file(args.file)
+    if not runfile.prompts:
+        raise UsageError(
+            f'{runfile.path}: nothing to run: give prompt = "..." or prompts = ["...", ...]'
+        )
     store = _session_store(args)
     json_stream = _json_stream(args.json, runfile.path)
     # With JSON lines on stdout, stdout carries nothing else: the transcript and the
@@ -153,6 +157,10 @@ def _session_store(args: argparse.Namespace) -> SessionStore | None:
         return None
     if not args.session.strip():
         raise UsageError("--session needs a name, e.g. --session kitchen (got an empty one)")
+    if args.session_db is not None and args.session_dir is not None:
+        raise UsageError(
+            "--session-db and --session-dir both say where sessions are kept; give one"
+        )
     if args.session_db is not None:
         return SqliteStore(args.session_db)
     return JsonFileStore(sessions_directory(args.session_dir))
@@ -218,7 +226,7 @@ def _json_stream(target: str | None, run_file: Path) -> IO[str] | None:
     check_writable(path, f"--json {target}", UsageError)
     if path.exists() and path.resolve() == run_file.resolve():
         raise UsageError(f"--json {target} is the run file; give the transcript its own file")
-    if path.exists() and not _is_transcript(path):
+    if path.is_file() and not _is_transcript(path):  # not a device such as /dev/stderr
         raise UsageError(
             f"--json {target}: not a transcript written by agentkit run (lines would be appended "
             "to it); give --json a file of its own"

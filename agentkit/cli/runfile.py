@@ -110,8 +110,7 @@ def _parse(data: dict[str, Any], path: Path) -> RunFile:
         model=model,
         instructions=_typed(data, "instructions", str, path, None),
         tools=tuple(_string_list(data, "tools", path)),
-        tool_paths=tuple((base / p).resolve() for p in _string_list(data, "tool_paths", path))
-        or (base.resolve(),),
+        tool_paths=_tool_paths(data, base, path),
         tool_mode=_choice(data, "tool_mode", _TOOL_MODES, path, "auto"),
         any_mode=_choice(data, "any_mode", ("once", "always"), path, "once"),
         allowed_tools=tuple(_string_list(data, "allowed_tools", path))
@@ -205,6 +204,16 @@ def _check_strings(value: Any, key: str, path: Path) -> list[str]:
         if not isinstance(item, str):
             raise RunFileError(f"{path}: {key}[{index}] must be a string, not {_shown(item)}")
     return value
+
+
+def _tool_paths(data: dict[str, Any], base: Path, path: Path) -> tuple[Path, ...]:
+    found = []
+    for index, name in enumerate(_string_list(data, "tool_paths", path)):
+        folder = (base / name).resolve()
+        if not folder.is_dir():
+            raise RunFileError(f"{path}: tool_paths[{index}] {name!r} is not a folder ({folder})")
+        found.append(folder)
+    return tuple(found) or (base.resolve(),)
 
 
 def _prompts(data: dict[str, Any], path: Path) -> tuple[str, ...]:

@@ -21,7 +21,11 @@ _EXTRA_MODULES = frozenset({"starlette", "uvicorn"})
 
 def add_serve_parser(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the Gemini emulator")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only)",
+    )
     # Read as text so that a bad value gets the CLI's one-line error, not argparse's usage.
     serve.add_argument("--port", default="8765", help="port to listen on (default 8765)")
     serve.add_argument(
@@ -39,6 +43,8 @@ def add_serve_parser(commands: Any) -> None:
 
 def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
     port = _port(args.port)
+    if args.per_conversation and not args.script:
+        raise UsageError("--per-conversation serves a script to every conversation: give --script")
     script = load_script(Path(args.script)) if args.script else None
     try:
         from agentkit.testing.emulator.__main__ import serve

@@ -457,3 +457,109 @@ def test_a_tool_that_calls_sys_exit_is_one_line(
     assert capsys.readouterr().err.splitlines()[1:] == [
         "ToolExitError: tool 'quit_now' called sys.exit(3); the run stopped there"
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["chat", "examples/home.toml", "--model", "gemini-2.5-pro"],
+            "error: --model is for a chat without a run file; examples/home.toml names its own "
+            "model (change it there)",
+        ),
+        (
+            ["chat", "examples/home.toml", "--tools", "tools.calc"],
+            "error: --tools is for a chat without a run file; examples/home.toml names its own "
+            "tools (change it there)",
+        ),
+        (
+            [
+                "run",
+                "examples/home.toml",
+                "--session",
+                "s",
+                "--session-db",
+                "a.db",
+                "--session-dir",
+                "d",
+            ],
+            "error: --session-db and --session-dir both say where sessions are kept; give one",
+        ),
+        (
+            ["serve", "--per-conversation", "--port", "0"],
+            "error: --per-conversation serves a script to every conversation: give --script",
+        ),
+    ],
+    ids=["chat-model", "chat-tools", "session-db-and-dir", "serve-per-conversation"],
+)
+def test_more_options_that_would_be_ignored(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert one_line_error(capsys, argv) == message
+
+
+@pytest.mark.parametrize(
+    ("prompts", "row", "message"),
+    [
+        (
+            'prompts = ["Order for {customer}"]',
+            '{"id": "r1", "name": "Ann"}',
+            "row 'r1': {run_file}: prompt uses {{customer}} but the input has no field 'customer'",
+        ),
+        (
+            'prompts = ["Fixed question"]',
+            '{"id": "r1", "prompt": "my own question"}',
+            "row 'r1' has a \"prompt\", but the prompts of {run_file} have no {{prompt}} "
+            "placeholder: it would be ignored",
+        ),
+    ],
+    ids=["missing-field", "prompt-ignored"],
+)
+def test_batch_rows_are_checked_against_the_prompts_before_any_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prompts: str, row: str, message: str
+) -> None:
+    run_file = write_run_file(tmp_path / "b.toml", f"{prompts}\n{OFFLINE_TEXT}")
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text(row + "\n")
+    out = tmp_path / "out.jsonl"
+    line = one_line_error(
+        capsys, ["batch", str(run_file), "--inputs", str(inputs), "--out", str(out)]
+    )
+    assert line == f"error: {inputs}: " + message.format(run_file=run_file)
+    assert not out.exists()
+
+
+def test_batch_out_dash_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["batch", "examples/batch.toml", "--inputs", "examples/batch_inputs.jsonl", "--out", "-"]
+    assert one_line_error(capsys, argv) == (
+        "error: --out - : the results file is read back by a rerun; give it a path"
+    )
+
+
+def test_a_run_file_without_prompts_or_with_a_missing_tool_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quiet = write_run_file(tmp_path / "quiet.toml", OFFLINE_TEXT)
+    assert one_line_error(capsys, ["run", str(quiet)]) == (
+        f'error: {quiet}: nothing to run: give prompt = "..." or prompts = ["...", ...]'
+    )
+    lost = write_run_file(
+        tmp_path / "lost.toml", f'prompts = ["x"]\ntool_paths = ["nowhere"]\n{OFFLINE_TEXT}'
+    )
+    assert one_line_error(capsys, ["run", str(lost)]) == (
+        f"error: {lost}: tool_paths[0] 'nowhere' is not a folder ({tmp_path / 'nowhere'})"
+    )
+
+
+def test_log_level_may_follow_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tools", "tools.clock", "--log-level", "debug"]) == 0
+    assert main(["--log-level", "info", "tools", "tools.clock"]) == 0
+    capsys.readouterr()
+
+
+def test_a_full_disk_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this machine")
+    run_file = write_run_file(tmp_path / "hi.toml", f'prompts = ["Hi"]\n{OFFLINE_TEXT}')
+    assert main(["run", str(run_file), "--json", "/dev/full"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == ["error: No space left on device"]

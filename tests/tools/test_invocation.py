@@ -12,6 +12,7 @@ import anyio
 import pytest
 from pydantic import BaseModel
 
+from agentkit.errors import ToolExitError
 from agentkit.tools import Tool, ToolContext, tool
 from agentkit.types import Blob, Part
 from agentkit.usage import Usage
@@ -90,14 +91,25 @@ async def test_exception_becomes_type_and_message_without_traceback() -> None:
     assert "Traceback" not in str(result.response)
 
 
-@pytest.mark.parametrize("exception", [KeyboardInterrupt, SystemExit])
-async def test_interrupts_are_never_swallowed(exception: type[BaseException]) -> None:
+async def test_interrupts_are_never_swallowed() -> None:
     @tool
     async def interrupt() -> None:
-        raise exception()
+        raise KeyboardInterrupt()
 
-    with pytest.raises(exception):
+    with pytest.raises(KeyboardInterrupt):
         await interrupt.invoke({})
+
+
+async def test_an_exit_is_not_swallowed_but_typed() -> None:
+    """Not an error for the model to work around: the run stops, as a typed error."""
+
+    @tool
+    async def leave() -> None:
+        raise SystemExit(5)
+
+    with pytest.raises(ToolExitError) as caught:
+        await leave.invoke({})
+    assert caught.value.code == 5 and isinstance(caught.value.__cause__, SystemExit)
 
 
 async def test_cancellation_passes_through() -> None:

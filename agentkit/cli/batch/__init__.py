@@ -22,7 +22,13 @@ import anyio
 from rich.console import Console
 from rich.progress import Progress
 
-from agentkit.cli.batch.inputs import InputError, check_distinct, concurrency_from, read_inputs
+from agentkit.cli.batch.inputs import (
+    InputError,
+    check_distinct,
+    check_rows_fit,
+    concurrency_from,
+    read_inputs,
+)
 from agentkit.cli.batch.report import (
     interrupted_line,
     progress_columns,
@@ -49,7 +55,10 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     runfile = load_run_file(args.file)
     inputs_path, output = Path(args.inputs), Path(args.out)
     inputs = read_inputs(inputs_path)
+    check_rows_fit(inputs, runfile, inputs_path)
     check_distinct(inputs_path, output)
+    if args.out == "-":
+        raise InputError("--out - : the results file is read back by a rerun; give it a path")
     remote = Gemini(runfile.model) if remote_configured() else None
     if remote is None and runfile.offline_turns is None:
         raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")

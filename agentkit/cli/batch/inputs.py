@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agentkit.cli.exits import UsageError
+from agentkit.cli.runfile import RunFile, RunFileError
 from agentkit.textfiles import read_text
 
 
@@ -57,3 +58,19 @@ def check_distinct(inputs: Path, out: Path) -> None:
     (every id "done") and then rewrite them."""
     if out.resolve() == inputs.resolve() or (out.exists() and out.samefile(inputs)):
         raise InputError(f"--out {out} is the inputs file; give the results their own file")
+
+
+def check_rows_fit(rows: list[dict[str, Any]], runfile: RunFile, path: Path) -> None:
+    """Every row gives what the run file's prompts need, checked before any row runs: a
+    missing field would otherwise fail every row, one by one, as model errors."""
+    uses_prompt = any("{prompt}" in template for template in runfile.prompts or ("{prompt}",))
+    for row in rows:
+        try:
+            runfile.render_prompts(row)
+        except RunFileError as error:
+            raise InputError(f"{path}: row {row['id']!r}: {error}") from None
+        if "prompt" in row and not uses_prompt:
+            raise InputError(
+                f'{path}: row {row["id"]!r} has a "prompt", but the prompts of '
+                f"{runfile.path} have no {{prompt}} placeholder: it would be ignored"
+            )
