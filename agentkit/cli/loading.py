@@ -73,8 +73,12 @@ def _import(name: str, paths: list[Path]) -> ModuleType:
                 try:
                     return importlib.import_module(bundled)
                 except ModuleNotFoundError as absent:
-                    if _is_missing(absent, bundled):
-                        raise error from None  # not one of agentkit's either: say what was asked
+                    if _is_missing(absent, bundled):  # not one of agentkit's either
+                        raise ToolLoadError(
+                            f"cannot import tools {name!r}: no module named {name!r} (looked in "
+                            f"{', '.join(map(str, paths))}; agentkit's own are "
+                            f"{', '.join(_bundled_toolsets())})"
+                        ) from None
                     raise
     finally:
         for entry in added:
@@ -91,6 +95,13 @@ def _bundled_name(name: str) -> str | None:
     return None
 
 
+def _bundled_toolsets() -> list[str]:
+    import pkgutil
+
+    package = importlib.import_module(BUNDLED)
+    return sorted(f"tools.{info.name}" for info in pkgutil.iter_modules(package.__path__))
+
+
 def _is_missing(error: ModuleNotFoundError, name: str) -> bool:
     """The module asked for (or a package above it) is absent — not a module it imports."""
     return error.name is not None and (name == error.name or name.startswith(f"{error.name}."))
@@ -102,6 +113,8 @@ def _import_errors(name: str, paths: list[Path] | None = None) -> Iterator[None]
     tool it cannot define, even ``sys.exit()``) is one line naming the module."""
     try:
         yield
+    except ToolLoadError:
+        raise  # already says what is wrong
     except ModuleNotFoundError as error:
         missing = f"no module named {error.name!r}" if error.name else str(error)
         if paths and _is_missing(error, name):

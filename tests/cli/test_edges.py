@@ -563,3 +563,13 @@ def test_a_full_disk_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     run_file = write_run_file(tmp_path / "hi.toml", f'prompts = ["Hi"]\n{OFFLINE_TEXT}')
     assert main(["run", str(run_file), "--json", "/dev/full"]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == ["error: No space left on device"]
+
+
+def test_a_mistyped_ready_toolset_lists_the_ones_there_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # outside the checkout: no tools/ folder here
+    assert one_line_error(capsys, ["tools", "tools.hom"]) == (
+        f"error: cannot import tools 'tools.hom': no module named 'tools.hom' (looked in "
+        f"{tmp_path.resolve()}; agentkit's own are tools.calc, tools.clock, tools.home)"
+    )
