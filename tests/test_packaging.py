@@ -52,3 +52,22 @@ def test_ready_toolsets_resolve_from_any_directory(tmp_path: Path) -> None:
     assert found["top_level_tools"] is False and found["notes"] == []
     assert {"apply_scene", "unlock_door", "now", "calculate"} <= set(found["names"])
     assert found["home"] == "agentkit.toolsets.home"
+
+
+def test_the_emulator_server_without_its_extra_says_which_to_install() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['uvicorn'] = None  # as if agentkit[emulator] was not installed\n"
+        "try:\n"
+        "    from agentkit.testing.emulator import Emulator\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(error)\n"
+        "from agentkit.testing.emulator import InProcessEmulator\n"
+        "print(InProcessEmulator.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == [
+        "the Emulator's web server needs uvicorn: pip install 'agentkit[emulator]' "
+        "(InProcessEmulator, the same checks without a server, needs nothing)",
+        "InProcessEmulator",
+    ]

@@ -30,8 +30,16 @@ def __getattr__(name: str) -> Any:
     # The HTTP server needs the `emulator` extra (starlette, uvicorn); everything else here
     # is plain Python, so it is imported only when asked for.
     if name == "Emulator":
-        from agentkit.testing.emulator.server import Emulator
-
+        try:
+            from agentkit.testing.emulator.server import Emulator
+        except ModuleNotFoundError as error:
+            if error.name not in ("starlette", "uvicorn"):
+                raise
+            raise ModuleNotFoundError(
+                f"the Emulator's web server needs {error.name}: pip install 'agentkit[emulator]' "
+                "(InProcessEmulator, the same checks without a server, needs nothing)",
+                name=error.name,
+            ) from None
         return Emulator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
