@@ -85,6 +85,24 @@ class Invocation:
             )
         return cls(file, prompts, session, store, name, start=len(session.history))
 
+    def describe(self, name: str | None) -> list[str]:
+        """What the session brings to this invocation, said before it starts: a resumed
+        crash, or an earlier conversation this one continues (possibly another run file's)."""
+        if name is None:
+            return []
+        if self.resumed:
+            return [f"resuming session {name!r} at prompt {self.done + 1} of {len(self.prompts)}"]
+        if not self.session.history:
+            return []
+        lines = [
+            f"continuing session {name!r}: {len(self.session.history)} turns of an earlier "
+            "conversation go along with these prompts"
+        ]
+        saved = self.session.meta.get("invocation")
+        if isinstance(saved, dict) and saved.get("file") not in (None, self.file):
+            lines.append(f"note: the session was last used with {saved['file']}")
+        return lines
+
     def model_turns_served(self) -> int:
         return sum(
             1 for content in self.session.history[self.start :] if content.get("role") == "model"
@@ -137,11 +155,8 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             confirm = confirmation_policy(human, approve=args.approve)
             agent = agent_for(runfile, choice.model, toolset, confirm)
             print_banner(err, choice)
-            if invocation.resumed:
-                err.print(
-                    f"[bold]resuming session {args.session!r} at prompt {invocation.done + 1} "
-                    f"of {len(invocation.prompts)}[/]"
-                )
+            for line in invocation.describe(args.session):
+                err.print(line, style="bold", markup=False)
             return anyio.run(_all_prompts, agent, invocation, Transcript(human), json_stream)
     finally:
         if json_stream is not None and json_stream is not sys.stdout:

@@ -573,3 +573,17 @@ def test_a_mistyped_ready_toolset_lists_the_ones_there_are(
         f"error: cannot import tools 'tools.hom': no module named 'tools.hom' (looked in "
         f"{tmp_path.resolve()}; agentkit's own are tools.calc, tools.clock, tools.home)"
     )
+
+
+def test_a_session_that_continues_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write_run_file(tmp_path / "first.toml", f'prompts = ["Hello"]\n{OFFLINE_TEXT}')
+    other = write_run_file(tmp_path / "other.toml", f'prompts = ["Again"]\n{OFFLINE_TEXT}')
+    assert main(["run", str(first), "--session", "talk"]) == 0
+    assert "continuing session" not in capsys.readouterr().err
+    assert main(["run", str(other), "--session", "talk"]) == 0
+    assert capsys.readouterr().err.splitlines()[1:3] == [
+        "continuing session 'talk': 2 turns of an earlier conversation go along with these prompts",
+        f"note: the session was last used with {first.resolve()}",
+    ]
