@@ -87,7 +87,8 @@ class ModelCapabilities:
         return dataclasses.replace(self, **changes)
 
 
-_PREVIEW = r"(-preview-\d\d-\d\d)?"
+# Dated previews: gemini-2.5-flash-preview-05-20, and the month-year form -preview-09-2025.
+_PREVIEW = r"(-preview-\d\d-(\d\d|\d{4}))?"
 _VERSION = r"(-\d{3})?"
 
 # (canonical id, the version suffixes it also answers to, capabilities)
@@ -143,10 +144,20 @@ FAMILIES: tuple[tuple[str, str, ModelCapabilities], ...] = (
         ModelCapabilities("Gemini 2.0 Flash-Lite", output_token_limit=8_192, top_k=40),
     ),
 )
+# Google's moving aliases (gemini-flash-latest, ...) point at whichever model is newest, so the
+# table cannot say what they refuse: they are served, and their settings are left to Gemini.
+_ALIAS = ModelCapabilities(
+    "Latest alias",
+    thinking=Thinking(levels=("MINIMAL", "LOW", "MEDIUM", "HIGH")),
+)
+ALIASES: tuple[tuple[str, str, ModelCapabilities], ...] = tuple(
+    (alias, "", _ALIAS)
+    for alias in ("gemini-flash-latest", "gemini-flash-lite-latest", "gemini-pro-latest")
+)
 MODEL_IDS: tuple[str, ...] = tuple(model_id for model_id, _, _ in FAMILIES)
 _MATCHERS = tuple(
     (re.compile(re.escape(model_id) + suffix), capabilities)
-    for model_id, suffix, capabilities in FAMILIES
+    for model_id, suffix, capabilities in (*FAMILIES, *ALIASES)
 )
 
 

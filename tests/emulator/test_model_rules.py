@@ -349,3 +349,30 @@ async def test_the_in_process_emulator_applies_the_same_rules() -> None:
     with pytest.raises(BadRequestError, match="exceeds the limit: 10 bytes"):
         async for _ in small.stream(hello):
             pass
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gemini-2.0-flash-001",
+        "gemini-2.5-flash-preview-05-20",
+        "gemini-2.5-flash-preview-09-2025",
+        "gemini-flash-latest",
+    ],
+)
+async def test_versioned_dated_and_latest_names_are_served(emulator: Emulator, name: str) -> None:
+    emulator.script(["Hi."])
+    async with httpx.AsyncClient(base_url=emulator.url) as client:
+        response = await client.post(
+            f"/v1beta/models/{name}:generateContent", json={"contents": [USER]}
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["modelVersion"] == name
+
+
+async def test_a_typo_still_gets_the_404(emulator: Emulator) -> None:
+    async with httpx.AsyncClient(base_url=emulator.url) as client:
+        response = await client.post(
+            "/v1beta/models/gemini-2.5-flsh:generateContent", json={"contents": [USER]}
+        )
+    assert response.status_code == 404

@@ -120,6 +120,9 @@ async def test_count_tokens_list_and_get_models(gemini: Gemini, emulator: Emulat
         "models/gemini-3.1-pro-preview",
         "models/gemini-2.0-flash",
         "models/gemini-2.0-flash-lite",
+        "models/gemini-flash-latest",
+        "models/gemini-flash-lite-latest",
+        "models/gemini-pro-latest",
     ]
 
     info = await gemini.get_model()

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from agentkit.models.capabilities import FAMILIES, ModelCapabilities
+from agentkit.models.capabilities import ALIASES, FAMILIES, ModelCapabilities, capabilities_for
 from agentkit.testing.emulator.errors import Rejection
 
 DEFAULT_MODELS: Mapping[str, ModelCapabilities] = MappingProxyType(
-    {model_id: capabilities for model_id, _, capabilities in FAMILIES}
+    {model_id: capabilities for model_id, _, capabilities in (*FAMILIES, *ALIASES)}
 )
 
 
@@ -29,7 +29,12 @@ def served_model(
     vertex_resource: str | None = None,
 ) -> ModelCapabilities:
     """The served model called ``name``, else the 404 Gemini (or Vertex) answers."""
-    capabilities = models.get(name.removeprefix("models/"))
+    bare = name.removeprefix("models/")
+    capabilities = models.get(bare)
+    if capabilities is None and models is DEFAULT_MODELS:
+        # The default catalogue answers to every name agentkit's table knows, versioned and
+        # dated ones included (gemini-2.0-flash-001, gemini-2.5-flash-preview-09-2025).
+        capabilities = capabilities_for(bare)
     if capabilities is not None:
         return capabilities
     if vertex_resource is not None:
