@@ -14,7 +14,6 @@ import importlib.util
 import logging
 import os
 import re
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -73,17 +72,17 @@ def gemini(emulator: Emulator) -> Gemini:
     return Gemini("gemini-2.5-flash", base_url=emulator.url, retry=FAST_RETRY, timeout=10.0)
 
 
-# Every model a test makes is remembered (weakly) so that its connection pool can be closed
+# Every model a test makes is remembered so that its connection pool can be closed
 # inside the test's own event loop when the test ends. Tests make models freely and rarely
 # close them; a pool left to the garbage collector after its loop has gone warns about
 # unclosed sockets at some later, unrelated test.
-_MODELS: weakref.WeakSet[Gemini] = weakref.WeakSet()
+_MODELS: list[Gemini] = []  # held until the test ends: a temporary would escape a weak set
 _gemini_init = Gemini.__init__
 
 
 def _remembered_init(self: Gemini, *args: Any, **kwargs: Any) -> None:
     _gemini_init(self, *args, **kwargs)
-    _MODELS.add(self)
+    _MODELS.append(self)
 
 
 Gemini.__init__ = _remembered_init  # type: ignore[method-assign]
@@ -93,7 +92,8 @@ Gemini.__init__ = _remembered_init  # type: ignore[method-assign]
 async def _close_this_tests_models() -> AsyncIterator[None]:
     yield
     loop = asyncio.get_running_loop()
-    for model in list(_MODELS):
+    made, _MODELS[:] = list(_MODELS), []
+    for model in made:
         # The pool belongs to one loop: only this test's may close it (sync tests ran their
         # own loops through run_sync, which closed their pools already).
         if model._transport._client_loop is loop:

@@ -82,6 +82,18 @@ def install() -> None:
             _refuse(f"a name lookup of {_host(host)!r}")
         return original_getaddrinfo(host, *args, **kwargs)
 
+    def refuse_lookup(original: Any) -> Any:
+        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if not _is_loopback(host) and not _is_address(host):
+                _refuse(f"a name lookup of {_host(host)!r}")
+            return original(host, *args, **kwargs)
+
+        return lookup
+
+    # The older lookup functions are traffic too.
+    socket.gethostbyname = refuse_lookup(socket.gethostbyname)
+    socket.gethostbyname_ex = refuse_lookup(socket.gethostbyname_ex)
+    socket.gethostbyaddr = refuse_lookup(socket.gethostbyaddr)
     socket.socket.connect = connect  # type: ignore[method-assign]
     socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
     socket.socket.sendto = sendto  # type: ignore[method-assign,assignment]

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,9 +71,19 @@ def test_a_connection_beyond_loopback_is_refused(expect_blocked: list[str]) -> N
     assert network_guard.blocked[-1] == "a connection to 192.0.2.1:443"
 
 
-def test_a_name_lookup_is_refused(expect_blocked: list[str]) -> None:
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda: socket.getaddrinfo("generativelanguage.googleapis.com", 443),
+        lambda: socket.gethostbyname("generativelanguage.googleapis.com"),
+        lambda: socket.gethostbyname_ex("generativelanguage.googleapis.com"),
+        lambda: socket.gethostbyaddr("generativelanguage.googleapis.com"),
+    ],
+    ids=["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr"],
+)
+def test_a_name_lookup_is_refused(expect_blocked: list[str], lookup: Any) -> None:
     with pytest.raises(network_guard.NetworkBlocked, match="generativelanguage"):
-        socket.getaddrinfo("generativelanguage.googleapis.com", 443)
+        lookup()
 
 
 def test_loopback_stays_open() -> None:
