@@ -10,21 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentkit.schema.formats import ACCEPTED
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.wire_fields import as_list, get_field, known_fields, short
 
 _SCHEMA_TYPES = frozenset(
     "TYPE_UNSPECIFIED STRING NUMBER INTEGER BOOLEAN ARRAY OBJECT NULL".split()
 )
-# The formats the API accepts per type, and how its 400 names them. The STRING wording is the
-# API's own (reported verbatim, e.g. google-gemini/gemini-cli#2706); the NUMBER and INTEGER
-# ones follow its pattern, their exact text not having been seen. "enum" is also what the
-# subset uses for numeric enums ({"type": "INTEGER", "format": "enum", "enum": ["1", "2"]}).
-_FORMATS = {
-    "STRING": ("enum", "date-time"),
-    "NUMBER": ("float", "double", "enum"),
-    "INTEGER": ("int32", "int64", "enum"),
-}
+# The formats per type come from the table agentkit compiles against (agentkit.schema.formats).
+# The STRING wording of the refusal is the API's own (reported verbatim, e.g.
+# google-gemini/gemini-cli#2706); the NUMBER and INTEGER ones follow its pattern.
 _JSON_SCHEMA_REF_SIBLINGS = frozenset({"description", "default"})
 
 
@@ -82,7 +77,7 @@ def check_subset_schema(schema: Any, path: str, request_path: str | None = None)
 
 def _check_format(schema: dict[str, Any], kind: Any, where: str) -> None:
     fmt = schema.get("format")
-    accepted = _FORMATS.get(kind.upper()) if isinstance(kind, str) else None
+    accepted = ACCEPTED.get(kind.upper()) if isinstance(kind, str) else None
     if fmt is None or accepted is None or fmt in accepted:
         return
     named = " and ".join(f"'{name}'" for name in accepted[:2])
