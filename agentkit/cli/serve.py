@@ -42,7 +42,6 @@ def add_serve_parser(commands: Any) -> None:
 
 
 def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
-    port = _port(args.port)
     if args.per_conversation and not args.script:
         raise UsageError("--per-conversation serves a script to every conversation: give --script")
     script = load_script(Path(args.script)) if args.script else None
@@ -56,7 +55,7 @@ def serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
             ) from None
         raise
     return serve(
-        args.host, port, script, per_conversation=args.per_conversation, api_key=args.api_key
+        args.host, args.port, script, per_conversation=args.per_conversation, api_key=args.api_key
     )
 
 
@@ -73,9 +72,3 @@ def load_script(path: Path) -> list[Any]:
     if run_file.offline_turns is None:
         raise RunFileError(f"{path}: the run file has no [[offline.turns]] to serve")
     return list(run_file.offline_turns)
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise UsageError(f"--port {text}: a port is a number from 0 to 65535")
-    return int(text)

@@ -28,7 +28,7 @@ def _echo(request: GenerateContentRequest) -> str:
 
 def serve(
     host: str,
-    port: int,
+    port: int | str,
     script: Sequence[Any] | None = None,
     *,
     per_conversation: bool = False,
@@ -39,12 +39,11 @@ def serve(
     A port that cannot be had (taken, privileged, an address not on this machine) raises
     ``ConfigurationError`` naming ``host:port``, before anything is printed.
     """
-    if not 0 <= port <= 65535:
-        raise ConfigurationError(f"--port {port}: a port is a number from 0 to 65535")
+    number = checked_port(port)
     try:
-        emulator = Emulator(host=host, port=port, options=EmulatorOptions(api_key=api_key))
+        emulator = Emulator(host=host, port=number, options=EmulatorOptions(api_key=api_key))
     except OSError as error:
-        raise ConfigurationError(_cannot_listen(host, port, error)) from None
+        raise ConfigurationError(_cannot_listen(host, number, error)) from None
     if script is not None:
         emulator.script(script, per_conversation=per_conversation)
     else:
@@ -58,6 +57,14 @@ def serve(
     finally:
         emulator.stop()
     return 0
+
+
+def checked_port(value: str | int) -> int:
+    """A port from the command line: a whole number from 0 (any free one) to 65535."""
+    text = str(value).strip()
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise ConfigurationError(f"--port {value}: a port is a number from 0 to 65535")
+    return int(text)
 
 
 def _cannot_listen(host: str, port: int, error: OSError) -> str:
