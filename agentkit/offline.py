@@ -36,6 +36,12 @@ OFFLINE_NOTICE = (
 class NoModelError(ConfigurationError):
     """No key for Gemini and no offline script to stand in for it."""
 
+    def __init__(self, source: str = "the run file") -> None:
+        super().__init__(
+            f"no GEMINI_API_KEY (or GOOGLE_API_KEY) is set and {source} has no "
+            "[[offline.turns]] script; set a key to talk to Gemini"
+        )
+
 
 class OfflineModelWarning(UserWarning):
     """``Agent("model-name")`` found no API key and answers offline."""
@@ -121,10 +127,7 @@ def live_or_scripted(
         yield ModelChoice(model, describe(model), scripted=False)
         return
     if script is None:
-        raise NoModelError(
-            "no GEMINI_API_KEY (or GOOGLE_API_KEY) is set and the run file has no "
-            "[[offline.turns]] script; set a key to talk to Gemini"
-        )
+        raise NoModelError()
     try:
         from agentkit.testing.emulator.server import Emulator
         from agentkit.testing.emulator.state import EmulatorOptions

@@ -213,7 +213,7 @@ def _end_with(error: BaseException, err: Any, *, show_traceback: bool) -> int:
     from agentkit.cli.exits import EXIT_BUG, ending_for, silence_stdout
 
     ending = ending_for(error)
-    if isinstance(error, BrokenPipeError) or ending.line is None:
+    if ending.line is None:  # a closed pipe
         silence_stdout()
     if ending.line is not None:
         try:

@@ -44,12 +44,8 @@ def ending_for(error: BaseException) -> Ending:
         error = error.exceptions[0]
     from agentkit.errors import (
         AgentkitError,
-        APIConnectionError,
-        APIError,
         ConfigurationError,
         HistoryError,
-        MalformedResponseError,
-        RunError,
         SessionError,
         ToolDefinitionError,
     )
@@ -63,9 +59,7 @@ def ending_for(error: BaseException) -> Ending:
         UsageError | ConfigurationError | ToolDefinitionError | SessionError | HistoryError,
     ):
         return Ending(EXIT_USAGE, f"error: {error}")
-    if isinstance(error, APIError | APIConnectionError | RunError | MalformedResponseError):
-        return Ending(EXIT_MODEL, f"{type(error).__name__}: {error}")
-    if isinstance(error, AgentkitError):
+    if isinstance(error, AgentkitError):  # the API, the connection, the model's answers
         return Ending(EXIT_MODEL, f"{type(error).__name__}: {error}")
     if isinstance(error, OSError):  # the machine said no: a full disk, a lost permission
         where = f"{error.filename}: " if error.filename else ""

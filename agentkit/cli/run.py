@@ -22,7 +22,7 @@ from rich.console import Console
 
 from agentkit.agent import RunFinished, RunResult, StepFinished, StopReason
 from agentkit.cli.confirm import confirmation_policy
-from agentkit.cli.exits import UsageError
+from agentkit.cli.exits import EXIT_LIMIT, EXIT_OK, UsageError
 from agentkit.cli.render import Transcript, event_record, print_banner, write_json_line
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
@@ -32,7 +32,6 @@ from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
 from agentkit.textfiles import check_writable
 from agentkit.types import Content
 
-EXIT_OK, EXIT_LIMIT = 0, 4
 OFFLINE_SIGNATURE_KEY = b"agentkit offline runs"  # reproducible across a crash and a resume
 
 

@@ -177,10 +177,6 @@ def _check_kind(value: Any, kind: Any, where: str) -> Any:
 def _typed(data: dict[str, Any], key: str, kind: type, path: Path, default: Any) -> Any:
     if key not in data:
         return default
-    if kind is dict:
-        if not isinstance(data[key], dict):
-            raise RunFileError(f"{path}: {key} must be a table, not {_shown(data[key])}")
-        return data[key]
     return _check_kind(data[key], kind, f"{path}: {key}")
 
 

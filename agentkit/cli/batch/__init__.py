@@ -61,7 +61,7 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         raise InputError("--out - : the results file is read back by a rerun; give it a path")
     remote = Gemini(runfile.model) if remote_configured() else None
     if remote is None and runfile.offline_turns is None:
-        raise NoModelError("no API key is set and the run file has no [[offline.turns]] script")
+        raise NoModelError(str(runfile.path))
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
     confirm = confirmation_policy(Console(quiet=True), approve=args.approve, interactive=False)
     # Built once now so that what the agent refuses (a setting its model does not accept)
