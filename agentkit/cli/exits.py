@@ -95,14 +95,28 @@ def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
         for thread in threading.enumerate()
         if thread is not threading.main_thread() and not thread.daemon
     ]
-    # Idle worker threads were told to stop when the event loop ended and are on their way
-    # out: a moment for them, so only threads that are really busy are announced.
-    settle = time.monotonic() + 0.5
-    for thread in others:
-        thread.join(max(0.0, settle - time.monotonic()))
-    busy = [thread for thread in others if thread.is_alive()]
-    if not busy:
-        return code
+    try:  # a Ctrl-C at any moment from here on leaves at once, never with a traceback
+        # Idle worker threads were told to stop when the event loop ended and are on their
+        # way out: a moment for them, so only threads that are really busy are announced.
+        settle = time.monotonic() + 0.5
+        for thread in others:
+            thread.join(max(0.0, settle - time.monotonic()))
+        busy = [thread for thread in others if thread.is_alive()]
+        if not busy:
+            return code
+        noun = "tool" if len(busy) == 1 else "tools"
+        say(
+            f"waiting for {len(busy)} {noun} still running in a background thread (Python "
+            "cannot stop a thread); Ctrl-C leaves without waiting"
+        )
+        for thread in busy:
+            thread.join()
+    except KeyboardInterrupt:
+        say("left without waiting")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)  # skips the interpreter's own wait for those threads
+    return code
     noun = "tool" if len(busy) == 1 else "tools"
     say(
         f"waiting for {len(busy)} {noun} still running in a background thread (Python cannot "
