@@ -211,7 +211,12 @@ class Loop:
             chunks = model.stream(request)
             try:
                 while True:
-                    chunk = await self._await_model(anext(chunks), deadline)
+                    if turn.chunks == 0 or deadline is not None:
+                        chunk = await self._await_model(anext(chunks), deadline)
+                    else:
+                        # Past the first chunk the transport never retries (that would replay
+                        # what was already shown), so no listener is needed: a plain wait.
+                        chunk = await anext(chunks, None)
                     if chunk is None:
                         break
                     for delta in turn.add(chunk):
