@@ -587,3 +587,14 @@ def test_a_session_that_continues_says_so(
         "continuing session 'talk': 2 turns of an earlier conversation go along with these prompts",
         f"note: the session was last used with {first.resolve()}",
     ]
+
+
+def test_the_closed_pipe_hook_agentkit_overrides_is_riches_own() -> None:
+    """``CommandConsole`` relies on rich calling ``Console.on_broken_pipe``; should rich drop
+    or rename it, the override would silently do nothing — this fails first."""
+    from rich.console import Console
+
+    from agentkit.cli.console import CommandConsole
+
+    assert "on_broken_pipe" in vars(Console)
+    assert CommandConsole.on_broken_pipe is not Console.on_broken_pipe
