@@ -117,17 +117,3 @@ def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)  # skips the interpreter's own wait for those threads
     return code
-    noun = "tool" if len(busy) == 1 else "tools"
-    say(
-        f"waiting for {len(busy)} {noun} still running in a background thread (Python cannot "
-        "stop a thread); Ctrl-C leaves without waiting"
-    )
-    try:
-        for thread in busy:
-            thread.join()
-    except KeyboardInterrupt:
-        say("left without waiting")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)  # skips the interpreter's own wait for those threads
-    return code
