@@ -16,7 +16,6 @@ from pathlib import Path
 from rich.console import Console
 
 from agentkit.cli.exits import UsageError
-from agentkit.cli.loop_thread import signals_to_main_thread
 from agentkit.cli.render import print_banner
 from agentkit.cli.runfile import RunFile, load_run_file
 from agentkit.cli.scripted import no_model_line
@@ -32,8 +31,7 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     # What can be wrong with the set-up is found before anything is shown or started.
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
     with contextlib.ExitStack() as running:
-        with signals_to_main_thread():  # the offline emulator's thread, too
-            choice = running.enter_context(live_or_scripted(runfile.model, runfile.offline_turns))
+        choice = running.enter_context(live_or_scripted(runfile.model, runfile.offline_turns))
         print_banner(err, choice)
         terminal = TerminalChat(choice, out=out, err=err)
         agent = agent_for(runfile, choice.model, toolset, terminal.confirm)

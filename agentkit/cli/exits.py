@@ -110,7 +110,10 @@ def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
             "cannot stop a thread); Ctrl-C leaves without waiting"
         )
         for thread in busy:
-            thread.join()
+            while thread.is_alive():
+                # In short waits: a Ctrl-C the kernel handed to another thread is only run
+                # (as KeyboardInterrupt) when the main thread gets back to Python code.
+                thread.join(0.1)
     except KeyboardInterrupt:
         say("left without waiting")
         sys.stdout.flush()

@@ -40,6 +40,7 @@ import anyio
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from agentkit.agent import ConfirmationRequest, Decision, Event
+from agentkit.signals import signals_to_main_thread
 
 
 @dataclass(frozen=True)
@@ -53,23 +54,6 @@ class Question:
 @dataclass(frozen=True)
 class _Ended:
     error: Exception | None
-
-
-@contextlib.contextmanager
-def signals_to_main_thread() -> Iterator[None]:
-    """Threads started inside this block never receive SIGINT (they inherit a mask that
-    blocks it), so the kernel delivers Ctrl-C to the main thread. A Ctrl-C pressed inside
-    the block waits and arrives as the block ends."""
-    if not hasattr(signal, "pthread_sigmask") or (
-        threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from agentkit.signals import signals_to_main_thread
 from agentkit.testing.emulator.app import IntentionalAbort, build_app
 from agentkit.testing.emulator.state import EmulatorOptions, EmulatorState
 
@@ -102,7 +103,8 @@ class Emulator(EmulatorState):
             name=f"agentkit-emulator:{self.port}",
             daemon=True,
         )
-        self._thread.start()
+        with signals_to_main_thread():  # Ctrl-C is the program's, never the server's
+            self._thread.start()
         return self
 
     def stop(self) -> None:
