@@ -30,3 +30,28 @@ def signals_to_main_thread() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """A Ctrl-C pressed inside the block is raised as ``KeyboardInterrupt`` when it ends.
+
+    For work that must not be cut in half: rich writes a line to the file and only then
+    clears its buffer, so an interrupt landing between the two prints that line again with
+    the next one. Only in the main thread (the only one Python runs handlers in), and only
+    while Python's own handler is in place — a block that ignores Ctrl-C keeps ignoring it.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    pressed: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:  # only when the block ended normally: its own error is the one to report
+        raise KeyboardInterrupt

@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.console import Console
 
+from agentkit.signals import interrupts_deferred
+
 
 class CommandConsole(Console):
     """A rich console whose closed pipe ends the command quietly (exit 141).
@@ -14,6 +16,12 @@ class CommandConsole(Console):
     printing; raising ``BrokenPipeError`` instead lets the run close its streams on the way
     out and the command end with the exit code every Unix tool uses for it.
     """
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        # A Ctrl-C in the middle of a print would leave the printed text in rich's buffer,
+        # to be printed again by the next print: the interrupt waits for the print to end.
+        with interrupts_deferred():
+            super().print(*objects, **options)
 
     def on_broken_pipe(self) -> None:
         self.quiet = True

@@ -4,6 +4,7 @@ hang, never a traceback."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from agentkit.cli.console import command_console
 
 from .conftest import FIXTURES, ROOT, wait_until, write_run_file
 
@@ -68,3 +71,33 @@ def test_ctrl_c_while_a_sync_tool_runs(tmp_path: Path, then: str) -> None:
         ["backup started"] if then == "second-ctrl-c" else ["backup started", "backup done"]
     )
     assert process.stdout is not None and "Traceback" not in process.stdout.read()
+
+
+class _InterruptingFile(io.StringIO):
+    """A terminal that gets Ctrl-C while the first line is being written to it."""
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if self.getvalue() == text:  # the first write
+            signal.raise_signal(signal.SIGINT)
+        return written
+
+
+def test_a_ctrl_c_during_a_print_prints_nothing_twice() -> None:
+    file = _InterruptingFile()
+    console = command_console(file=file)
+    with pytest.raises(KeyboardInterrupt):
+        console.print("waiting for 1 tool")
+    console.print("left without waiting")
+    assert file.getvalue() == "waiting for 1 tool\nleft without waiting\n"
+
+
+def test_a_ctrl_c_during_a_print_that_fails_leaves_the_failure_to_be_reported() -> None:
+    class Failing(io.StringIO):
+        def write(self, text: str) -> int:
+            signal.raise_signal(signal.SIGINT)
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        command_console(file=Failing()).print("a line")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
