@@ -5,14 +5,28 @@ to the process to any thread that does not block it. When it lands in a helper t
 emulator's server, a chat's event loop), the main thread — waiting in ``input()`` or a join —
 is not woken, and Ctrl-C seems to do nothing. Threads started with SIGINT blocked inherit
 that mask, so Ctrl-C always reaches the main thread.
+
+And even there a Ctrl-C can be missed: the interpreter looks for signals between bytecodes,
+so one that arrives after its last look but before a wait (a queue, a lock, a join) has
+gone to sleep wakes nothing, and the wait goes on until what it waits for happens — for a
+tool that blocks a minute, a minute of a Ctrl-C that seems ignored. The main thread's waits
+therefore return to Python every ``POLL_SECONDS``: a Ctrl-C is acted on within that.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import queue
 import signal
 import threading
+import time
 from collections.abc import Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+POLL_SECONDS = 0.1
 
 
 @contextlib.contextmanager
@@ -55,3 +69,38 @@ def interrupts_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if pressed:  # only when the block ended normally: its own error is the one to report
         raise KeyboardInterrupt
+
+
+def get_interruptibly(inbox: queue.SimpleQueue[T]) -> T:
+    """``inbox.get()``, in waits short enough that a Ctrl-C is never left waiting."""
+    while True:
+        try:
+            return inbox.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            continue
+
+
+def join_interruptibly(thread: threading.Thread, timeout: float | None = None) -> None:
+    """``thread.join(timeout)``, in waits short enough that a Ctrl-C is never left waiting."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while thread.is_alive():
+        left = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
+        if left <= 0:
+            return
+        thread.join(left)
+
+
+def wait_interruptibly(event: threading.Event) -> None:
+    """``event.wait()``, in waits short enough that a Ctrl-C is never left waiting."""
+    while not event.wait(POLL_SECONDS):
+        continue
+
+
+def result_interruptibly(future: concurrent.futures.Future[T]) -> T:
+    """``future.result()``, in waits short enough that a Ctrl-C is never left waiting."""
+    while True:
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except concurrent.futures.TimeoutError:
+            if future.done():  # what the call itself raised
+                raise

@@ -17,6 +17,7 @@ import anyio
 from agentkit.agent.events import Event, RunFinished
 from agentkit.agent.result import RunResult
 from agentkit.models.base import close_model
+from agentkit.signals import result_interruptibly
 from agentkit.types import Content, Part
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ def run_blocking(
     # A loop is running in this thread (a notebook, an async framework): blocking it to wait
     # for itself would deadlock, so the run gets a thread and a loop of its own.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(anyio.run, call).result()
+        return result_interruptibly(pool.submit(anyio.run, call))
 
 
 def _loop_running() -> bool:

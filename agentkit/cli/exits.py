@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agentkit.signals import join_interruptibly
+
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
@@ -100,7 +102,7 @@ def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
         # way out: a moment for them, so only threads that are really busy are announced.
         settle = time.monotonic() + 0.5
         for thread in others:
-            thread.join(max(0.0, settle - time.monotonic()))
+            join_interruptibly(thread, max(0.0, settle - time.monotonic()))
         busy = [thread for thread in others if thread.is_alive()]
         if not busy:
             return code
@@ -110,10 +112,7 @@ def wait_for_tool_threads(code: int, say: Callable[[str], None]) -> int:
             "cannot stop a thread); Ctrl-C leaves without waiting"
         )
         for thread in busy:
-            while thread.is_alive():
-                # In short waits: a Ctrl-C the kernel handed to another thread is only run
-                # (as KeyboardInterrupt) when the main thread gets back to Python code.
-                thread.join(0.1)
+            join_interruptibly(thread)
     except KeyboardInterrupt:
         say("left without waiting")
         sys.stdout.flush()

@@ -40,7 +40,13 @@ import anyio
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from agentkit.agent import ConfirmationRequest, Decision, Event
-from agentkit.signals import signals_to_main_thread
+from agentkit.signals import (
+    get_interruptibly,
+    join_interruptibly,
+    result_interruptibly,
+    signals_to_main_thread,
+    wait_interruptibly,
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class LoopThread:
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run ``function`` (sync or async) in the loop and wait for it."""
-        return self.portal.call(function, *args)
+        return result_interruptibly(self.portal.start_task_soon(function, *args))
 
     async def confirm(self, request: ConfirmationRequest) -> Decision:
         """The agent's confirmation callback. It runs in the loop thread, inside a turn, and
@@ -133,7 +139,8 @@ class LoopThread:
         exception raised while waiting — ``KeyboardInterrupt`` above all — cancels the turn
         and propagates at once, without waiting for the turn's task to unwind.
         """
-        self._unwound.wait()  # a cancelled turn's clean-up (closing a stream) takes moments
+        # A cancelled turn's clean-up (closing a stream) takes moments.
+        wait_interruptibly(self._unwound)
         inbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         unwound = threading.Event()
         self._inbox, self._unwound = inbox, unwound
@@ -141,7 +148,7 @@ class LoopThread:
         try:
             future = self.portal.start_task_soon(self._drive, events, inbox, unwound)
             while True:
-                item = inbox.get()
+                item = get_interruptibly(inbox)
                 if isinstance(item, _Ended):
                     return item.error
                 if isinstance(item, Question):
@@ -192,5 +199,5 @@ class LoopThread:
         ]
         deadline = time.monotonic() + 0.5
         for thread in started:
-            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            join_interruptibly(thread, max(0.0, deadline - time.monotonic()))
         return [thread for thread in started if thread.is_alive()]

@@ -42,8 +42,10 @@ class Transcript:
     def event(self, event: Event) -> None:
         if isinstance(event, TextDelta):
             if not self._in_text:
-                self.console.print("[bold green]model>[/] ", end="")
+                # State before output, here and below: a Ctrl-C raised as a print ends
+                # must find the line's state as the screen shows it.
                 self._in_text = True
+                self.console.print("[bold green]model>[/] ", end="")
             self.console.print(escape(event.text), end="", highlight=False)
             return
         self._end_text()
@@ -79,8 +81,8 @@ class Transcript:
 
     def _end_text(self) -> None:
         if self._in_text:
-            self.console.print()
             self._in_text = False
+            self.console.print()
 
 
 def print_banner(console: Console, choice: ModelChoice) -> None:

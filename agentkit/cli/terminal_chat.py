@@ -52,6 +52,7 @@ from agentkit.cli.scripted import ScriptedTurns
 from agentkit.cli.terminal import LineReader, history_file
 from agentkit.models.base import close_model
 from agentkit.offline import ModelChoice
+from agentkit.signals import join_interruptibly
 from agentkit.tools import Toolset
 
 QUIT = {"exit", "quit", "/exit", "/quit"}
@@ -174,7 +175,8 @@ class TurnView:
         self.steps = 0
 
     def show(self, event: Event) -> None:
-        self.transcript.event(event)
+        # What the event means is noted before it is printed: a Ctrl-C raised as the print
+        # ends must find a call that is on the screen among the calls under way.
         self.in_text = isinstance(event, TextDelta)
         if isinstance(event, FunctionCallEvent):
             self.calls.append(event.call.name)
@@ -183,13 +185,14 @@ class TurnView:
         elif isinstance(event, StepFinished):
             self.steps += 1
             self.calls.clear()
+        self.transcript.event(event)
 
     def end_text(self) -> bool:
         """End a line of streamed text; whether there was one."""
         if not self.in_text:
             return False
-        self.out.print()
         self.in_text = False
+        self.out.print()
         return True
 
     def interrupted(self) -> list[str]:
@@ -227,13 +230,13 @@ def wait_for(threads: list[threading.Thread], err: Console, held: HeldLines | No
     if not threads:
         return EXIT_OK
     count = len(threads)
-    err.print(
-        f"[dim]waiting for {count} tool{'s' if count > 1 else ''} still running in a "
-        "background thread (Ctrl-C leaves without waiting)[/]"
-    )
-    try:
+    try:  # from the first word on: a Ctrl-C the moment the line appears leaves too
+        err.print(
+            f"[dim]waiting for {count} tool{'s' if count > 1 else ''} still running in a "
+            "background thread (Ctrl-C leaves without waiting)[/]"
+        )
         for thread in threads:
-            thread.join()
+            join_interruptibly(thread)
     except KeyboardInterrupt:
         err.print("[dim]left without waiting[/]")
         return EXIT_INTERRUPTED

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import platform
 import re
 import sqlite3
 import subprocess
@@ -36,6 +37,10 @@ OFFLINE_BANNER = re.compile(
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x01\x02]")
 HOME_TOOLS = "home_status, read_sensor, set_light, set_thermostat, lock_door, unlock_door, set_blinds, apply_scene"
 UP = "\x1b[A"
+# The system calls readline sleeps in while it waits for a key (select, poll and their p-forms).
+WAITING_FOR_A_KEY = {"x86_64": {"7", "23", "270", "271"}, "aarch64": {"72", "73"}}.get(
+    platform.machine()
+)
 PROMPT = re.compile(r"you>(?:\x1b\[[0-9;]*m|\x02)* ")  # with colours: "\x1b[1;36myou>\x1b[0m "
 INTERRUPTED_ONE_STEP = "interrupted: turn abandoned; the conversation keeps its 1 completed step"
 STILL_RUNNING = (
@@ -81,6 +86,26 @@ class Terminal:
 
     def prompt(self, timeout: float = 30) -> None:
         self.child.expect(PROMPT, timeout=timeout)
+
+    def interrupt_at_prompt(self) -> None:
+        """Ctrl-C at a prompt or a question, once the chat is waiting for a key.
+
+        Python's readline only looks for a signal when its wait for a key is interrupted: a
+        Ctrl-C that lands in the microseconds between printing the prompt and that wait is
+        seen at the next key. No person is that quick; a test that presses Ctrl-C the moment
+        the prompt's bytes arrive is, so it waits until the chat sleeps in that wait.
+        """
+        wait_until(self._waiting_for_a_key)
+        self.child.sendintr()
+
+    def _waiting_for_a_key(self) -> bool:
+        task = Path(f"/proc/{self.child.pid}/task/{self.child.pid}")
+        state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state != "S":
+            return False
+        if WAITING_FOR_A_KEY is None:  # a machine whose numbers are not listed: asleep will do
+            return True
+        return (task / "syscall").read_text().split()[0] in WAITING_FOR_A_KEY
 
     def see(self, text: str, timeout: float = 30) -> None:
         self.child.expect_exact(text, timeout=timeout)
@@ -234,11 +259,11 @@ def test_ctrl_c_at_the_prompt_drops_the_line_and_never_leaves(
     chat.prompt()
     chat.child.send("half a thought")
     chat.see("half a thought")
-    chat.child.sendintr()
+    chat.interrupt_at_prompt()
     chat.prompt()
-    chat.child.sendintr()  # again, at an empty prompt: still no exit
+    chat.interrupt_at_prompt()  # again, at an empty prompt: still no exit
     chat.prompt()
-    chat.child.sendintr()
+    chat.interrupt_at_prompt()
     chat.prompt()
     assert chat.child.isalive()
     chat.exchange("hi", "model> Hello.")
@@ -337,7 +362,7 @@ def test_ctrl_c_or_ctrl_d_at_the_question_denies(
     chat.say("Let my friend in")
     chat.see('allow unlock_door({"door": "front"})? [y/N] ')
     if key == "ctrl-c":
-        chat.child.sendintr()
+        chat.interrupt_at_prompt()
     else:
         chat.child.sendeof()
     chat.see("model> The front door stays locked.")
@@ -597,12 +622,12 @@ def test_the_home_assistant_example_is_the_same_terminal_chat(
     chat = Terminal(tmp_path, ["examples/home_assistant.py"], {})
     terminals.append(chat)
     chat.prompt()
-    chat.child.sendintr()
+    chat.interrupt_at_prompt()
     chat.prompt()
     chat.exchange("movie night", "model> Movie night is on")
     chat.say("let my friend in")
     chat.see("[y/N] ")
-    chat.child.sendintr()
+    chat.interrupt_at_prompt()
     chat.see("model> Done.")
     chat.prompt()
     chat.say("anything else?")
