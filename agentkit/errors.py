@@ -184,6 +184,31 @@ class ToolDefinitionError(AgentkitError):
         super().__init__(f"{where}: {reason}")
 
 
+class MCPServerError(AgentkitError):
+    """An MCP server could not be started, reached or understood. Names the server.
+
+    Raised when a toolset is opened (a run or ``async with``), never for one call: a call
+    whose server fails becomes a tool error the model sees.
+    """
+
+    def __init__(self, server: str, reason: str) -> None:
+        self.server = server
+        self.reason = reason
+        super().__init__(f"MCP server {server!r}: {reason}")
+
+
+class MCPToolError(ToolDefinitionError):
+    """An MCP server's tool cannot be declared to Gemini; names the server, tool and reason."""
+
+    def __init__(self, server: str, tool: str, reason: str) -> None:
+        self.server = server
+        super().__init__(tool, reason)
+        self.args = (f"MCP server {server!r}, tool {tool!r}: {reason}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class HistoryError(AgentkitError):
     """The conversation history breaks Gemini's turn rules; caught before sending.
 

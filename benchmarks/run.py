@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio
 
-from benchmarks import streaming
+from benchmarks import mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
 from benchmarks.tool_build import measure as measure_tool_build
 
@@ -181,6 +181,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
             Target("4 x 0.3 s sync tools (s)", results["sync_tools_s"], 1.2),
             Target("100 declarations (ms)", results["declarations"]["best_ms"], 150.0),
             Target("streaming cost per MB, growth", results["streaming_growth"], 3.0),
+            Target("MCP stdio call / bare SDK call", results["mcp_overhead"], 3.0),
         ]
     return [
         Target("agentkit CPU per step / floor", round(cpu_ratio, 2), 1.3),
@@ -191,6 +192,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
         Target("4 x 0.3 s sync tools (s)", results["sync_tools_s"], 0.40),
         Target("100 declarations (ms)", results["declarations"]["best_ms"], 50.0),
         Target("streaming cost per MB, growth", results["streaming_growth"], 1.5),
+        Target("MCP stdio call / bare SDK call", results["mcp_overhead"], 1.3),
     ]
 
 
@@ -218,6 +220,7 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
     )
     print(f"4 parallel sync tools sleeping 0.3 s: {results['sync_tools_s']:.3f} s")
     streaming.print_rows(results["streaming"])
+    mcp_calls.print_rows(results["mcp_calls"])
     print(
         "\ntargets" + (" (smoke: gross regressions only)" if results["settings"]["smoke"] else "")
     )
@@ -240,6 +243,8 @@ def comparable(results: dict[str, Any]) -> dict[str, float]:
     figures["4 x 0.3 s sync tools (s)"] = results["sync_tools_s"]
     if "streaming_growth" in results:
         figures["streaming cost per MB, growth"] = results["streaming_growth"]
+    for name, row in results.get("mcp_calls", {}).items():
+        figures[f"{name} call / in-process call"] = round(row["sequential_x"], 2)
     return figures
 
 
@@ -318,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         "streaming": streamed,
         "streaming_growth": streaming.growth(streamed),
     }
+    calls = mcp_calls.SMOKE_CALLS if settings.smoke else mcp_calls.CALLS
+    results["mcp_calls"] = anyio.run(mcp_calls.measure_all, calls)
+    results["mcp_overhead"] = mcp_calls.overhead(results["mcp_calls"])
     checked = targets(results, settings.smoke)
     results["targets"] = [{**asdict(t), "met": t.met} for t in checked]
     print_report(results, checked)

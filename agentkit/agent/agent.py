@@ -7,6 +7,7 @@ never change the agent or the objects passed in: each run works on its own copy 
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from collections.abc import (
@@ -105,8 +106,8 @@ class Agent(Generic[DepsT]):
                 f"schema_dialect must be 'json_schema' or 'openapi', got {schema_dialect!r}"
             )
         native_output = output_type is not None and (not self.toolset.names or tool_mode == "none")
-        self.plan = plan_tools(
-            self.toolset,
+        self._plan_for = functools.partial(
+            plan_tools,
             mode=tool_mode,
             any_mode=any_mode,
             allowed_tools=list(allowed_tools) if allowed_tools is not None else None,
@@ -114,6 +115,8 @@ class Agent(Generic[DepsT]):
             dialect=schema_dialect,
             native_output=native_output,
         )
+        self.plan = self._plan_for(self.toolset)
+        self._plan_version = self.toolset.version()
         self.generation_config = _generation_config(
             generation_config, thinking, output_type if native_output else None
         )
@@ -219,6 +222,12 @@ class Agent(Generic[DepsT]):
     # -- internals ------------------------------------------------------------------------
 
     def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
+        version = self.toolset.version()
+        if version != self._plan_version:
+            # A live source (an MCP server) changed its tools: each run is planned with the
+            # tools offered when it starts.
+            self.plan = self._plan_for(self.toolset)
+            self._plan_version = version
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(16)
         return RunSettings(

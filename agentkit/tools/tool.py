@@ -325,7 +325,7 @@ class Tool:
 
 
 def _copy(tool: Tool) -> Tool:
-    clone = object.__new__(Tool)
+    clone = object.__new__(type(tool))
     clone.__dict__.update(tool.__dict__)
     return clone
 

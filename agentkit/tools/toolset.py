@@ -66,10 +66,16 @@ class ToolsetBase:
 
 
 class Toolset(ToolsetBase):
-    """Tools by name. Functions are made tools; a duplicate name is refused when added."""
+    """Tools by name. Functions are made tools; a duplicate name is refused when added.
+
+    A source whose tools can change while it is in use (an MCP server's list, which the
+    server may change; seen through any wrapper) is kept as a source and read each time;
+    ``version`` tells when what it offers has changed, so an agent rebuilds its plan.
+    """
 
     def __init__(self, items: Iterable[ToolLike] = ()) -> None:
         self._tools: dict[str, Tool] = {}
+        self._live: list[ToolSource] = []
         for item in items:
             self.add(item)
 
@@ -78,18 +84,62 @@ class Toolset(ToolsetBase):
             additions = [as_tool(item)]
         else:
             additions = item.tools()
+            if tools_version(item) is not None:
+                self._check_unique(additions, live_too=True)
+                self._live.append(item)
+                return
+        self._check_unique(additions, live_too=bool(self._live))
         for addition in additions:
-            if addition.name in self._tools:
+            self._tools[addition.name] = addition
+
+    def _check_unique(self, additions: list[Tool], *, live_too: bool) -> None:
+        taken = set(self._tools)
+        if live_too:
+            taken |= {t.name for source in self._live for t in source.tools()}
+        for addition in additions:
+            if addition.name in taken:
                 raise ToolDefinitionError(
                     addition.name, "a tool with this name is already in the toolset"
                 )
-            self._tools[addition.name] = addition
+            taken.add(addition.name)
 
     def tools(self) -> list[Tool]:
-        return list(self._tools.values())
+        if not self._live:
+            return list(self._tools.values())
+        return list(self.by_name().values())
 
     def by_name(self) -> dict[str, Tool]:
-        return dict(self._tools)
+        if not self._live:
+            return dict(self._tools)
+        mapping = dict(self._tools)
+        for source in self._live:
+            for item in source.tools():
+                if item.name in mapping:
+                    raise ToolDefinitionError(
+                        item.name, "two tools have this name; rename or prefix one of them"
+                    )
+                mapping[item.name] = item
+        return mapping
+
+    def tools_version(self) -> object | None:
+        """A toolset holding live sources is itself live (None when it is not)."""
+        return self.version() if self._live else None
+
+    def version(self) -> tuple[object, ...]:
+        """Changes whenever a live source's tools change (empty for a fixed toolset)."""
+        return tuple(tools_version(source) for source in self._live)
+
+
+def tools_version(source: object) -> object | None:
+    """A live source's version of its tool list (None for a fixed source); a wrapper has its
+    source's."""
+    while source is not None:
+        version = getattr(source, "tools_version", None)
+        if version is not None:
+            found: object = version() if callable(version) else version
+            return found
+        source = getattr(source, "source", None)
+    return None
 
 
 class FilteredToolset(ToolsetBase):

@@ -70,6 +70,7 @@ def results_with(cpu: float, throughput: float, declarations: float) -> dict[str
         "import_agentkit_s": 0.003,
         "sync_tools_s": 0.305,
         "streaming_growth": 1.6,
+        "mcp_overhead": 1.4,
     }
 
 
@@ -82,6 +83,7 @@ def test_targets_use_the_paired_ratios() -> None:
         ("4 x 0.3 s sync tools (s)", 0.305, True),
         ("100 declarations (ms)", 49.0, True),
         ("streaming cost per MB, growth", 1.6, False),
+        ("MCP stdio call / bare SDK call", 1.4, False),
     ]
     assert all(t.met for t in targets(results_with(1.31, 0.79, 49.0), smoke=True))
 

@@ -1,0 +1,339 @@
+"""``MCPToolset``: the tools of one MCP server, as a toolset like any other.
+
+Opened with ``async with`` (before the agent that uses it is built, so the agent sees its
+tools), it starts or reaches the server, fetches the tool list once and keeps it, and
+fetches it again when the server says it changed or after a reconnect. Each tool becomes an
+``MCPTool``: its schema normalised for Gemini (``schemas``), its name mapped when Gemini
+would refuse it, and a call sent to the server with the toolset's call timeout. Whatever
+goes wrong in a call — the server's own error, a timeout, the server dying — is a tool error
+the model reads; only failing to open is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from contextlib import AsyncExitStack
+from types import TracebackType
+from typing import Any, TypeAlias
+
+import anyio
+import mcp_types as types
+from mcp import Client, MCPError, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from agentkit.errors import MCPServerError, MCPToolError
+from agentkit.mcp.connection import Connection, Endpoint, describe_failure
+from agentkit.mcp.results import call_result
+from agentkit.mcp.schemas import SchemaRefused, ToolNames, input_schema, output_schema
+from agentkit.mcp.tool import MCPTool
+from agentkit.tools.results import ToolError, ToolResult
+from agentkit.tools.tool import Tool
+from agentkit.tools.toolset import ToolsetBase
+
+ConfirmationChoice: TypeAlias = "bool | Collection[str] | Callable[[str, dict[str, Any]], bool]"
+DEFAULT_CONNECT_TIMEOUT = 30.0
+DEFAULT_CALL_TIMEOUT = 300.0
+
+
+class MCPToolset(ToolsetBase):
+    """The tools of one MCP server. Build it with ``MCPToolset.stdio`` or ``.http``.
+
+    Args (of both constructors):
+        name: how errors and logs name the server (default: its command or URL).
+        requires_confirmation: ``True`` for every tool, a collection of the server's tool
+            names, or a predicate on (tool name, arguments).
+        confirm_destructive: tools the server marks ``destructiveHint: true`` require
+            confirmation too, unless this is False.
+        connect_timeout: seconds to start and initialise the server.
+        call_timeout: seconds one call may take; None for no limit.
+    """
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        requires_confirmation: ConfirmationChoice = False,
+        confirm_destructive: bool = True,
+    ) -> None:
+        self.endpoint = endpoint
+        self.label = endpoint.label
+        self.requires_confirmation = requires_confirmation
+        self.confirm_destructive = confirm_destructive
+        self._connection: Connection | None = None
+        self._stack: AsyncExitStack | None = None
+        self._tools: list[Tool] = []
+        self._built_for = -1  # the connection generation the tools were built from
+        self._revision = 0  # counts tool lists built: what an agent's plan is checked against
+        self.name_map = ToolNames()
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def stdio(
+        cls,
+        command: str,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        name: str | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        requires_confirmation: ConfirmationChoice = False,
+        confirm_destructive: bool = True,
+    ) -> MCPToolset:
+        """A server started as a subprocess, spoken to over its stdin and stdout.
+
+        ``env`` is added to a minimal environment (the SDK passes only HOME, PATH and the
+        like, so the server does not inherit this process's secrets)."""
+        parameters = StdioServerParameters(
+            command=command,
+            args=list(args),
+            env=dict(env) if env is not None else None,
+            cwd=os.fspath(cwd) if cwd is not None else None,
+        )
+        label = name or " ".join([os.path.basename(command), *args])[:80]
+
+        def open_client(on_message: Callable[..., Any]) -> Any:
+            return Client(
+                parameters,
+                mode="legacy",
+                message_handler=on_message,
+                cache=None,
+                read_timeout_seconds=None,
+            )
+
+        endpoint = Endpoint(label, open_client, connect_timeout, call_timeout)
+        return cls(
+            endpoint,
+            requires_confirmation=requires_confirmation,
+            confirm_destructive=confirm_destructive,
+        )
+
+    @classmethod
+    def http(
+        cls,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        requires_confirmation: ConfirmationChoice = False,
+        confirm_destructive: bool = True,
+    ) -> MCPToolset:
+        """A server reached over streamable HTTP at ``url``, with ``headers`` on every
+        request (an ``Authorization`` header, say — never shown in errors or logs)."""
+        import httpx2
+
+        label = name or _without_userinfo(url)
+        sent = dict(headers or {})
+
+        @contextlib.asynccontextmanager
+        async def open_client(on_message: Callable[..., Any]) -> AsyncIterator[Client]:
+            async with httpx2.AsyncClient(
+                headers=sent, timeout=httpx2.Timeout(connect_timeout, read=None)
+            ) as http:
+                transport = streamable_http_client(url, http_client=http)
+                async with Client(
+                    transport, mode="legacy", message_handler=on_message, cache=None
+                ) as client:
+                    yield client
+
+        endpoint = Endpoint(label, open_client, connect_timeout, call_timeout)
+        return cls(
+            endpoint,
+            requires_confirmation=requires_confirmation,
+            confirm_destructive=confirm_destructive,
+        )
+
+    # -- opening and closing ----------------------------------------------------------------
+
+    async def __aenter__(self) -> MCPToolset:
+        if self._stack is not None:
+            raise MCPServerError(self.label, "this toolset is already open")
+        stack = AsyncExitStack()
+        try:
+            connection = Connection(self.endpoint, self._on_message)
+            self._connection = await stack.enter_async_context(connection.running())
+            self._rebuild()
+        except BaseException as error:
+            self._connection = None
+            await stack.aclose()
+            if isinstance(error, Exception) and not isinstance(
+                error, MCPServerError | MCPToolError
+            ):
+                raise MCPServerError(self.label, describe_failure(error)) from error
+            raise _unwrapped(error) from None
+        self._stack = stack
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        self._connection = None
+        if stack is not None:
+            await stack.aclose()
+
+    # -- the tools --------------------------------------------------------------------------
+
+    def tools(self) -> list[Tool]:
+        if self._connection is None:
+            raise MCPServerError(
+                self.label,
+                "not connected: open the toolset first (async with MCPToolset...(...) as tools)",
+            )
+        if self._built_for != self._connection.generation:
+            self._rebuild()
+        return list(self._tools)
+
+    def _rebuild(self) -> None:
+        assert self._connection is not None
+        built: list[Tool] = []
+        for listed in self._connection.tools:
+            built.append(self._tool(listed))
+        self._tools = built
+        self._built_for = self._connection.generation
+        self._revision += 1
+
+    def tools_version(self) -> object:
+        """Changes whenever the tool list does (a reconnect, a list_changed notification)."""
+        if self._connection is not None and self._built_for != self._connection.generation:
+            self._rebuild()
+        return self._revision
+
+    def _tool(self, listed: types.Tool) -> MCPTool:
+        wire = listed.model_dump(by_alias=True, exclude_none=True)
+        server_name = str(wire["name"])
+        try:
+            parameters = input_schema(wire.get("inputSchema"))
+        except SchemaRefused as refusal:
+            raise MCPToolError(self.label, server_name, str(refusal)) from None
+        annotations = wire.get("annotations") or {}
+        return MCPTool(
+            server=self.label,
+            name=self.name_map.add(server_name),
+            server_name=server_name,
+            description=wire.get("description") or wire.get("title"),
+            parameters=parameters,
+            response=output_schema(wire.get("outputSchema")),
+            draft=wire.get("inputSchema") or {},
+            call_server=self._call,
+            requires_confirmation=self._confirmation(server_name, annotations),
+            annotations=annotations,
+        )
+
+    def _confirmation(self, server_name: str, annotations: dict[str, Any]) -> Any:
+        choice = self.requires_confirmation
+        if self.confirm_destructive and annotations.get("destructiveHint") is True:
+            return True
+        if isinstance(choice, bool):
+            return choice
+        if callable(choice):
+            predicate = choice
+            return lambda arguments: bool(predicate(server_name, arguments))
+        return server_name in set(choice)
+
+    # -- calls ------------------------------------------------------------------------------
+
+    async def _call(
+        self, server_name: str, arguments: dict[str, Any], multimodal: bool
+    ) -> ToolResult:
+        connection = self._connection
+        shown = self.name_map.to_gemini.get(server_name, server_name)
+        if connection is None:
+            return _failure("unavailable", f"{shown}: the MCP server {self.label!r} is closed")
+        try:
+            client = await connection.client()
+        except MCPServerError as error:
+            return _failure("unavailable", f"{shown} was not run: the MCP server {error.reason}")
+        timeout = self.endpoint.call_timeout
+        try:
+            result = await client.call_tool(server_name, arguments, read_timeout_seconds=timeout)
+        except MCPError as error:
+            return self._call_failed(connection, shown, error, timeout)
+        except Exception as error:
+            if not _lost_connection(error):
+                # The SDK checks structured results against the tool's outputSchema.
+                return _failure(
+                    "invalid_result", f"{shown}: {describe_failure(error)}"
+                )
+            connection.mark_broken(error)
+            return _failure(
+                "server_gone",
+                f"{shown}: the MCP server {self.label!r} stopped answering during the call "
+                f"({describe_failure(error)}). The call may or may not have taken effect; it "
+                "was not retried. The server is reconnected for the next call.",
+            )
+        wire = result.model_dump(by_alias=True, exclude_none=True)
+        return call_result(shown, wire, multimodal=multimodal, duration=0.0)
+
+    def _call_failed(
+        self, connection: Connection, shown: str, error: MCPError, timeout: float | None
+    ) -> ToolResult:
+        if error.code == types.REQUEST_TIMEOUT:
+            return _failure(
+                "timeout",
+                f"{shown}: the MCP server {self.label!r} did not answer within {timeout:g} s. "
+                "The call may still be running there and may still take effect.",
+                {"still_running": True},
+            )
+        if error.code == types.CONNECTION_CLOSED:
+            connection.mark_broken(error)
+            return _failure(
+                "server_gone",
+                f"{shown}: the MCP server {self.label!r} closed the connection during the "
+                "call. The call may or may not have taken effect; it was not retried. The "
+                "server is reconnected for the next call.",
+            )
+        return _failure("tool_error", f"{shown}: the MCP server refused the call: {error.message}")
+
+    async def _on_message(self, message: Any) -> None:
+        """Server notifications: a changed tool list is fetched again at once."""
+        if isinstance(message, types.ToolListChangedNotification) and self._connection:
+            with contextlib.suppress(Exception):
+                await self._connection.refresh_tools()
+                self._rebuild()
+
+    def __repr__(self) -> str:
+        state = "open" if self._connection is not None else "closed"
+        return f"MCPToolset({self.label!r}, {state})"
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """Whether an error says the connection itself is gone (a closed stream, a reset socket,
+    an HTTP transport failure), rather than something wrong with one answer."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    lost = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError)
+    return isinstance(error, lost) or type(error).__module__.startswith(("httpx2", "httpcore"))
+
+
+def _failure(kind: str, message: str, details: dict[str, Any] | None = None) -> ToolResult:
+    return ToolResult.failure(ToolError(kind, message, details or {}))
+
+
+def _unwrapped(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error
+
+
+def _without_userinfo(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def toolsets_in(items: Sequence[Any]) -> list[MCPToolset]:
+    return [item for item in items if isinstance(item, MCPToolset)]

@@ -1,0 +1,246 @@
+"""``MCPToolset`` against a real MCP server process (tests/mcp/servers/workshop.py) and the
+strict emulator: declarations as sent, calls as the server received them, results as the
+model reads them, and what happens when the server fails, dies or changes its tools."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+import anyio
+import pytest
+
+from agentkit import Agent, Gemini
+from agentkit.errors import MCPServerError
+from agentkit.mcp import MCPToolset
+from agentkit.testing.emulator import Emulator, call
+
+from .conftest import Workshop, alive, eventually
+
+
+def responses(request_json: dict[str, Any]) -> list[dict[str, Any]]:
+    """The functionResponse parts of a request's last content."""
+    return [part["functionResponse"] for part in request_json["contents"][-1]["parts"]]
+
+
+async def test_declarations_are_sent_as_converted_and_calls_reach_the_server(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("add", a=2, b=3), call("note_write", note={"title": "milk"})], "Done."])
+    async with workshop.stdio() as server:
+        agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server])
+        result = await agent.run("add and write")
+    assert result.text == "Done."
+    assert emulator.rejections == []
+    declarations = emulator.requests[0].json["tools"][0]["functionDeclarations"]
+    assert [d["name"] for d in declarations] == [
+        "add", "note_write", "wipe", "picture", "report", "fail", "refuse", "block", "grow",
+        "headers",
+    ]
+    assert declarations[0] == {
+        "name": "add",
+        "description": "Add two numbers.",
+        "parametersJsonSchema": {
+            "type": "object",
+            "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+            "required": ["a", "b"],
+            "additionalProperties": False,
+        },
+        "responseJsonSchema": {
+            "type": "object",
+            "properties": {"sum": {"type": "number"}},
+            "required": ["sum"],
+        },
+    }
+    assert responses(emulator.requests[1].json) == [
+        {"name": "add", "response": {"sum": 5}},
+        {"name": "note_write", "response": {"output": "wrote milk"}},
+    ]
+    # The server got its own tool name back, and exactly the arguments the model sent.
+    assert sorted(workshop.calls) == [
+        "add [('a', 2), ('b', 3)]",
+        "note/write [('note', {'title': 'milk'})]",
+    ]
+
+
+async def test_the_openapi_dialect_gets_the_same_tools_compiled(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script(["ok"])
+    async with workshop.stdio() as server:
+        agent = Agent(
+            Gemini("gemini-2.5-flash", base_url=emulator.url),
+            tools=[server],
+            schema_dialect="openapi",
+        )
+        await agent.run("hi")
+    assert emulator.rejections == []
+    note = emulator.requests[0].json["tools"][0]["functionDeclarations"][1]
+    assert note["parameters"] == {
+        "type": "OBJECT",
+        "properties": {
+            "note": {
+                "type": "OBJECT",
+                "properties": {
+                    "title": {"type": "STRING"},
+                    "body": {"type": "STRING", "nullable": True},
+                },
+                "required": ["title"],
+            },
+            "tags": {"type": "ARRAY", "items": {"anyOf": [{"type": "STRING"}, {"type": "INTEGER"}]}},
+        },
+        "required": ["note"],
+    }
+
+
+async def test_results_errors_and_invalid_arguments_as_the_model_reads_them(
+    workshop: Workshop,
+) -> None:
+    async with workshop.stdio() as server:
+        picture = await server.get("picture").invoke({})  # type: ignore[union-attr]
+        report = await server.get("report").invoke({})  # type: ignore[union-attr]
+        failed = await server.get("fail").invoke({})  # type: ignore[union-attr]
+        refused = await server.get("refuse").invoke({})  # type: ignore[union-attr]
+        invalid = await server.get("add").invoke({"a": "two"})  # type: ignore[union-attr]
+    assert picture.response == {
+        "output": "here it is",
+        "media": [{"mimeType": "image/png", "attached": True}],
+    }
+    assert [part.inline_data.mime_type for part in picture.parts if part.inline_data] == ["image/png"]
+    assert report.response == {
+        "resources": [
+            {"type": "resource_link", "uri": "file:///r/full.txt", "name": "full.txt", "mimeType": "text/plain"},
+            {"type": "resource", "uri": "file:///r/summary.txt", "mimeType": "text/plain", "text": "all good"},
+        ]
+    }
+    assert failed.response == {"error": {"type": "tool_error", "message": "fail: the disk is full"}}
+    assert refused.response == {
+        "error": {"type": "tool_error", "message": "refuse: the MCP server refused the call: not today"}
+    }
+    assert invalid.error is not None and invalid.error.kind == "invalid_arguments"
+    assert invalid.error.details["errors"] == [
+        {"path": "(arguments)", "message": "'b' is a required property"},
+        {"path": "a", "message": "'two' is not of type 'number'"},
+    ]
+    # Invalid calls never reach the server.
+    assert [line.split()[0] for line in workshop.calls] == ["picture", "report", "fail", "refuse"]
+
+
+async def test_a_server_killed_mid_call_is_a_tool_error_and_the_next_call_reconnects(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("block", label="first")], [call("add", a=1, b=1)], "Recovered."])
+    async with workshop.stdio() as server:
+        agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server])
+        async with anyio.create_task_group() as group:
+            group.start_soon(agent.run, "go")
+            await eventually(lambda: any(line.startswith("block") for line in workshop.calls))
+            first = workshop.pids[0]
+            os.kill(first, signal.SIGKILL)
+        assert len(workshop.pids) == 2  # a new server for the second call
+        second = workshop.pids[1]
+        assert alive(second) and not alive(first)
+    assert not alive(second)  # closed with the toolset: no orphan
+    gone, answered = responses(emulator.requests[1].json), responses(emulator.requests[2].json)
+    assert gone == [
+        {
+            "name": "block",
+            "response": {
+                "error": {
+                    "type": "server_gone",
+                    "message": (
+                        f"block: the MCP server {server.label!r} closed the connection during "
+                        "the call. The call may or may not have taken effect; it was not "
+                        "retried. The server is reconnected for the next call."
+                    ),
+                }
+            },
+        }
+    ]
+    assert answered == [{"name": "add", "response": {"sum": 2}}]
+    assert workshop.calls == ["block [('label', 'first')]", "add [('a', 1), ('b', 1)]"]
+
+
+async def test_a_call_past_its_timeout_says_it_may_still_run(workshop: Workshop) -> None:
+    async with workshop.stdio(call_timeout=0.5) as server:
+        result = await server.get("block").invoke({"label": "slow"})  # type: ignore[union-attr]
+        workshop.release()
+        after = await server.get("add").invoke({"a": 1, "b": 2})  # type: ignore[union-attr]
+    assert result.response == {
+        "error": {
+            "type": "timeout",
+            "message": (
+                f"block: the MCP server {server.label!r} did not answer within 0.5 s. The call "
+                "may still be running there and may still take effect."
+            ),
+            "still_running": True,
+        }
+    }
+    assert after.response == {"sum": 3}  # the connection survived the timeout
+
+
+async def test_a_changed_tool_list_reaches_the_next_run(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("grow")], "Grown.", [call("extra")], "Extra ran."])
+    async with workshop.stdio() as server:
+        agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server])
+        await agent.run("grow")
+        await eventually(lambda: "extra" in server.names)
+        result = await agent.run("use the new tool")
+    assert result.text == "Extra ran."
+    first_run = [d["name"] for d in emulator.requests[0].json["tools"][0]["functionDeclarations"]]
+    second_run = [d["name"] for d in emulator.requests[2].json["tools"][0]["functionDeclarations"]]
+    assert "extra" not in first_run and second_run == [*first_run, "extra"]
+    assert emulator.rejections == []
+
+
+async def test_two_servers_in_one_parallel_turn(workshop: Workshop, emulator: Emulator, tmp_path: Any) -> None:
+    other = Workshop(tmp_path / "other")
+    other.root.mkdir()
+    emulator.script([[call("a_add", a=1, b=2), call("b_add", a=10, b=20)], "3 and 30."])
+    async with workshop.stdio() as first, other.stdio() as second:
+        agent = Agent(
+            Gemini("gemini-2.5-flash", base_url=emulator.url),
+            tools=[first.prefixed("a_"), second.prefixed("b_")],
+        )
+        result = await agent.run("add on both")
+    assert result.text == "3 and 30."
+    assert responses(emulator.requests[1].json) == [
+        {"name": "a_add", "response": {"sum": 3}},
+        {"name": "b_add", "response": {"sum": 30}},
+    ]
+    assert workshop.calls == ["add [('a', 1), ('b', 2)]"]
+    assert other.calls == ["add [('a', 10), ('b', 20)]"]
+
+
+async def test_destructive_tools_need_confirmation_unless_the_user_opts_out(workshop: Workshop) -> None:
+    async with workshop.stdio() as guarded:
+        assert guarded.get("wipe").needs_confirmation({})  # type: ignore[union-attr]
+        assert not guarded.get("add").needs_confirmation({"a": 1, "b": 2})  # type: ignore[union-attr]
+    async with workshop.stdio(confirm_destructive=False, requires_confirmation={"note/write"}) as chosen:
+        assert not chosen.get("wipe").needs_confirmation({})  # type: ignore[union-attr]
+        assert chosen.get("note_write").needs_confirmation({"note": {"title": "x"}})  # type: ignore[union-attr]
+    rule = lambda name, args: name == "add" and args["a"] > 100  # noqa: E731
+    async with workshop.stdio(requires_confirmation=rule) as predicate:
+        add = predicate.get("add")
+        assert add is not None
+        assert add.needs_confirmation({"a": 101, "b": 0}) and not add.needs_confirmation({"a": 1, "b": 0})
+
+
+async def test_a_server_that_cannot_start_names_itself_and_the_reason() -> None:
+    toolset = MCPToolset.stdio("/no/such/server", "--flag", name="ghost")
+    with pytest.raises(MCPServerError, match=r"^MCP server 'ghost': cannot start it: no such command"):
+        async with toolset:
+            pass
+    with pytest.raises(MCPServerError, match="not connected: open the toolset first"):
+        toolset.tools()
+
+
+async def test_a_server_that_exits_at_once_is_refused_at_open() -> None:
+    toolset = MCPToolset.stdio(sys.executable, "-c", "raise SystemExit(3)", name="quitter")
+    with pytest.raises(MCPServerError, match=r"^MCP server 'quitter': "):
+        async with toolset:
+            pass
