@@ -7,6 +7,7 @@ never change the agent or the objects passed in: each run works on its own copy 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import secrets
 import uuid
@@ -128,6 +129,7 @@ class Agent(Generic[DepsT]):
         # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
         # threads without limit.
         self._limiter: anyio.CapacityLimiter | None = None
+        self._open_stacks: list[contextlib.AsyncExitStack] = []
 
     def __repr__(self) -> str:
         return f"Agent(model={self.model!r}, tools={self.toolset.names})"
@@ -147,7 +149,26 @@ class Agent(Generic[DepsT]):
         ``prompt=None`` continues ``history`` as it is (it must end with a user turn), e.g.
         after a crash, from a session saved at the last completed step.
         """
-        return await result_of(self._events(prompt, history, deps, limits, stream=False))
+        if not self.toolset.closed_sources():
+            return await result_of(self._events(prompt, history, deps, limits, stream=False))
+        async with self:  # MCP servers not yet open: opened for this run, closed after it
+            return await result_of(self._events(prompt, history, deps, limits, stream=False))
+
+    async def __aenter__(self) -> Agent[DepsT]:
+        """Open the toolsets that need it (MCP servers) for the runs inside the block; those
+        already open are left to whoever opened them."""
+        stack = contextlib.AsyncExitStack()
+        try:
+            for source in self.toolset.closed_sources():
+                await stack.enter_async_context(source)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._open_stacks.append(stack)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._open_stacks.pop().aclose()
 
     def run_sync(
         self,
@@ -222,6 +243,12 @@ class Agent(Generic[DepsT]):
     # -- internals ------------------------------------------------------------------------
 
     def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
+        closed = self.toolset.closed_sources()
+        if closed:
+            raise ConfigurationError(
+                f"{closed[0]!r} is not open: run streams and chats inside `async with agent:` "
+                "(or open the toolset with `async with`); agent.run opens it by itself"
+            )
         version = self.toolset.version()
         if version != self._plan_version:
             # A live source (an MCP server) changed its tools: each run is planned with the

@@ -6,6 +6,7 @@ turn that answers them must pair every call with exactly one response.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ async def run_planned(
         tool = item.tool
         assert tool is not None and item.validated is not None
         item.fate = CallFate(tool.name)
+        if time_left is not None:
+            item.fate.deadline = time.monotonic() + time_left
         # A context only for tools that take one: it holds a threading.Event, which a
         # plain tool would pay for on every call.
         context = make_context(item) if tool.arguments.context_parameter is not None else None

@@ -122,6 +122,9 @@ def _parser() -> _Parser:
     from agentkit.cli.serve import add_serve_parser
 
     add_serve_parser(commands)
+    from agentkit.cli.mcp_serve import add_mcp_parser
+
+    add_mcp_parser(commands)
     for command in commands.choices.values():
         # Also after the command (``agentkit run FILE --log-level debug``), where people put it;
         # not given there, the value before the command stands.

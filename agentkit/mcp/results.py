@@ -4,7 +4,7 @@ Read from the result's wire form (the JSON the server sent), so the conversion d
 depend on the SDK's Python names:
 
 - ``isError`` is a failure the model sees (``{"error": {"type": "tool_error", ...}}``), with
-  the server's text as the message;
+  the server's text as the message, or the server's own structured error when it sent one;
 - ``structuredContent`` is the response when present: a dict as it is, anything else as
   ``{"output": ...}``. Servers also send it as text for older clients (serialised, or one
   of its strings); such copies are dropped, and only text that says something else is
@@ -37,8 +37,7 @@ def call_result(
     content = [item for item in result.get("content") or [] if isinstance(item, dict)]
     texts = [str(item.get("text", "")) for item in content if item.get("type") == "text"]
     if result.get("isError"):
-        message = "\n".join(text for text in texts if text) or "the tool reported an error"
-        return ToolResult.failure(ToolError("tool_error", f"{tool}: {message}"), duration)
+        return ToolResult.failure(_error(tool, texts, result.get("structuredContent")), duration)
 
     blobs: list[Blob] = []
     media: list[dict[str, Any]] = []
@@ -74,6 +73,18 @@ def call_result(
         response = {"output": None}
     parts = tuple(FunctionResponsePart(inline_data=blob) for blob in blobs) if multimodal else ()
     return ToolResult(response, parts, None, duration)
+
+
+def _error(tool: str, texts: list[str], structured: Any) -> ToolError:
+    """The failure the model reads. A server that says what went wrong in a structured error
+    (``{"error": {"type", "message", ...}}``, as agentkit's own server does) is passed on as
+    it said it; otherwise the server's text is the message."""
+    said = structured.get("error") if isinstance(structured, dict) else None
+    if isinstance(said, dict) and isinstance(said.get("message"), str):
+        details = {k: v for k, v in said.items() if k not in ("type", "message")}
+        return ToolError(str(said.get("type") or "tool_error"), said["message"], details)
+    message = "\n".join(text for text in texts if text) or "the tool reported an error"
+    return ToolError("tool_error", f"{tool}: {message}")
 
 
 def _beside(response: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, TypeAlias
@@ -33,6 +33,9 @@ from agentkit.tools.tool import Tool
 from agentkit.tools.toolset import ToolsetBase
 
 ConfirmationChoice: TypeAlias = "bool | Collection[str] | Callable[[str, dict[str, Any]], bool]"
+# Answers a server's question (elicitation): (message, the answer's JSON Schema) -> the
+# answer, or None to decline.
+Elicit: TypeAlias = "Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]"
 DEFAULT_CONNECT_TIMEOUT = 30.0
 DEFAULT_CALL_TIMEOUT = 300.0
 
@@ -82,6 +85,7 @@ class MCPToolset(ToolsetBase):
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         requires_confirmation: ConfirmationChoice = False,
         confirm_destructive: bool = True,
+        elicit: Elicit | None = None,
     ) -> MCPToolset:
         """A server started as a subprocess, spoken to over its stdin and stdout.
 
@@ -102,6 +106,7 @@ class MCPToolset(ToolsetBase):
                 message_handler=on_message,
                 cache=None,
                 read_timeout_seconds=None,
+                **_answering(elicit),
             )
 
         endpoint = Endpoint(label, open_client, connect_timeout, call_timeout)
@@ -122,6 +127,7 @@ class MCPToolset(ToolsetBase):
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         requires_confirmation: ConfirmationChoice = False,
         confirm_destructive: bool = True,
+        elicit: Elicit | None = None,
     ) -> MCPToolset:
         """A server reached over streamable HTTP at ``url``, with ``headers`` on every
         request (an ``Authorization`` header, say — never shown in errors or logs)."""
@@ -137,7 +143,11 @@ class MCPToolset(ToolsetBase):
             ) as http:
                 transport = streamable_http_client(url, http_client=http)
                 async with Client(
-                    transport, mode="legacy", message_handler=on_message, cache=None
+                    transport,
+                    mode="legacy",
+                    message_handler=on_message,
+                    cache=None,
+                    **_answering(elicit),
                 ) as client:
                     yield client
 
@@ -201,9 +211,16 @@ class MCPToolset(ToolsetBase):
         self._built_for = self._connection.generation
         self._revision += 1
 
+    @property
+    def is_open(self) -> bool:
+        return self._connection is not None
+
     def tools_version(self) -> object:
-        """Changes whenever the tool list does (a reconnect, a list_changed notification)."""
-        if self._connection is not None and self._built_for != self._connection.generation:
+        """Changes whenever the tool list does (opening, a reconnect, a list_changed
+        notification, closing)."""
+        if self._connection is None:
+            return ("closed", self._revision)
+        if self._built_for != self._connection.generation:
             self._rebuild()
         return self._revision
 
@@ -260,9 +277,7 @@ class MCPToolset(ToolsetBase):
         except Exception as error:
             if not _lost_connection(error):
                 # The SDK checks structured results against the tool's outputSchema.
-                return _failure(
-                    "invalid_result", f"{shown}: {describe_failure(error)}"
-                )
+                return _failure("invalid_result", f"{shown}: {describe_failure(error)}")
             connection.mark_broken(error)
             return _failure(
                 "server_gone",
@@ -303,6 +318,26 @@ class MCPToolset(ToolsetBase):
     def __repr__(self) -> str:
         state = "open" if self._connection is not None else "closed"
         return f"MCPToolset({self.label!r}, {state})"
+
+
+def _answering(elicit: Elicit | None) -> dict[str, Any]:
+    """The client's options for answering a server's questions: only a client that can
+    answer says it can (the capability is declared with the callback)."""
+    if elicit is None:
+        return {}
+
+    async def on_elicit(context: Any, params: Any) -> types.ElicitResult:
+        if not isinstance(params, types.ElicitRequestFormParams):
+            return types.ElicitResult(action="decline")  # URL-mode questions are not supported
+        try:
+            answer = await elicit(params.message, dict(params.requested_schema))
+        except Exception:
+            return types.ElicitResult(action="decline")
+        if answer is None:
+            return types.ElicitResult(action="decline")
+        return types.ElicitResult(action="accept", content=answer)
+
+    return {"elicitation_callback": on_elicit}
 
 
 def _lost_connection(error: BaseException) -> bool:

@@ -28,10 +28,16 @@ class CallFate:
         self.started = False
         self.finished = False
         self.abandoned = False
+        # When the run stops waiting (a tool's timeout), if known. A worker thread freed by
+        # an abandoned call can be handed to a waiting call in the moment between its
+        # deadline passing and its task hearing of it: past the deadline it must not start.
+        self.deadline: float | None = None
 
     def begin(self) -> bool:
         """The call is about to run; False when the run already gave up on it."""
         with self._lock:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.abandoned = True
             if self.abandoned:
                 return False
             self.started = True

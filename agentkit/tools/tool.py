@@ -237,6 +237,8 @@ class Tool:
             if self.timeout is None:
                 value = await self._call(kwargs, limiter, fate)
             else:
+                ends = time.monotonic() + self.timeout
+                fate.deadline = ends if fate.deadline is None else min(fate.deadline, ends)
                 with anyio.move_on_after(self.timeout) as scope:
                     value = await self._call(kwargs, limiter, fate)
                 timed_out = scope.cancelled_caught

@@ -83,11 +83,14 @@ class Toolset(ToolsetBase):
         if isinstance(item, Tool) or not hasattr(item, "tools"):
             additions = [as_tool(item)]
         else:
-            additions = item.tools()
             if tools_version(item) is not None:
-                self._check_unique(additions, live_too=True)
+                # A server not yet open has no tools to check; its names are checked when
+                # a run's plan is made.
+                if is_open(item):
+                    self._check_unique(item.tools(), live_too=True)
                 self._live.append(item)
                 return
+            additions = item.tools()
         self._check_unique(additions, live_too=bool(self._live))
         for addition in additions:
             self._tools[addition.name] = addition
@@ -95,7 +98,7 @@ class Toolset(ToolsetBase):
     def _check_unique(self, additions: list[Tool], *, live_too: bool) -> None:
         taken = set(self._tools)
         if live_too:
-            taken |= {t.name for source in self._live for t in source.tools()}
+            taken |= {t.name for source in self._live if is_open(source) for t in source.tools()}
         for addition in additions:
             if addition.name in taken:
                 raise ToolDefinitionError(
@@ -113,6 +116,8 @@ class Toolset(ToolsetBase):
             return dict(self._tools)
         mapping = dict(self._tools)
         for source in self._live:
+            if not is_open(source):
+                continue  # its tools join the plan once it is open
             for item in source.tools():
                 if item.name in mapping:
                     raise ToolDefinitionError(
@@ -128,6 +133,30 @@ class Toolset(ToolsetBase):
     def version(self) -> tuple[object, ...]:
         """Changes whenever a live source's tools change (empty for a fixed toolset)."""
         return tuple(tools_version(source) for source in self._live)
+
+    def closed_sources(self) -> list[Any]:
+        """The live sources that must be opened (``async with``) before their tools exist,
+        and are not open: the MCP servers of this toolset not yet connected."""
+        return [
+            opener
+            for source in self._live
+            if (opener := openable(source)) is not None and not opener.is_open
+        ]
+
+
+def openable(source: object) -> Any:
+    """The object under a source (through its wrappers) that is opened with ``async with``,
+    or None for a source that needs no opening."""
+    while source is not None:
+        if hasattr(source, "is_open") and hasattr(source, "__aenter__"):
+            return source
+        source = getattr(source, "source", None)
+    return None
+
+
+def is_open(source: object) -> bool:
+    opener = openable(source)
+    return opener is None or bool(opener.is_open)
 
 
 def tools_version(source: object) -> object | None:

@@ -13,7 +13,7 @@ import anyio
 import pytest
 
 from agentkit import Agent, Gemini
-from agentkit.errors import MCPServerError
+from agentkit.errors import ConfigurationError, MCPServerError
 from agentkit.mcp import MCPToolset
 from agentkit.testing.emulator import Emulator, call
 
@@ -244,3 +244,39 @@ async def test_a_server_that_exits_at_once_is_refused_at_open() -> None:
     with pytest.raises(MCPServerError, match=r"^MCP server 'quitter': "):
         async with toolset:
             pass
+
+
+async def test_an_agent_opens_its_servers_for_a_run_or_for_its_block(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    server = workshop.stdio()
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server.prefixed("w_")])
+    assert agent.toolset.names == []  # not open yet: no tools to plan with
+    emulator.script([[call("w_add", a=1, b=2)], "3.", [call("w_add", a=2, b=2)], "4.", "Again."])
+    first = await agent.run("one")  # opened for the run, closed after it
+    assert first.text == "3." and not server.is_open
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+    async with agent:  # one server for every run inside the block
+        second = await agent.run("two")
+        third = await agent.run("three")
+        assert server.is_open
+    assert (second.text, third.text) == ("4.", "Again.")
+    assert len(workshop.pids) == 2 and not alive(workshop.pids[1])
+    assert not server.is_open
+    assert responses(emulator.requests[1].json) == [{"name": "w_add", "response": {"sum": 3}}]
+
+
+async def test_a_stream_needs_its_servers_open_and_says_how(workshop: Workshop, emulator: Emulator) -> None:
+    server = workshop.stdio(name="workshop")
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server])
+    with pytest.raises(ConfigurationError, match=r"MCPToolset\('workshop', closed\) is not open: run streams and chats inside `async with agent:`"):
+        async for _ in agent.stream("hi"):
+            pass
+    assert workshop.pids == []  # nothing was started
+
+
+def test_run_sync_opens_and_closes_the_servers(workshop: Workshop, emulator: Emulator) -> None:
+    emulator.script([[call("add", a=5, b=5)], "10."])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
+    assert agent.run_sync("add").text == "10."
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])

@@ -166,7 +166,7 @@ async def test_a_tool_exceptions_traceback_is_in_the_debug_log(
 
 async def test_calls_still_waiting_for_a_thread_are_said_not_to_have_run() -> None:
     """One worker thread, three calls of a tool that blocks: the first is running when the
-    timeout passes, the other two never started — and they must not start later."""
+    timeout passes; a call that had not started says so, and never starts later."""
     release = threading.Event()
     began: list[int] = []
 
@@ -189,9 +189,16 @@ async def test_calls_still_waiting_for_a_thread_are_said_not_to_have_run() -> No
                 group.start_soon(call, button)
     finally:
         release.set()
-    assert began == [1]
+    # Call 1 holds the one thread when the timeout passes. Calls 2 and 3 usually never get
+    # one. But when call 1 is given up on, its slot is free again, and a call whose own
+    # timeout has not quite passed may still start. Whatever the timing, each call tells
+    # the model the truth about itself.
+    assert began[0] == 1
     assert results[1].response["error"]["still_running"] is True
     for button in (2, 3):
+        if button in began:
+            assert results[button].response["error"]["still_running"] is True
+            continue
         assert results[button].response == {
             "error": {
                 "type": "timeout",
@@ -200,6 +207,7 @@ async def test_calls_still_waiting_for_a_thread_are_said_not_to_have_run() -> No
                 "still_running": False,
             }
         }
+    started = list(began)
     # The worker thread is free again: nothing that was given up on is still queued for it.
     await anyio.to_thread.run_sync(lambda: None, limiter=limiter)
-    assert began == [1]
+    assert began == started
