@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from agentkit.cli.exits import EXIT_USAGE
+from agentkit.cli.exits import EXIT_USAGE, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,7 +108,17 @@ def _parser() -> _Parser:
     chat.set_defaults(handler="agentkit.cli.chat:chat_command")
 
     tools = commands.add_parser("tools", help="print a toolset's declarations as JSON")
-    tools.add_argument("modules", nargs="+", metavar="MODULE", help="tool modules or .py files")
+    tools.add_argument("modules", nargs="*", metavar="MODULE", help="tool modules or .py files")
+    tools.add_argument(
+        "--mcp",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="an MCP server to start over stdio (one quoted command line); or an http(s) URL",
+    )
+    tools.add_argument(
+        "--mcp-config", metavar="JSON", help='MCP servers in the {"mcpServers": ...} format'
+    )
     tools.add_argument("--dialect", choices=["json_schema", "openapi"], default="json_schema")
     tools.add_argument(
         "--tool-path",
@@ -141,9 +151,16 @@ def _version() -> str:
 def tools_command(args: argparse.Namespace, out: Any, err: Any) -> int:
     from agentkit.cli.loading import load_tools
 
+    if not args.modules and not args.mcp and not args.mcp_config:
+        raise UsageError("name tool modules, or MCP servers with --mcp or --mcp-config")
     paths = [Path(p) for p in args.tool_path] or [Path.cwd()]
     toolset = load_tools(args.modules, paths, lambda note: err.print(f"[yellow]{note}[/]"))
-    declarations = [d.to_wire() for d in toolset.declarations(args.dialect)]
+    if args.mcp or args.mcp_config:
+        from agentkit.cli.mcp_config import declarations_with_servers
+
+        declarations = declarations_with_servers(toolset, args.mcp, args.mcp_config, args.dialect)
+    else:
+        declarations = [d.to_wire() for d in toolset.declarations(args.dialect)]
     print(json.dumps({"functionDeclarations": declarations}, indent=2, ensure_ascii=False))
     return 0
 

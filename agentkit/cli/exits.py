@@ -48,6 +48,7 @@ def ending_for(error: BaseException) -> Ending:
         AgentkitError,
         ConfigurationError,
         HistoryError,
+        MCPServerError,
         SessionError,
         ToolDefinitionError,
     )
@@ -58,7 +59,12 @@ def ending_for(error: BaseException) -> Ending:
         return Ending(EXIT_INTERRUPTED, "interrupted", "dim")
     if isinstance(
         error,
-        UsageError | ConfigurationError | ToolDefinitionError | SessionError | HistoryError,
+        UsageError
+        | ConfigurationError
+        | ToolDefinitionError
+        | SessionError
+        | HistoryError
+        | MCPServerError,  # a server that cannot be started or reached is set-up too
     ):
         return Ending(EXIT_USAGE, f"error: {error}")
     if isinstance(error, AgentkitError):  # the API, the connection, the model's answers

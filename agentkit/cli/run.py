@@ -186,25 +186,35 @@ async def _all_prompts(
     """Every remaining prompt, in one event loop (the model's connections live in it)."""
     exit_code = EXIT_OK
     try:
-        for index in range(invocation.done, len(invocation.prompts)):
-            prompt = invocation.prompts[index]
-            continuing = invocation.in_prompt and index == invocation.done
-            history = invocation.session.history
-            if continuing and history and history[-1].get("role") == "model":
-                invocation.prompt_done()  # it had completed just before the interruption
-                continue
-            transcript.user(prompt + (" (continuing after an interruption)" if continuing else ""))
-            if json_stream is not None:
-                write_json_line(json_stream, {"type": "user", "prompt": prompt})
-            result = await _one_prompt(
-                agent, None if continuing else prompt, invocation, transcript, json_stream
-            )
-            invocation.prompt_done()
-            if result.stop_reason not in (StopReason.COMPLETED, StopReason.FINAL_ANSWER):
-                exit_code = EXIT_LIMIT
+        async with agent:  # its MCP servers, if any, for every prompt
+            exit_code = await _prompts(agent, invocation, transcript, json_stream)
     finally:
         await close_model(agent.model)
     invocation.save(finished=True)
+    return exit_code
+
+
+async def _prompts(
+    agent: Any, invocation: Invocation, transcript: Transcript, json_stream: IO[str] | None
+) -> int:
+    """The prompts not yet done, in order; the exit code their results call for."""
+    exit_code = EXIT_OK
+    for index in range(invocation.done, len(invocation.prompts)):
+        prompt = invocation.prompts[index]
+        continuing = invocation.in_prompt and index == invocation.done
+        history = invocation.session.history
+        if continuing and history and history[-1].get("role") == "model":
+            invocation.prompt_done()  # it had completed just before the interruption
+            continue
+        transcript.user(prompt + (" (continuing after an interruption)" if continuing else ""))
+        if json_stream is not None:
+            write_json_line(json_stream, {"type": "user", "prompt": prompt})
+        result = await _one_prompt(
+            agent, None if continuing else prompt, invocation, transcript, json_stream
+        )
+        invocation.prompt_done()
+        if result.stop_reason not in (StopReason.COMPLETED, StopReason.FINAL_ANSWER):
+            exit_code = EXIT_LIMIT
     return exit_code
 
 

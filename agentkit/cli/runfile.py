@@ -28,6 +28,7 @@ from typing import Any
 
 from agentkit.agent import Limits
 from agentkit.cli.exits import UsageError
+from agentkit.cli.mcp_config import MCPServerSpec, load_mcp_servers_file, parse_mcp_tables
 from agentkit.textfiles import read_text
 
 _KNOWN = {
@@ -45,6 +46,8 @@ _KNOWN = {
     "temperature",
     "max_output_tokens",
     "thinking",
+    "mcp",
+    "mcp_servers",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -68,6 +71,7 @@ class RunFile:
     generation: dict[str, Any] = field(default_factory=dict)
     thinking: dict[str, Any] | None = None
     offline_turns: tuple[Any, ...] | None = None
+    mcp: tuple[MCPServerSpec, ...] = ()
 
     def render_prompts(self, variables: dict[str, Any]) -> list[str]:
         """Prompts with ``{name}`` replaced by batch-input fields (nothing else is evaluated)."""
@@ -121,7 +125,18 @@ def _parse(data: dict[str, Any], path: Path) -> RunFile:
         generation=_generation(data, path),
         thinking=_thinking(data.get("thinking"), path),
         offline_turns=_offline(data.get("offline"), path),
+        mcp=_mcp(data, base, path),
     )
+
+
+def _mcp(data: dict[str, Any], base: Path, path: Path) -> tuple[MCPServerSpec, ...]:
+    specs = parse_mcp_tables(data["mcp"], path) if "mcp" in data else ()
+    listed = data.get("mcp_servers")
+    if listed is not None:
+        if not isinstance(listed, str):
+            raise RunFileError(f"{path}: mcp_servers must name an mcpServers JSON file")
+        specs += load_mcp_servers_file(base / listed, path)
+    return specs
 
 
 _TOOL_MODES = ("auto", "any", "none", "validated")

@@ -8,6 +8,7 @@ from typing import Any
 from agentkit.agent import Agent
 from agentkit.agent.confirmation import ConfirmCallback
 from agentkit.cli.loading import load_tools
+from agentkit.cli.mcp_config import mcp_toolsets
 from agentkit.cli.runfile import RunFile, RunFileError
 from agentkit.errors import ConfigurationError, ModelSettingError
 from agentkit.models import Model
@@ -29,7 +30,7 @@ def agent_for(
     try:
         return Agent(
             model,
-            tools=[toolset],
+            tools=[toolset, *mcp_toolsets(runfile.mcp)],
             instructions=runfile.instructions,
             tool_mode=runfile.tool_mode,  # type: ignore[arg-type]
             any_mode=runfile.any_mode,  # type: ignore[arg-type]

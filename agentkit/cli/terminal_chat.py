@@ -87,9 +87,12 @@ class TerminalChat:
         130 when the person would not wait for a tool still running at the end."""
         with held_warnings() as self.held:
             with self.loop:
-                self._introduce(agent.toolset)
                 try:
-                    self._converse(agent.chat(), agent.toolset)
+                    # The agent's MCP servers stay open for the whole chat, entered and left
+                    # by one task of the loop (their task groups require it).
+                    with self.loop.portal.wrap_async_context_manager(agent):
+                        self._introduce(agent.toolset)
+                        self._converse(agent.chat(), agent.toolset)
                 finally:
                     self.loop.call(close_model, agent.model)
             return wait_for(self.loop.threads_left(), self.err, self.held)

@@ -1,0 +1,174 @@
+"""MCP servers from the command line: ``[[mcp]]`` tables and ``mcpServers`` JSON in run
+files, ``agentkit tools --mcp``, and the one-line errors of both."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+
+from agentkit.tools import Toolset
+
+from .conftest import WORKSHOP, Workshop, alive
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def agentkit(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "agentkit", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def _toml_table(values: dict[str, str]) -> str:
+    return "{ " + ", ".join(f"{key} = {json.dumps(value)}" for key, value in values.items()) + " }"
+
+
+def test_a_run_file_with_an_mcp_server_runs_offline(workshop: Workshop, tmp_path: Path) -> None:
+    run_file = tmp_path / "workshop.toml"
+    run_file.write_text(
+        f"""
+prompts = ["add two and three"]
+
+[[mcp]]
+name = "workshop"
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(WORKSHOP))}, "stdio"]
+env = {_toml_table(workshop.env)}
+prefix = "w_"
+include = ["add", "note/write"]
+
+[[offline.turns]]
+calls = [{{ name = "w_add", args = {{ a = 2, b = 3 }} }}]
+[[offline.turns]]
+text = "It is 5."
+""",
+        encoding="utf-8",
+    )
+    done = agentkit("run", str(run_file))
+    assert done.returncode == 0, done.stderr
+    assert '  → w_add({"a": 2, "b": 3})' in done.stdout
+    assert '  ← w_add {"sum": 5}' in done.stdout
+    assert "model> It is 5." in done.stdout
+    assert workshop.calls == ["add [('a', 2), ('b', 3)]"]
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+
+
+def test_the_mcp_servers_json_format_and_tools_prints_what_is_sent(
+    workshop: Workshop, tmp_path: Path
+) -> None:
+    config = tmp_path / "servers.json"
+    config.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "workshop": {
+                        "command": sys.executable,
+                        "args": [str(WORKSHOP), "stdio"],
+                        "env": workshop.env,
+                        "disabled": False,  # another client's key: passed over
+                    }
+                }
+            }
+        )
+    )
+    printed = agentkit("tools", "--mcp-config", str(config))
+    assert printed.returncode == 0, printed.stderr
+    declared = json.loads(printed.stdout)["functionDeclarations"]
+
+    async def in_process() -> list[dict[str, object]]:
+        async with workshop.stdio() as server:
+            return [d.to_wire() for d in Toolset([server]).declarations()]
+
+    assert declared == anyio.run(in_process)
+    assert [d["name"] for d in declared][:3] == ["add", "note_write", "wipe"]
+    command_line = agentkit("tools", "tools.clock", "--mcp", f"{sys.executable} {WORKSHOP} stdio")
+    assert command_line.returncode == 0, command_line.stderr
+    names = [d["name"] for d in json.loads(command_line.stdout)["functionDeclarations"]]
+    assert names[-10:] == [d["name"] for d in declared] and len(names) > 10
+
+
+@pytest.mark.parametrize(
+    ("table", "line"),
+    [
+        (
+            'command = "x"\nurl = "http://127.0.0.1:1/mcp"',
+            "bad.toml: [[mcp]]: give either command (a server to start) or url (one to reach)",
+        ),
+        ('name = "t"\ncommand = "x"\ncolour = "red"', "MCP server 't': unknown key(s) colour; known:"),
+        ('name = "t"\ncommand = "x"\ncall_timeout = -1', "MCP server 't': call_timeout must be a positive number of seconds"),
+        ('name = "t"\nurl = "ftp://x"', "MCP server 't': url must be an http:// or https:// URL, not 'ftp://x'"),
+        ('name = "t"\ncommand = "/no/such/server"', "error: MCP server 't': cannot start it: no such command /no/such/server"),
+    ],
+)
+def test_mcp_mistakes_in_a_run_file_are_one_line(tmp_path: Path, table: str, line: str) -> None:
+    run_file = tmp_path / "bad.toml"
+    run_file.write_text(f'prompts = ["hi"]\n[[mcp]]\n{table}\n[[offline.turns]]\ntext = "x"\n')
+    done = agentkit("run", str(run_file))
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert line in last, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_chat_keeps_its_mcp_server_for_the_whole_conversation(
+    workshop: Workshop, tmp_path: Path
+) -> None:
+    import os
+
+    import pexpect
+
+    run_file = tmp_path / "chat.toml"
+    run_file.write_text(
+        f"""
+[[mcp]]
+name = "workshop"
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(WORKSHOP))}, "stdio"]
+env = {_toml_table(workshop.env)}
+
+[[offline.turns]]
+calls = [{{ name = "add", args = {{ a = 1, b = 1 }} }}]
+[[offline.turns]]
+text = "Two."
+[[offline.turns]]
+calls = [{{ name = "add", args = {{ a = 2, b = 2 }} }}]
+[[offline.turns]]
+text = "Four."
+""",
+        encoding="utf-8",
+    )
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
+    }
+    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
+    chat = pexpect.spawn(
+        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
+        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
+    )
+    try:
+        chat.expect_exact("tools: add, note_write, wipe")
+        chat.expect("you>")
+        chat.sendline("one plus one")
+        chat.expect_exact('← add {"sum": 2}')
+        chat.expect_exact("model> Two.")
+        chat.expect("you>")
+        chat.sendline("two plus two")
+        chat.expect_exact('← add {"sum": 4}')
+        chat.expect("you>")
+        assert len(workshop.pids) == 1 and alive(workshop.pids[0])  # one server, kept
+        chat.sendeof()
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert chat.exitstatus == 0
+    assert not alive(workshop.pids[0])
