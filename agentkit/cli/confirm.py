@@ -14,12 +14,19 @@ from agentkit.agent import ConfirmationRequest, Decision
 SAID_NO = "the user said no"
 
 
+ELICITATION_KEY = "elicitation"  # an MCP server's own question (see cli/mcp_config.py)
+
+
 def shown_call(request: ConfirmationRequest) -> str:
+    if request.key == ELICITATION_KEY:
+        return f"MCP server {request.tool_name!r} asks: {request.args.get('question', '')}"
     return f"{request.tool_name}({json.dumps(request.args, ensure_ascii=False)})"
 
 
 def question(request: ConfirmationRequest) -> str:
     """The question, as rich markup; only "y" or "yes" approves."""
+    if request.key == ELICITATION_KEY:
+        return f"  [bold yellow]{escape(shown_call(request))}[/] {escape('[y/N]')} "
     return f"  [bold yellow]allow {escape(shown_call(request))}?[/] {escape('[y/N]')} "
 
 

@@ -22,11 +22,14 @@ when the file is read: every mistake is one line naming the file, the server and
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentkit.agent.confirmation import ConfirmationRequest, as_decision
+from agentkit.cli.confirm import ELICITATION_KEY
 from agentkit.cli.exits import UsageError
 
 _KEYS = {
@@ -168,8 +171,30 @@ def _seconds(value: Any, key: str, where: str, *, none: bool = False) -> float |
     return float(value)
 
 
-def mcp_toolsets(specs: tuple[MCPServerSpec, ...]) -> list[Any]:
-    """The toolsets of ``specs`` (closed: an agent opens them), each under its wrappers."""
+def approval_asker(server: str, confirm: Any) -> Any:
+    """A server's yes-or-no question (an elicitation whose answer is one boolean, as
+    ``agentkit mcp serve`` asks before a call that needs confirmation) put to the person the
+    way the CLI asks about a call; other forms are declined, and the server is told so."""
+
+    async def elicit(message: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+        properties = schema.get("properties") or {}
+        if len(properties) != 1:
+            return None
+        ((field_name, field),) = properties.items()
+        if not isinstance(field, dict) or field.get("type") != "boolean":
+            return None
+        request = ConfirmationRequest("", 0, server, {"question": message}, None, ELICITATION_KEY)
+        answer = confirm(request)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return {field_name: as_decision(answer).approved}
+
+    return elicit
+
+
+def mcp_toolsets(specs: tuple[MCPServerSpec, ...], confirm: Any = None) -> list[Any]:
+    """The toolsets of ``specs`` (closed: an agent opens them), each under its wrappers;
+    with ``confirm``, the servers' yes-or-no questions are asked through it."""
     if not specs:
         return []
     try:
@@ -187,6 +212,8 @@ def mcp_toolsets(specs: tuple[MCPServerSpec, ...]) -> list[Any]:
             else set(spec.confirm),
             "confirm_destructive": spec.confirm_destructive,
         }
+        if confirm is not None:
+            options["elicit"] = approval_asker(spec.name, confirm)
         if spec.command is not None:
             toolset: Any = MCPToolset.stdio(
                 spec.command, *spec.args, env=spec.env or None, cwd=spec.cwd, **options

@@ -30,7 +30,7 @@ def agent_for(
     try:
         return Agent(
             model,
-            tools=[toolset, *mcp_toolsets(runfile.mcp)],
+            tools=[toolset, *mcp_toolsets(runfile.mcp, confirm)],
             instructions=runfile.instructions,
             tool_mode=runfile.tool_mode,  # type: ignore[arg-type]
             any_mode=runfile.any_mode,  # type: ignore[arg-type]

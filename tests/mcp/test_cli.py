@@ -172,3 +172,38 @@ text = "Four."
         chat.close(force=True)
     assert chat.exitstatus == 0
     assert not alive(workshop.pids[0])
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_a_served_tools_question_is_asked_like_a_confirmation(tmp_path: Path, approve: bool) -> None:
+    import os
+    import sqlite3
+
+    database = tmp_path / "home.db"
+    run_file = tmp_path / "home.toml"
+    env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    run_file.write_text(
+        f"""
+prompts = ["let my friend in"]
+
+[[mcp]]
+name = "home"
+command = {json.dumps(sys.executable)}
+args = ["-m", "agentkit", "mcp", "serve", "tools.home"]
+cwd = {json.dumps(str(ROOT))}
+env = {_toml_table(env)}
+
+[[offline.turns]]
+calls = [{{ name = "unlock_door", args = {{ door = "front" }} }}]
+[[offline.turns]]
+text = "Done."
+""",
+        encoding="utf-8",
+    )
+    done = agentkit("run", str(run_file), *(["--approve"] if approve else []))
+    assert done.returncode == 0, done.stderr
+    question = 'MCP server \'home\' asks: allow unlock_door({"door": "front"})?'
+    said = "approved by --approve:" if approve else "denied (not interactive; --approve allows it):"
+    assert f"  {said} {question}" in done.stdout
+    locked = sqlite3.connect(database).execute("SELECT locked FROM locks WHERE door = 'front'")
+    assert locked.fetchone()[0] == (0 if approve else 1)
