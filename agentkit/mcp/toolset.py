@@ -16,18 +16,20 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 import anyio
 import mcp_types as types
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from typing_extensions import Unpack
 
 from agentkit.errors import MCPServerError, MCPToolError
 from agentkit.mcp.connection import Connection, Endpoint, describe_failure
 from agentkit.mcp.results import call_result
 from agentkit.mcp.schemas import SchemaRefused, ToolNames, input_schema, output_schema
 from agentkit.mcp.tool import MCPTool
+from agentkit.models.base import Model
 from agentkit.tools.results import ToolError, ToolResult
 from agentkit.tools.tool import Tool
 from agentkit.tools.toolset import ToolsetBase
@@ -37,21 +39,39 @@ ConfirmationChoice: TypeAlias = "bool | Collection[str] | Callable[[str, dict[st
 # answer, or None to decline.
 Elicit: TypeAlias = "Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]"
 DEFAULT_CONNECT_TIMEOUT = 30.0
+
+
+class ServerOptions(TypedDict, total=False):
+    """What ``MCPToolset.stdio`` and ``.http`` take besides where the server is.
+
+    name: how errors and logs name the server (default: its command or URL).
+    connect_timeout: seconds to start and initialise it (default 30).
+    call_timeout: seconds one call may take (default 300; None for no limit).
+    requires_confirmation: True for every tool, a collection of the server's tool names, or
+        a predicate on (tool name, arguments).
+    confirm_destructive: tools marked ``destructiveHint: true`` need confirmation too
+        (default True).
+    elicit: answers the server's questions (elicitation); without it, the client says it
+        cannot be asked.
+    sampling_model: a model to answer the server's ``sampling/createMessage`` requests;
+        without it, the client does not sample (it would spend the user's tokens).
+    """
+
+    name: str
+    connect_timeout: float
+    call_timeout: float | None
+    requires_confirmation: ConfirmationChoice
+    confirm_destructive: bool
+    elicit: Elicit | None
+    sampling_model: Model | None
+
+
 DEFAULT_CALL_TIMEOUT = 300.0
 
 
 class MCPToolset(ToolsetBase):
-    """The tools of one MCP server. Build it with ``MCPToolset.stdio`` or ``.http``.
-
-    Args (of both constructors):
-        name: how errors and logs name the server (default: its command or URL).
-        requires_confirmation: ``True`` for every tool, a collection of the server's tool
-            names, or a predicate on (tool name, arguments).
-        confirm_destructive: tools the server marks ``destructiveHint: true`` require
-            confirmation too, unless this is False.
-        connect_timeout: seconds to start and initialise the server.
-        call_timeout: seconds one call may take; None for no limit.
-    """
+    """The tools of one MCP server. Build it with ``MCPToolset.stdio`` or ``.http``; both
+    take the ``ServerOptions`` above."""
 
     def __init__(
         self,
@@ -80,12 +100,7 @@ class MCPToolset(ToolsetBase):
         *args: str,
         env: Mapping[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None,
-        name: str | None = None,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
-        requires_confirmation: ConfirmationChoice = False,
-        confirm_destructive: bool = True,
-        elicit: Elicit | None = None,
+        **options: Unpack[ServerOptions],
     ) -> MCPToolset:
         """A server started as a subprocess, spoken to over its stdin and stdout.
 
@@ -97,7 +112,7 @@ class MCPToolset(ToolsetBase):
             env=dict(env) if env is not None else None,
             cwd=os.fspath(cwd) if cwd is not None else None,
         )
-        label = name or " ".join([os.path.basename(command), *args])[:80]
+        answering = _answering(options)
 
         def open_client(on_message: Callable[..., Any]) -> Any:
             return Client(
@@ -106,35 +121,26 @@ class MCPToolset(ToolsetBase):
                 message_handler=on_message,
                 cache=None,
                 read_timeout_seconds=None,
-                **_answering(elicit),
+                **answering,
             )
 
-        endpoint = Endpoint(label, open_client, connect_timeout, call_timeout)
-        return cls(
-            endpoint,
-            requires_confirmation=requires_confirmation,
-            confirm_destructive=confirm_destructive,
-        )
+        label = " ".join([os.path.basename(command), *args])[:80]
+        return cls._with(label, open_client, options)
 
     @classmethod
     def http(
         cls,
         url: str,
         headers: Mapping[str, str] | None = None,
-        *,
-        name: str | None = None,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
-        requires_confirmation: ConfirmationChoice = False,
-        confirm_destructive: bool = True,
-        elicit: Elicit | None = None,
+        **options: Unpack[ServerOptions],
     ) -> MCPToolset:
         """A server reached over streamable HTTP at ``url``, with ``headers`` on every
         request (an ``Authorization`` header, say — never shown in errors or logs)."""
         import httpx2
 
-        label = name or _without_userinfo(url)
         sent = dict(headers or {})
+        answering = _answering(options)
+        connect_timeout = options.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
 
         @contextlib.asynccontextmanager
         async def open_client(on_message: Callable[..., Any]) -> AsyncIterator[Client]:
@@ -143,19 +149,26 @@ class MCPToolset(ToolsetBase):
             ) as http:
                 transport = streamable_http_client(url, http_client=http)
                 async with Client(
-                    transport,
-                    mode="legacy",
-                    message_handler=on_message,
-                    cache=None,
-                    **_answering(elicit),
+                    transport, mode="legacy", message_handler=on_message, cache=None, **answering
                 ) as client:
                     yield client
 
-        endpoint = Endpoint(label, open_client, connect_timeout, call_timeout)
+        return cls._with(_without_userinfo(url), open_client, options)
+
+    @classmethod
+    def _with(
+        cls, label: str, open_client: Callable[..., Any], options: ServerOptions
+    ) -> MCPToolset:
+        endpoint = Endpoint(
+            options.get("name") or label,
+            open_client,
+            options.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT),
+            options.get("call_timeout", DEFAULT_CALL_TIMEOUT),
+        )
         return cls(
             endpoint,
-            requires_confirmation=requires_confirmation,
-            confirm_destructive=confirm_destructive,
+            requires_confirmation=options.get("requires_confirmation", False),
+            confirm_destructive=options.get("confirm_destructive", True),
         )
 
     # -- opening and closing ----------------------------------------------------------------
@@ -320,12 +333,22 @@ class MCPToolset(ToolsetBase):
         return f"MCPToolset({self.label!r}, {state})"
 
 
-def _answering(elicit: Elicit | None) -> dict[str, Any]:
-    """The client's options for answering a server's questions: only a client that can
-    answer says it can (the capability is declared with the callback)."""
-    if elicit is None:
-        return {}
+def _answering(options: ServerOptions) -> dict[str, Any]:
+    """The client's callbacks for a server's requests. Only what the user gave is declared:
+    the SDK announces elicitation or sampling support exactly when a callback is passed."""
+    answering: dict[str, Any] = {}
+    elicit = options.get("elicit")
+    if elicit is not None:
+        answering["elicitation_callback"] = _elicitation(elicit)
+    model = options.get("sampling_model")
+    if model is not None:
+        from agentkit.mcp.sampling import sampler
 
+        answering["sampling_callback"] = sampler(model)
+    return answering
+
+
+def _elicitation(elicit: Elicit) -> Any:
     async def on_elicit(context: Any, params: Any) -> types.ElicitResult:
         if not isinstance(params, types.ElicitRequestFormParams):
             return types.ElicitResult(action="decline")  # URL-mode questions are not supported
@@ -337,7 +360,7 @@ def _answering(elicit: Elicit | None) -> dict[str, Any]:
             return types.ElicitResult(action="decline")
         return types.ElicitResult(action="accept", content=answer)
 
-    return {"elicitation_callback": on_elicit}
+    return on_elicit
 
 
 def _lost_connection(error: BaseException) -> bool:

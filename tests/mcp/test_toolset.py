@@ -37,7 +37,7 @@ async def test_declarations_are_sent_as_converted_and_calls_reach_the_server(
     declarations = emulator.requests[0].json["tools"][0]["functionDeclarations"]
     assert [d["name"] for d in declarations] == [
         "add", "note_write", "wipe", "picture", "report", "fail", "refuse", "block", "grow",
-        "headers",
+        "headers", "summarize",
     ]
     assert declarations[0] == {
         "name": "add",
@@ -280,3 +280,21 @@ def test_run_sync_opens_and_closes_the_servers(workshop: Workshop, emulator: Emu
     agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
     assert agent.run_sync("add").text == "10."
     assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+
+
+async def test_sampling_is_answered_by_the_model_only_when_the_user_opts_in(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script(["Milk is on the list."])
+    model = Gemini("gemini-2.5-flash", base_url=emulator.url)
+    async with workshop.stdio(sampling_model=model) as sampling:
+        summary = await sampling.get("summarize").invoke({"text": "buy milk"})  # type: ignore[union-attr]
+    async with workshop.stdio() as plain:
+        refused = await plain.get("summarize").invoke({"text": "buy milk"})  # type: ignore[union-attr]
+    assert summary.response == {"output": "summary by gemini-2.5-flash: Milk is on the list."}
+    sent = emulator.requests[0].json
+    assert sent["contents"] == [{"role": "user", "parts": [{"text": "Summarise: buy milk"}]}]
+    assert sent["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
+    assert sent["generationConfig"] == {"maxOutputTokens": 64, "temperature": 0.2}
+    assert refused.error is not None and refused.error.message == "summarize: this client does not sample"
+    assert len(emulator.requests) == 1

@@ -85,6 +85,11 @@ TOOLS: list[dict[str, Any]] = [
     },
     {"name": "grow", "description": "Adds the tool 'extra'.", "inputSchema": {"type": "object"}},
     {"name": "headers", "description": "The HTTP headers seen.", "inputSchema": {"type": "object"}},
+    {
+        "name": "summarize",
+        "description": "Asks the client's model to summarise a text (sampling).",
+        "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+    },
 ]
 EXTRA = {"name": "extra", "description": "Added later.", "inputSchema": {"type": "object"}}
 grown = False
@@ -150,6 +155,19 @@ async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestPara
         request = ctx.request
         seen = dict(request.headers) if request is not None else {}
         return types.CallToolResult(content=[], structured_content={"headers": seen})
+    if name == "summarize":
+        caps = ctx.session.client_capabilities
+        if caps is None or caps.sampling is None:
+            return types.CallToolResult(content=[_text("this client does not sample")], is_error=True)
+        answer = await ctx.session.create_message(
+            [types.SamplingMessage(role="user", content=_text(f"Summarise: {args['text']}"))],
+            max_tokens=64,
+            system_prompt="Be brief.",
+            temperature=0.2,
+            related_request_id=ctx.request_id,
+        )
+        said = answer.content.text if isinstance(answer.content, types.TextContent) else ""
+        return types.CallToolResult(content=[_text(f"summary by {answer.model}: {said}")])
     raise MCPError(code=types.INVALID_PARAMS, message=f"unknown tool {name}")
 
 
