@@ -129,7 +129,8 @@ class Agent(Generic[DepsT]):
         # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
         # threads without limit.
         self._limiter: anyio.CapacityLimiter | None = None
-        self._open_stacks: list[contextlib.AsyncExitStack] = []
+        self._open_stacks: dict[int, list[contextlib.AsyncExitStack]] = {}
+        self._opened_by_run: int | None = None  # the task of a run that opened the servers
 
     def __repr__(self) -> str:
         return f"Agent(model={self.model!r}, tools={self.toolset.names})"
@@ -151,12 +152,19 @@ class Agent(Generic[DepsT]):
         """
         if not self.toolset.closed_sources():
             return await result_of(self._events(prompt, history, deps, limits, stream=False))
-        async with self:  # MCP servers not yet open: opened for this run, closed after it
-            return await result_of(self._events(prompt, history, deps, limits, stream=False))
+        # MCP servers not yet open: opened for this run and closed after it. A server's
+        # connection belongs to the task that opened it, so no other run may use it meanwhile.
+        self._opened_by_run = anyio.get_current_task().id
+        try:
+            async with self:
+                return await result_of(self._events(prompt, history, deps, limits, stream=False))
+        finally:
+            self._opened_by_run = None
 
     async def __aenter__(self) -> Agent[DepsT]:
         """Open the toolsets that need it (MCP servers) for the runs inside the block; those
-        already open are left to whoever opened them."""
+        already open are left to whoever opened them. Each task's blocks are its own: the
+        servers a block opened are closed by the task that opened them, when it leaves."""
         stack = contextlib.AsyncExitStack()
         try:
             for source in self.toolset.closed_sources():
@@ -164,11 +172,16 @@ class Agent(Generic[DepsT]):
         except BaseException:
             await stack.aclose()
             raise
-        self._open_stacks.append(stack)
+        self._open_stacks.setdefault(anyio.get_current_task().id, []).append(stack)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self._open_stacks.pop().aclose()
+        task = anyio.get_current_task().id
+        stacks = self._open_stacks[task]
+        stack = stacks.pop()
+        if not stacks:
+            del self._open_stacks[task]
+        await stack.aclose()
 
     def run_sync(
         self,
@@ -243,6 +256,13 @@ class Agent(Generic[DepsT]):
     # -- internals ------------------------------------------------------------------------
 
     def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
+        opener = self._opened_by_run
+        if opener is not None and opener != anyio.get_current_task().id:
+            raise ConfigurationError(
+                "another run of this agent opened its MCP servers for itself and closes them "
+                "when it ends; to run several at once, open them around the runs: "
+                "`async with agent:`"
+            )
         closed = self.toolset.closed_sources()
         if closed:
             raise ConfigurationError(

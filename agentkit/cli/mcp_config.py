@@ -114,7 +114,7 @@ def _spec(table: dict[str, Any], name: str | None, path: Path, base: Path) -> MC
     if cwd is not None and not isinstance(cwd, str):
         raise UsageError(f"{where}: cwd must be a folder")
     return MCPServerSpec(
-        name=str(label) if label else (command or url or "mcp"),
+        name=str(label) if label else (command or _shown_url(url or "") or "mcp"),
         command=command,
         args=tuple(_strings(table.get("args", []), "args", where)),
         env=_string_map(table.get("env", {}), "env", where),
@@ -239,7 +239,7 @@ def specs_from_options(commands: list[str], config: str | None) -> tuple[MCPServ
     specs: list[MCPServerSpec] = []
     for given in commands:
         if given.startswith(("http://", "https://")):
-            specs.append(MCPServerSpec(name=given, url=given))
+            specs.append(MCPServerSpec(name=_shown_url(given), url=given))
             continue
         try:
             words = shlex.split(given)
@@ -277,3 +277,9 @@ def _opener(toolset: Any) -> Any:
     from agentkit.tools.toolset import openable
 
     return openable(toolset)
+
+
+def _shown_url(url: str) -> str:
+    from agentkit.models.urls import shown_url
+
+    return shown_url(url) if url else ""

@@ -85,9 +85,22 @@ def _normalise(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _name_references(root: dict[str, Any]) -> dict[str, Any]:
-    definitions: dict[str, Any] = dict(root.pop("$defs", None) or {})
-    for name, body in (root.pop("definitions", None) or {}).items():
-        definitions.setdefault(name, body)
+    # Definitions get names that need no escaping in a pointer (``a/b`` and ``a~b`` would
+    # need ``~1`` and ``~0``, which the rest of the pipeline does not read): letters, digits, _.
+    found: dict[str, Any] = {}
+    for key in ("$defs", "definitions"):
+        table = root.pop(key, None)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise SchemaRefused(f"its {key} is a {type(table).__name__}, not a table of schemas")
+        for name, body in table.items():
+            found.setdefault(str(name), body)
+    definitions: dict[str, Any] = {}
+    safe: dict[str, str] = {}
+    for name, body in found.items():
+        safe[name] = _free_name(re.sub(r"\W", "_", name) or "_", definitions)
+        definitions[safe[name]] = _as_schema(body, f"definition {name!r}")
     pointers: dict[str, str] = {}  # a JSON pointer -> its name in $defs
 
     def rename(ref: str) -> str:
@@ -98,15 +111,15 @@ def _name_references(root: dict[str, Any]) -> dict[str, Any]:
         for prefix in ("#/$defs/", "#/definitions/"):
             if ref.startswith(prefix) and "/" not in ref[len(prefix) :]:
                 name = _unescape(ref[len(prefix) :])
-                if name not in definitions:
+                if name not in safe:
                     raise SchemaRefused(f"its reference {ref!r} leads nowhere")
-                return f"#/$defs/{_escape(name)}"
+                return f"#/$defs/{safe[name]}"
         known = pointers.get(ref)
         if known is None:
-            target = _follow(root, definitions, ref)
+            target = _follow(root, found, ref)
             known = pointers[ref] = _free_name("ref" + re.sub(r"\W+", "_", ref[1:]), definitions)
-            definitions[known] = copy.deepcopy(target)
-        return f"#/$defs/{_escape(known)}"
+            definitions[known] = _as_schema(copy.deepcopy(target), f"reference {ref!r}")
+        return f"#/$defs/{known}"
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):
@@ -135,6 +148,17 @@ def _name_references(root: dict[str, Any]) -> dict[str, Any]:
     if definitions:
         walked["$defs"] = definitions
     return walked
+
+
+def _as_schema(body: Any, what: str) -> dict[str, Any]:
+    """A schema as a dict: ``true`` admits anything, ``false`` nothing."""
+    if body is True:
+        return {}
+    if body is False:
+        return {"not": {}}
+    if not isinstance(body, dict):
+        raise SchemaRefused(f"its {what} is a {type(body).__name__}, not a schema")
+    return body
 
 
 def _follow(root: dict[str, Any], definitions: dict[str, Any], ref: str) -> Any:

@@ -89,7 +89,11 @@ class MCPTool(Tool):
     def validate(self, args: dict[str, Any] | None) -> dict[str, Any] | ToolError:
         arguments = args if args is not None else {}
         problems = []
-        for error in sorted(self._validator.iter_errors(arguments), key=lambda e: list(e.path)):
+        try:
+            errors = sorted(self._validator.iter_errors(arguments), key=lambda e: list(e.path))
+        except Exception as failure:  # the validator itself failed (a reference it cannot follow)
+            return exception_error(self.name, failure)
+        for error in errors:
             path = ".".join(str(p) for p in error.absolute_path) or "(arguments)"
             problems.append({"path": path, "message": error.message})
         if not problems:

@@ -24,12 +24,13 @@ from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from typing_extensions import Unpack
 
-from agentkit.errors import MCPServerError, MCPToolError
+from agentkit.errors import MCPServerError, MCPToolError, ToolDefinitionError
 from agentkit.mcp.connection import Connection, Endpoint, describe_failure
 from agentkit.mcp.results import call_result
 from agentkit.mcp.schemas import SchemaRefused, ToolNames, input_schema, output_schema
 from agentkit.mcp.tool import MCPTool
 from agentkit.models.base import Model
+from agentkit.models.urls import shown_url
 from agentkit.tools.results import ToolError, ToolResult
 from agentkit.tools.tool import Tool
 from agentkit.tools.toolset import ToolsetBase
@@ -86,6 +87,7 @@ class MCPToolset(ToolsetBase):
         self.confirm_destructive = confirm_destructive
         self._connection: Connection | None = None
         self._stack: AsyncExitStack | None = None
+        self._opening = False
         self._tools: list[Tool] = []
         self._built_for = -1  # the connection generation the tools were built from
         self._revision = 0  # counts tool lists built: what an agent's plan is checked against
@@ -153,7 +155,7 @@ class MCPToolset(ToolsetBase):
                 ) as client:
                     yield client
 
-        return cls._with(_without_userinfo(url), open_client, options)
+        return cls._with(shown_url(url), open_client, options)
 
     @classmethod
     def _with(
@@ -174,8 +176,13 @@ class MCPToolset(ToolsetBase):
     # -- opening and closing ----------------------------------------------------------------
 
     async def __aenter__(self) -> MCPToolset:
-        if self._stack is not None:
-            raise MCPServerError(self.label, "this toolset is already open")
+        if self._stack is not None or self._opening:
+            raise MCPServerError(
+                self.label,
+                "this toolset is already open (or being opened); open it once, around "
+                "everything that uses it",
+            )
+        self._opening = True  # before the first await: a second opener is refused at once
         stack = AsyncExitStack()
         try:
             connection = Connection(self.endpoint, self._on_message)
@@ -189,6 +196,8 @@ class MCPToolset(ToolsetBase):
             ):
                 raise MCPServerError(self.label, describe_failure(error)) from error
             raise _unwrapped(error) from None
+        finally:
+            self._opening = False
         self._stack = stack
         return self
 
@@ -241,9 +250,17 @@ class MCPToolset(ToolsetBase):
         wire = listed.model_dump(by_alias=True, exclude_none=True)
         server_name = str(wire["name"])
         try:
-            parameters = input_schema(wire.get("inputSchema"))
+            return self._convert(wire, server_name)
+        except (MCPToolError, ToolDefinitionError):
+            raise
         except SchemaRefused as refusal:
             raise MCPToolError(self.label, server_name, str(refusal)) from None
+        except Exception as error:  # a schema no reader expects (a deep nesting, odd types)
+            reason = f"its schema cannot be read ({type(error).__name__}: {error})"
+            raise MCPToolError(self.label, server_name, reason[:300]) from None
+
+    def _convert(self, wire: dict[str, Any], server_name: str) -> MCPTool:
+        parameters = input_schema(wire.get("inputSchema"))
         annotations = wire.get("annotations") or {}
         return MCPTool(
             server=self.label,
@@ -380,17 +397,6 @@ def _unwrapped(error: BaseException) -> BaseException:
     while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
         error = error.exceptions[0]
     return error
-
-
-def _without_userinfo(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def toolsets_in(items: Sequence[Any]) -> list[MCPToolset]:

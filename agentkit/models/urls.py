@@ -20,8 +20,14 @@ def checked_base_url(url: str) -> str:
 
 
 def shown_url(url: str) -> str:
-    """A URL as it may be printed: without the user:password a proxy URL can carry."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+    """A URL as it may be printed: without the user:password a proxy URL can carry, and
+    without a query or fragment (where ``?api_key=...`` travels)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an unreadable URL)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = "…" if parts.query else ""
+    return urlunsplit(parts._replace(netloc=netloc, query=query, fragment=""))

@@ -94,7 +94,7 @@ def test_the_mcp_servers_json_format_and_tools_prints_what_is_sent(
     command_line = agentkit("tools", "tools.clock", "--mcp", f"{sys.executable} {WORKSHOP} stdio")
     assert command_line.returncode == 0, command_line.stderr
     names = [d["name"] for d in json.loads(command_line.stdout)["functionDeclarations"]]
-    assert names[-10:] == [d["name"] for d in declared] and len(names) > 10
+    assert names[-len(declared) :] == [d["name"] for d in declared] and len(names) > len(declared)
 
 
 @pytest.mark.parametrize(
@@ -207,3 +207,12 @@ text = "Done."
     assert f"  {said} {question}" in done.stdout
     locked = sqlite3.connect(database).execute("SELECT locked FROM locks WHERE door = 'front'")
     assert locked.fetchone()[0] == (0 if approve else 1)
+
+
+def test_a_servers_url_is_shown_without_its_secrets() -> None:
+    done = agentkit("tools", "--mcp", "http://alice:hunter2@127.0.0.1:9/mcp?api_key=zzz")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: MCP server 'http://***@127.0.0.1:9/mcp?…': ConnectError: All connection attempts failed"
+    )
+    assert "hunter2" not in done.stderr + done.stdout and "zzz" not in done.stderr + done.stdout

@@ -126,6 +126,8 @@ def test_object_pieces_of_all_of_are_merged_and_missing_types_inferred() -> None
         ({"type": "object", "properties": {"a": {"$ref": "#"}}}, "refers to itself as a whole"),
         ({"type": "object", "properties": {"a": {"$ref": "https://x/s.json"}}}, "another document"),
         ({"type": "object", "properties": {"a": {"$ref": "#/$defs/none"}}}, "leads nowhere"),
+        ({"type": "object", "$defs": [1]}, r"its \$defs is a list, not a table of schemas"),
+        ({"type": "object", "definitions": {"a": 3}}, "its definition 'a' is a int, not a schema"),
     ],
 )
 def test_what_cannot_be_a_declaration_is_refused_with_the_reason(schema: Any, reason: str) -> None:
@@ -158,3 +160,26 @@ def test_names_gemini_refuses_are_mapped_both_ways_and_stably() -> None:
     for server_name in ("get_time", "note/write", "note write", "9lives", long):
         again.add(server_name)
     assert again.to_gemini == names.to_gemini
+
+
+def test_definition_names_that_need_escaping_and_boolean_schemas_resolve() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "path": {"$ref": "#/$defs/a~1b"},
+            "tilde": {"$ref": "#/definitions/c~0d"},
+            "anything": {"$ref": "#/$defs/free"},
+            "nothing": {"$ref": "#/$defs/never"},
+        },
+        "$defs": {"a/b": {"type": "string"}, "free": True, "never": False},
+        "definitions": {"c~d": {"type": "integer"}},
+    }
+    assert input_schema(schema) == {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string"},
+            "tilde": {"type": "integer"},
+            "anything": {},
+            "nothing": {"not": {}},
+        },
+    }

@@ -298,3 +298,43 @@ async def test_sampling_is_answered_by_the_model_only_when_the_user_opts_in(
     assert sent["generationConfig"] == {"maxOutputTokens": 64, "temperature": 0.2}
     assert refused.error is not None and refused.error.message == "summarize: this client does not sample"
     assert len(emulator.requests) == 1
+
+
+async def test_concurrent_runs_that_would_close_a_server_under_each_other_are_refused(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("block", label="first")], "First done."])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
+    outcome: list[Any] = []
+
+    async def first() -> None:
+        outcome.append((await agent.run("one")).text)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(first)
+        await eventually(lambda: bool(workshop.calls))
+        with pytest.raises(ConfigurationError, match="another run of this agent opened its MCP servers"):
+            await agent.run("two")
+        workshop.release()
+    assert outcome == ["First done."]
+
+
+async def test_a_toolset_opened_twice_at_once_is_refused(workshop: Workshop) -> None:
+    server = workshop.stdio(name="workshop")
+    errors: list[BaseException] = []
+
+    async def open_and_hold() -> None:
+        try:
+            async with server:
+                await eventually(lambda: bool(errors))
+        except MCPServerError as error:
+            errors.append(error)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(open_and_hold)
+        group.start_soon(open_and_hold)
+    assert [str(e) for e in errors] == [
+        "MCP server 'workshop': this toolset is already open (or being opened); open it once, "
+        "around everything that uses it"
+    ]
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
