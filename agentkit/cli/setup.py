@@ -24,13 +24,15 @@ def agent_for(
     model: Model,
     toolset: Toolset,
     confirm: ConfirmCallback | None,
+    mcp: list[Any] | None = None,
 ) -> Agent[Any]:
     """The run file's agent; a setting the agent refuses is a run-file mistake, named with
-    the file and the key it came from."""
+    the file and the key it came from. ``mcp``: the run file's MCP toolsets, when the caller
+    built (and opens) them itself."""
     try:
         return Agent(
             model,
-            tools=[toolset, *mcp_toolsets(runfile.mcp, confirm)],
+            tools=[toolset, *(mcp if mcp is not None else mcp_toolsets(runfile.mcp, confirm))],
             instructions=runfile.instructions,
             tool_mode=runfile.tool_mode,  # type: ignore[arg-type]
             any_mode=runfile.any_mode,  # type: ignore[arg-type]

@@ -216,3 +216,35 @@ def test_a_servers_url_is_shown_without_its_secrets() -> None:
         "error: MCP server 'http://***@127.0.0.1:9/mcp?…': ConnectError: All connection attempts failed"
     )
     assert "hunter2" not in done.stderr + done.stdout and "zzz" not in done.stderr + done.stdout
+
+
+def test_a_batch_starts_its_mcp_server_once_for_every_row(workshop: Workshop, tmp_path: Path) -> None:
+    run_file = tmp_path / "batch.toml"
+    run_file.write_text(
+        f"""
+prompts = ["add {{a}} and one"]
+
+[[mcp]]
+name = "workshop"
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(WORKSHOP))}, "stdio"]
+env = {_toml_table(workshop.env)}
+
+[[offline.turns]]
+calls = [{{ name = "add", args = {{ a = 1, b = 1 }} }}]
+[[offline.turns]]
+text = "Two."
+""",
+        encoding="utf-8",
+    )
+    inputs = tmp_path / "inputs.jsonl"
+    inputs.write_text("".join(json.dumps({"id": f"r{n}", "a": n}) + "\n" for n in range(4)))
+    out = tmp_path / "out.jsonl"
+    done = agentkit("batch", str(run_file), "--inputs", str(inputs), "--out", str(out), "--concurrency", "2")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted((row["id"], row["status"], row["text"]) for row in rows) == [
+        (f"r{n}", "ok", "Two.") for n in range(4)
+    ]
+    assert workshop.calls == ["add [('a', 1), ('b', 1)]"] * 4
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])

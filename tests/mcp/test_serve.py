@@ -137,3 +137,36 @@ def test_serve_mistakes_are_one_line_and_exit_2() -> None:
         assert done.returncode == 2, done.stderr
         assert done.stderr.splitlines()[-1].startswith(line), done.stderr
         assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:
+    import socket
+
+    from ..cli.conftest import wait_until
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database = tmp_path / "home.db"
+    env = {**os.environ, "AGENTKIT_HOME_DB": str(database)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agentkit", "mcp", "serve", "tools.home", "--http", str(port)],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stderr is not None
+        assert server.stderr.readline().strip() == f"serving 8 tools at http://127.0.0.1:{port}/mcp"
+
+        def listening() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(listening)
+        async with MCPToolset.http(f"http://127.0.0.1:{port}/mcp", name="home") as home:
+            result = await home.get("set_light").invoke({"room": "hall", "brightness": 30})  # type: ignore[union-attr]
+        assert result.ok, result.response
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lights = dict((room, brightness) for room, _, brightness, _ in home_state(database)["lights"])
+    assert lights["hall"] == 30

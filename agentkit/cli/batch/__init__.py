@@ -42,6 +42,7 @@ from agentkit.cli.batch.runner import RowRunner, Stop, run_rows
 from agentkit.cli.batch.tally import Tally
 from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.exits import EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_MODEL, EXIT_OK
+from agentkit.cli.mcp_config import mcp_toolsets
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models import Gemini, close_model
@@ -83,7 +84,7 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         pending = [item for item in inputs if str(item["id"]) not in tally.statuses]
         retried = len({row.id for row in results.dropped} - set(tally.statuses))
         err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
-        runner = RowRunner(runfile, toolset, remote, confirm)
+        runner = RowRunner(runfile, toolset, remote, confirm, mcp_toolsets(runfile.mcp, confirm))
         stop: Stop | None = None
         interrupted = False
         try:
@@ -127,7 +128,8 @@ async def _run(
             progress.advance(task)
 
         try:
-            return await run_rows(pending, concurrency, runner, finished)
+            async with runner.servers():
+                return await run_rows(pending, concurrency, runner, finished)
         finally:
             with anyio.CancelScope(shield=True):
                 await close_model(runner.shared)

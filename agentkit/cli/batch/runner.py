@@ -9,8 +9,9 @@ so cancellation cannot come between a result and its line.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -44,10 +45,22 @@ class RowRunner:
     toolset: Toolset
     shared: Model | None
     confirm: Callable[[ConfirmationRequest], Decision]
+    # The run file's MCP servers, built once and opened around the whole batch (``servers``)
+    # rather than started again for every row.
+    mcp: list[Any] = field(default_factory=list)
+
+    @contextlib.asynccontextmanager
+    async def servers(self) -> AsyncIterator[None]:
+        from agentkit.tools.toolset import openable
+
+        async with contextlib.AsyncExitStack() as stack:
+            for toolset in self.mcp:
+                await stack.enter_async_context(openable(toolset))
+            yield
 
     async def __call__(self, item: dict[str, Any]) -> dict[str, Any] | Stop:
         model = self.shared or scripted_model(self.runfile.model, self.runfile.offline_turns or ())
-        agent = agent_for(self.runfile, model, self.toolset, self.confirm)
+        agent = agent_for(self.runfile, model, self.toolset, self.confirm, self.mcp)
         try:
             history: list[Any] = []
             result = None
