@@ -36,6 +36,7 @@ class Endpoint:
     client: Callable[[Callable[..., Any]], contextlib.AbstractAsyncContextManager[Client]]
     connect_timeout: float
     call_timeout: float | None
+    stderr_tail: Callable[[], str] = lambda: ""  # a stdio server's last words, if kept
 
 
 @dataclass
@@ -126,13 +127,19 @@ class Connection:
                 await held.closing.wait()
         except Exception as error:
             if not started:
-                raise MCPServerError(self.endpoint.label, _reason(error)) from error
+                raise MCPServerError(
+                    self.endpoint.label, self._with_stderr(_reason(error))
+                ) from error
             if held is not None:
                 held.broken = held.broken or error
                 log.warning("mcp.disconnected", server=self.endpoint.label, reason=_reason(error))
         finally:
             if held is not None:
                 held.closed.set()
+
+    def _with_stderr(self, reason: str) -> str:
+        said = self.endpoint.stderr_tail()
+        return f"{reason}; it said on stderr: {said}" if said else reason
 
     async def _close_held(self) -> None:
         held, self._held = self._held, None

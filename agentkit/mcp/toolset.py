@@ -16,11 +16,12 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
-from typing import Any, TypeAlias, TypedDict
+from typing import Any, TextIO, TypeAlias, TypedDict
 
 import anyio
 import mcp_types as types
 from mcp import Client, MCPError, StdioServerParameters
+from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from typing_extensions import Unpack
 
@@ -28,6 +29,7 @@ from agentkit.errors import MCPServerError, MCPToolError, ToolDefinitionError
 from agentkit.mcp.connection import Connection, Endpoint, describe_failure
 from agentkit.mcp.results import call_result
 from agentkit.mcp.schemas import SchemaRefused, ToolNames, input_schema, output_schema
+from agentkit.mcp.stderr import ServerStderr
 from agentkit.mcp.tool import MCPTool
 from agentkit.models.base import Model
 from agentkit.models.urls import shown_url
@@ -56,6 +58,8 @@ class ServerOptions(TypedDict, total=False):
         cannot be asked.
     sampling_model: a model to answer the server's ``sampling/createMessage`` requests;
         without it, the client does not sample (it would spend the user's tokens).
+    stderr: where a stdio server's stderr goes (default: kept, and its last lines put in
+        the error when the server fails; see ``agentkit.mcp.stderr``).
     """
 
     name: str
@@ -65,6 +69,7 @@ class ServerOptions(TypedDict, total=False):
     confirm_destructive: bool
     elicit: Elicit | None
     sampling_model: Model | None
+    stderr: TextIO | None
 
 
 DEFAULT_CALL_TIMEOUT = 300.0
@@ -115,10 +120,13 @@ class MCPToolset(ToolsetBase):
             cwd=os.fspath(cwd) if cwd is not None else None,
         )
         answering = _answering(options)
+        shown = options.get("stderr")
+        kept = ServerStderr()
 
         def open_client(on_message: Callable[..., Any]) -> Any:
+            errlog = shown if shown is not None else kept.fresh()
             return Client(
-                parameters,
+                stdio_client(parameters, errlog=errlog),
                 mode="legacy",
                 message_handler=on_message,
                 cache=None,
@@ -127,7 +135,9 @@ class MCPToolset(ToolsetBase):
             )
 
         label = " ".join([os.path.basename(command), *args])[:80]
-        return cls._with(label, open_client, options)
+        toolset = cls._with(label, open_client, options)
+        toolset.endpoint.stderr_tail = kept.tail
+        return toolset
 
     @classmethod
     def http(

@@ -239,11 +239,17 @@ async def test_a_server_that_cannot_start_names_itself_and_the_reason() -> None:
         toolset.tools()
 
 
-async def test_a_server_that_exits_at_once_is_refused_at_open() -> None:
-    toolset = MCPToolset.stdio(sys.executable, "-c", "raise SystemExit(3)", name="quitter")
-    with pytest.raises(MCPServerError, match=r"^MCP server 'quitter': "):
+async def test_a_server_that_exits_at_once_is_refused_with_what_it_said(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    code = "import sys; sys.stderr.write('no config at /etc/quitter.toml\\n'); raise SystemExit(3)"
+    toolset = MCPToolset.stdio(sys.executable, "-c", code, name="quitter")
+    with pytest.raises(MCPServerError) as refused:
         async with toolset:
             pass
+    assert str(refused.value).startswith("MCP server 'quitter': ")
+    assert str(refused.value).endswith("; it said on stderr: no config at /etc/quitter.toml")
+    assert "quitter.toml" not in capfd.readouterr().err  # kept, not printed over the terminal
 
 
 async def test_an_agent_opens_its_servers_for_a_run_or_for_its_block(
