@@ -49,10 +49,20 @@ def call_result(
             if blob is not None:
                 blobs.append(blob)
                 media.append({"mimeType": blob.mime_type, "attached": multimodal})
+            else:  # the model is told it existed, rather than shown a request Gemini refuses
+                media.append(
+                    {
+                        "mimeType": str(item.get("mimeType") or "unknown"),
+                        "attached": False,
+                        "problem": f"the server sent this {kind} without valid base64 data",
+                    }
+                )
         elif kind == "resource_link":
             resources.append(_link(item))
         elif kind == "resource":
-            resources.append(_embedded(item.get("resource") or {}, blobs, media, multimodal))
+            resource = item.get("resource")
+            if isinstance(resource, dict):
+                resources.append(_embedded(resource, blobs, media, multimodal))
 
     structured = result.get("structuredContent")
     response: dict[str, Any]
