@@ -248,3 +248,52 @@ text = "Two."
     ]
     assert workshop.calls == ["add [('a', 1), ('b', 1)]"] * 4
     assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+
+
+def test_a_chat_asks_a_served_tools_question_at_the_terminal(tmp_path: Path) -> None:
+    import os
+    import sqlite3
+
+    import pexpect
+
+    database = tmp_path / "home.db"
+    env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    run_file = tmp_path / "chat.toml"
+    run_file.write_text(
+        f"""
+[[mcp]]
+name = "home"
+command = {json.dumps(sys.executable)}
+args = ["-m", "agentkit", "mcp", "serve", "tools.home"]
+cwd = {json.dumps(str(ROOT))}
+env = {_toml_table(env)}
+
+[[offline.turns]]
+calls = [{{ name = "unlock_door", args = {{ door = "front" }} }}]
+[[offline.turns]]
+text = "The front door is open."
+""",
+        encoding="utf-8",
+    )
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
+    }
+    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
+    chat = pexpect.spawn(
+        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
+        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
+    )
+    try:
+        chat.expect("you>")
+        chat.sendline("let my friend in")
+        chat.expect_exact("""MCP server 'home' asks: allow unlock_door({"door": "front"})? [y/N] """)
+        chat.sendline("y")
+        chat.expect_exact("model> The front door is open.")
+        chat.expect("you>")
+        chat.sendeof()
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert chat.exitstatus == 0
+    locked = sqlite3.connect(database).execute("SELECT locked FROM locks WHERE door = 'front'")
+    assert locked.fetchone()[0] == 0
