@@ -260,23 +260,18 @@ def declarations_with_servers(
     import anyio
 
     from agentkit.tools import Toolset
+    from agentkit.tools.toolset import openable
 
     servers = mcp_toolsets(specs_from_options(commands, config))
 
     async def listed() -> list[dict[str, Any]]:
         async with contextlib.AsyncExitStack() as stack:
             for server in servers:
-                await stack.enter_async_context(_opener(server))
+                await stack.enter_async_context(openable(server))
             everything = Toolset([toolset, *servers])
             return [d.to_wire() for d in everything.declarations(dialect)]  # type: ignore[arg-type]
 
     return anyio.run(listed)
-
-
-def _opener(toolset: Any) -> Any:
-    from agentkit.tools.toolset import openable
-
-    return openable(toolset)
 
 
 def _shown_url(url: str) -> str:

@@ -8,7 +8,7 @@ streamable HTTP at ``http://127.0.0.1:PORT/mcp``, on this machine only.
 from __future__ import annotations
 
 import argparse
-import sys
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,25 @@ def mcp_serve_command(args: argparse.Namespace, out: Any, err: Any) -> int:
         raise UsageError(
             "agentkit mcp serve --http needs uvicorn: pip install 'agentkit[emulator]'"
         ) from None
+    from agentkit.testing.emulator.__main__ import cannot_listen
+
+    # The socket is bound here, so a taken port is this command's one-line error rather than
+    # uvicorn's log line and exit, after a "serving" line that was not true.
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(("127.0.0.1", port))
+        listening.listen(128)
+    except OSError as error:
+        listening.close()
+        raise UsageError(cannot_listen("127.0.0.1", port, error, "--http PORT")) from None
     app = server.streamable_http_app(streamable_http_path="/mcp", host="127.0.0.1")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    http = uvicorn.Server(config)
+    http = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     err.print(f"[dim]serving {count} tools at http://127.0.0.1:{port}/mcp[/]")
-    http.run()
-    if not http.started:
-        raise UsageError(f"cannot serve on 127.0.0.1:{port}: the port is taken or not allowed")
+    try:
+        http.run(sockets=[listening])
+    finally:
+        listening.close()
     return EXIT_OK
 
 
@@ -78,7 +90,3 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise UsageError(f"--http takes a port number from 1 to 65535, not {text!r}")
     return int(text)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run it as: agentkit mcp serve MODULE")

@@ -75,10 +75,6 @@ class Connection:
     def tools(self) -> list[types.Tool]:
         return self._held.tools if self._held is not None else []
 
-    @property
-    def usable(self) -> bool:
-        return self._held is not None and self._held.broken is None
-
     async def client(self) -> Client:
         """The live client, reconnecting first when the last one broke."""
         held = self._held
@@ -128,11 +124,13 @@ class Connection:
         except Exception as error:
             if not started:
                 raise MCPServerError(
-                    self.endpoint.label, self._with_stderr(_reason(error))
+                    self.endpoint.label, self._with_stderr(describe_failure(error))
                 ) from error
             if held is not None:
                 held.broken = held.broken or error
-                log.warning("mcp.disconnected", server=self.endpoint.label, reason=_reason(error))
+                log.warning(
+                    "mcp.disconnected", server=self.endpoint.label, reason=describe_failure(error)
+                )
         finally:
             if held is not None:
                 held.closed.set()
@@ -163,7 +161,7 @@ async def _all_tools(client: Client) -> list[types.Tool]:
             return tools
 
 
-def _reason(error: BaseException) -> str:
+def describe_failure(error: BaseException) -> str:
     """One line for what went wrong, from inside the task groups that wrap it."""
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
@@ -175,7 +173,3 @@ def _reason(error: BaseException) -> str:
         return f"cannot start it: no such command {error.filename or ''}".rstrip()
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def describe_failure(error: BaseException) -> str:
-    return _reason(error)

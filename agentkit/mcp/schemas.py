@@ -34,13 +34,12 @@ import re
 from typing import Any
 
 from agentkit.schema import clean_json_schema
+from agentkit.schema.json_schema import DATA_KEYWORDS, SCHEMA_MAPS
 
 ANNOTATION_KEYWORDS = frozenset(
     "$schema $id $comment $anchor $vocabulary examples deprecated readOnly writeOnly "
     "contentMediaType contentEncoding".split()
 )
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_DATA_KEYWORDS = ("enum", "const", "default", "examples", "example", "required")
 _GEMINI_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 _NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_.:-]")
 
@@ -130,9 +129,9 @@ def _name_references(root: dict[str, Any]) -> dict[str, Any]:
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
                 result[key] = rename(value)
-            elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            elif key in SCHEMA_MAPS and isinstance(value, dict):
                 result[key] = {name: walk(child) for name, child in value.items()}
-            elif key in _DATA_KEYWORDS:
+            elif key in DATA_KEYWORDS:
                 result[key] = value
             else:
                 result[key] = walk(value)
@@ -203,9 +202,9 @@ def _tidy(node: Any) -> Any:
     for key, value in node.items():
         if key in ANNOTATION_KEYWORDS:  # step 4
             continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {name: _tidy(child) for name, child in value.items()}
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             result[key] = value
         else:
             result[key] = _tidy(value)

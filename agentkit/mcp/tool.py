@@ -23,7 +23,7 @@ from agentkit.tools.argument_engines import Engine
 from agentkit.tools.context import ToolContext
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.parameters import NO_RETURN, Arguments
-from agentkit.tools.results import ToolError, ToolResult, exception_error
+from agentkit.tools.results import ToolError, ToolResult, argument_problems, exception_error
 from agentkit.tools.tool import ConfirmationRule, SchemaDialect, Tool
 from agentkit.types import FunctionDeclaration
 
@@ -98,12 +98,7 @@ class MCPTool(Tool):
             problems.append({"path": path, "message": error.message})
         if not problems:
             return dict(arguments)
-        summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
-        return ToolError(
-            "invalid_arguments",
-            f"invalid arguments for {self.name}: {summary}",
-            {"errors": problems},
-        )
+        return argument_problems(self.name, problems)
 
     async def run(
         self,

@@ -20,9 +20,9 @@ from typing import Any
 
 _REF_PREFIX = "#/$defs/"
 # Keywords whose value is a map of names to schemas (the names are data, not keywords).
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 # Keywords whose value is data, never a schema.
-_DATA_KEYWORDS = ("enum", "const", "default", "examples", "example", "required")
+DATA_KEYWORDS = ("enum", "const", "default", "examples", "example", "required")
 
 
 def clean_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def _references(node: Any) -> set[str]:
             name = _ref_name(current.get("$ref"))
             if name is not None:
                 found.add(name)
-            stack.extend(v for k, v in current.items() if k not in _DATA_KEYWORDS)
+            stack.extend(v for k, v in current.items() if k not in DATA_KEYWORDS)
         elif isinstance(current, list):
             stack.extend(current)
     return found
@@ -92,9 +92,9 @@ def _rewrite(node: Any, definitions: dict[str, Any], recursive: set[str]) -> Any
     for key, value in node.items():
         if key == "title":
             continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             result[key] = {k: _rewrite(v, definitions, recursive) for k, v in value.items()}
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             result[key] = value
         else:
             result[key] = _rewrite(value, definitions, recursive)

@@ -61,6 +61,12 @@ def invalid_arguments(tool: str, error: ValidationError) -> ToolError:
         if item["type"] != "missing":
             problem["received"] = _truncate(item.get("input"))
         problems.append(problem)
+    return argument_problems(tool, problems)
+
+
+def argument_problems(tool: str, problems: list[dict[str, Any]]) -> ToolError:
+    """The error for arguments that did not validate; each problem has a path and message
+    (whichever validator found them: pydantic's for Python tools, JSON Schema's for MCP)."""
     summary = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
     return ToolError(
         "invalid_arguments", f"invalid arguments for {tool}: {summary}", {"errors": problems}

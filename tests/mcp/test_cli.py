@@ -4,11 +4,15 @@ files, ``agentkit tools --mcp``, and the one-line errors of both."""
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import anyio
+import pexpect
 import pytest
 
 from agentkit.tools import Toolset
@@ -33,18 +37,47 @@ def _toml_table(values: dict[str, str]) -> str:
     return "{ " + ", ".join(f"{key} = {json.dumps(value)}" for key, value in values.items()) + " }"
 
 
+def workshop_mcp(workshop: Workshop) -> str:
+    """The ``[[mcp]]`` table of the test server."""
+    return f"""[[mcp]]
+name = "workshop"
+command = {json.dumps(sys.executable)}
+args = [{json.dumps(str(WORKSHOP))}, "stdio"]
+env = {_toml_table(workshop.env)}
+"""
+
+
+def served_home_mcp(database: Path) -> str:
+    """The ``[[mcp]]`` table of ``agentkit mcp serve tools.home`` on ``database``."""
+    env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    return f"""[[mcp]]
+name = "home"
+command = {json.dumps(sys.executable)}
+args = ["-m", "agentkit", "mcp", "serve", "tools.home"]
+cwd = {json.dumps(str(ROOT))}
+env = {_toml_table(env)}
+"""
+
+
+def chat_at_terminal(run_file: Path, tmp_path: Path) -> Any:
+    """``agentkit chat RUN_FILE`` on a pseudo-terminal, offline."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
+    }
+    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
+    return pexpect.spawn(
+        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
+        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
+    )
+
+
 def test_a_run_file_with_an_mcp_server_runs_offline(workshop: Workshop, tmp_path: Path) -> None:
     run_file = tmp_path / "workshop.toml"
     run_file.write_text(
         f"""
 prompts = ["add two and three"]
 
-[[mcp]]
-name = "workshop"
-command = {json.dumps(sys.executable)}
-args = [{json.dumps(str(WORKSHOP))}, "stdio"]
-env = {_toml_table(workshop.env)}
-prefix = "w_"
+{workshop_mcp(workshop)}prefix = "w_"
 include = ["add", "note/write"]
 
 [[offline.turns]]
@@ -123,19 +156,10 @@ def test_mcp_mistakes_in_a_run_file_are_one_line(tmp_path: Path, table: str, lin
 def test_a_chat_keeps_its_mcp_server_for_the_whole_conversation(
     workshop: Workshop, tmp_path: Path
 ) -> None:
-    import os
-
-    import pexpect
-
     run_file = tmp_path / "chat.toml"
     run_file.write_text(
         f"""
-[[mcp]]
-name = "workshop"
-command = {json.dumps(sys.executable)}
-args = [{json.dumps(str(WORKSHOP))}, "stdio"]
-env = {_toml_table(workshop.env)}
-
+{workshop_mcp(workshop)}
 [[offline.turns]]
 calls = [{{ name = "add", args = {{ a = 1, b = 1 }} }}]
 [[offline.turns]]
@@ -147,14 +171,7 @@ text = "Four."
 """,
         encoding="utf-8",
     )
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
-    }
-    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
-    chat = pexpect.spawn(
-        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
-        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
-    )
+    chat = chat_at_terminal(run_file, tmp_path)
     try:
         chat.expect_exact("tools: add, note_write, wipe")
         chat.expect("you>")
@@ -176,23 +193,13 @@ text = "Four."
 
 @pytest.mark.parametrize("approve", [True, False])
 def test_a_served_tools_question_is_asked_like_a_confirmation(tmp_path: Path, approve: bool) -> None:
-    import os
-    import sqlite3
-
     database = tmp_path / "home.db"
     run_file = tmp_path / "home.toml"
-    env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     run_file.write_text(
         f"""
 prompts = ["let my friend in"]
 
-[[mcp]]
-name = "home"
-command = {json.dumps(sys.executable)}
-args = ["-m", "agentkit", "mcp", "serve", "tools.home"]
-cwd = {json.dumps(str(ROOT))}
-env = {_toml_table(env)}
-
+{served_home_mcp(database)}
 [[offline.turns]]
 calls = [{{ name = "unlock_door", args = {{ door = "front" }} }}]
 [[offline.turns]]
@@ -224,12 +231,7 @@ def test_a_batch_starts_its_mcp_server_once_for_every_row(workshop: Workshop, tm
         f"""
 prompts = ["add {{a}} and one"]
 
-[[mcp]]
-name = "workshop"
-command = {json.dumps(sys.executable)}
-args = [{json.dumps(str(WORKSHOP))}, "stdio"]
-env = {_toml_table(workshop.env)}
-
+{workshop_mcp(workshop)}
 [[offline.turns]]
 calls = [{{ name = "add", args = {{ a = 1, b = 1 }} }}]
 [[offline.turns]]
@@ -251,23 +253,11 @@ text = "Two."
 
 
 def test_a_chat_asks_a_served_tools_question_at_the_terminal(tmp_path: Path) -> None:
-    import os
-    import sqlite3
-
-    import pexpect
-
     database = tmp_path / "home.db"
-    env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     run_file = tmp_path / "chat.toml"
     run_file.write_text(
         f"""
-[[mcp]]
-name = "home"
-command = {json.dumps(sys.executable)}
-args = ["-m", "agentkit", "mcp", "serve", "tools.home"]
-cwd = {json.dumps(str(ROOT))}
-env = {_toml_table(env)}
-
+{served_home_mcp(database)}
 [[offline.turns]]
 calls = [{{ name = "unlock_door", args = {{ door = "front" }} }}]
 [[offline.turns]]
@@ -275,14 +265,7 @@ text = "The front door is open."
 """,
         encoding="utf-8",
     )
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
-    }
-    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
-    chat = pexpect.spawn(
-        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
-        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
-    )
+    chat = chat_at_terminal(run_file, tmp_path)
     try:
         chat.expect("you>")
         chat.sendline("let my friend in")

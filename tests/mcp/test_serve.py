@@ -126,7 +126,18 @@ async def test_a_declined_confirmation_runs_nothing(tmp_path: Path) -> None:
 
 
 def test_serve_mistakes_are_one_line_and_exit_2() -> None:
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = str(taken.getsockname()[1])
     for argv, line in [
+        (
+            ["mcp", "serve", "tools.home", "--http", busy],
+            f"error: cannot listen on 127.0.0.1:{busy}: the address is already in use; stop what "
+            "is using it or choose another --http PORT",
+        ),
         (["mcp", "serve", "tools.home", "--http", "http"], "error: --http takes a port number from 1 to 65535, not 'http'"),
         (["mcp", "serve", "no_such_tools"], "error: cannot import tools 'no_such_tools'"),
     ]:
@@ -137,6 +148,7 @@ def test_serve_mistakes_are_one_line_and_exit_2() -> None:
         assert done.returncode == 2, done.stderr
         assert done.stderr.splitlines()[-1].startswith(line), done.stderr
         assert "Traceback" not in done.stderr and done.stdout == ""
+    taken.close()
 
 
 async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def serve(
     try:
         emulator = Emulator(host=host, port=number, options=EmulatorOptions(api_key=api_key))
     except OSError as error:
-        raise ConfigurationError(_cannot_listen(host, number, error)) from None
+        raise ConfigurationError(cannot_listen(host, number, error)) from None
     if script is not None:
         emulator.script(script, per_conversation=per_conversation)
     else:
@@ -67,12 +67,13 @@ def checked_port(value: str | int) -> int:
     return int(text)
 
 
-def _cannot_listen(host: str, port: int, error: OSError) -> str:
+def cannot_listen(host: str, port: int, error: OSError, flag: str = "--port") -> str:
+    """The one line for a server that cannot have ``host:port``; ``flag`` sets the port."""
     where = f"cannot listen on {host}:{port}"
     if error.errno == errno.EADDRINUSE:
         return (
             f"{where}: the address is already in use; stop what is using it or choose "
-            "another --port"
+            f"another {flag}"
         )
     if error.errno == errno.EACCES:
         return f"{where}: permission denied; choose a port above 1023"
