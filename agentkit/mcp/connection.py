@@ -79,7 +79,11 @@ class Connection:
         """The live client, reconnecting first when the last one broke."""
         held = self._held
         if held is not None and held.broken is None:
-            return held.client
+            if not connection_ended(held.client):
+                return held.client
+            # The server went while nobody was calling it (a stdio server that exited):
+            # nothing was sent to it, so the call may go to a fresh connection.
+            self.mark_broken(ConnectionError("the server had closed the connection"))
         async with self._lock:
             if self._held is None or self._held.broken is not None:
                 await self.reconnect()
@@ -159,6 +163,20 @@ async def _all_tools(client: Client) -> list[types.Tool]:
         cursor = page.next_cursor
         if not cursor:
             return tools
+
+
+def connection_ended(client: Client) -> bool:
+    """Whether the SDK has already seen the server's side close (end of a stdio pipe).
+
+    The SDK marks its JSON-RPC dispatcher closed on that end but tells nobody until the next
+    request fails, and a failed request reads the same whether it was sent or not. Asked
+    before sending, it separates a server that is gone (reconnect, then send) from one that
+    went during the call (which may have run). The SDK keeps this private, so it is read
+    defensively, and ``tests/mcp/test_lifecycle.py`` fails if the SDK stops keeping it.
+    """
+    session = getattr(client, "_session", None)
+    dispatcher = getattr(session, "_dispatcher", None)
+    return getattr(dispatcher, "_closed", False) is True
 
 
 def describe_failure(error: BaseException) -> str:

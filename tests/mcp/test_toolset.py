@@ -15,6 +15,7 @@ import pytest
 from agentkit import Agent, Gemini
 from agentkit.errors import ConfigurationError, MCPServerError
 from agentkit.mcp import MCPToolset
+from agentkit.mcp.connection import connection_ended
 from agentkit.testing.emulator import Emulator, call
 
 from .conftest import Workshop, alive, eventually
@@ -161,6 +162,26 @@ async def test_a_server_killed_mid_call_is_a_tool_error_and_the_next_call_reconn
     ]
     assert answered == [{"name": "add", "response": {"sum": 2}}]
     assert workshop.calls == ["block [('label', 'first')]", "add [('a', 1), ('b', 1)]"]
+
+
+async def test_a_server_that_died_while_idle_is_restarted_and_the_call_sent_once(
+    workshop: Workshop,
+) -> None:
+    async with workshop.stdio() as server:
+        add = server.get("add")
+        assert add is not None
+        assert (await add.invoke({"a": 1, "b": 1})).response == {"sum": 2}
+        client = await server._connection.client()  # type: ignore[union-attr]
+        # What the toolset reads to know the server is gone before sending: if the SDK
+        # stops keeping it, this fails rather than idle deaths reading as "may have run".
+        assert connection_ended(client) is False
+        first = workshop.pids[0]
+        os.kill(first, signal.SIGKILL)
+        await eventually(lambda: connection_ended(client))
+        after = await add.invoke({"a": 2, "b": 2})
+        assert after.error is None and after.response == {"sum": 4}
+        assert len(workshop.pids) == 2 and alive(workshop.pids[1])
+    assert workshop.calls == ["add [('a', 1), ('b', 1)]", "add [('a', 2), ('b', 2)]"]
 
 
 async def test_a_call_past_its_timeout_says_it_may_still_run(workshop: Workshop) -> None:
