@@ -7,12 +7,12 @@ never change the agent or the objects passed in: each run works on its own copy 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import secrets
 import uuid
 from collections.abc import (
     AsyncGenerator,
+    Callable,
     Iterable,
     Mapping,
     Sequence,
@@ -31,6 +31,7 @@ from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
 from agentkit.agent.result import RunResult
 from agentkit.agent.running import Prompt, copy_history, prompt_content, result_of, run_blocking
 from agentkit.agent.settings import RunSettings
+from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
 from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model
@@ -129,8 +130,7 @@ class Agent(Generic[DepsT]):
         # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
         # threads without limit.
         self._limiter: anyio.CapacityLimiter | None = None
-        self._open_stacks: dict[int, list[contextlib.AsyncExitStack]] = {}
-        self._opened_by_run: int | None = None  # the task of a run that opened the servers
+        self._sources = HeldSources(self.toolset)
 
     def __repr__(self) -> str:
         return f"Agent(model={self.model!r}, tools={self.toolset.names})"
@@ -150,38 +150,20 @@ class Agent(Generic[DepsT]):
         ``prompt=None`` continues ``history`` as it is (it must end with a user turn), e.g.
         after a crash, from a session saved at the last completed step.
         """
-        if not self.toolset.closed_sources():
-            return await result_of(self._events(prompt, history, deps, limits, stream=False))
-        # MCP servers not yet open: opened for this run and closed after it. A server's
-        # connection belongs to the task that opened it, so no other run may use it meanwhile.
-        self._opened_by_run = anyio.get_current_task().id
-        try:
-            async with self:
-                return await result_of(self._events(prompt, history, deps, limits, stream=False))
-        finally:
-            self._opened_by_run = None
+        return await result_of(
+            self._events(lambda: self._loop(prompt, history, deps, limits, stream=False))
+        )
 
     async def __aenter__(self) -> Agent[DepsT]:
-        """Open the toolsets that need it (MCP servers) for the runs inside the block; those
-        already open are left to whoever opened them. Each task's blocks are its own: the
-        servers a block opened are closed by the task that opened them, when it leaves."""
-        stack = contextlib.AsyncExitStack()
-        try:
-            for source in self.toolset.closed_sources():
-                await stack.enter_async_context(source)
-        except BaseException:
-            await stack.aclose()
-            raise
-        self._open_stacks.setdefault(anyio.get_current_task().id, []).append(stack)
+        """Keep the toolsets that need opening (MCP servers) open for everything inside the
+        block. Runs, streams and chats open them by themselves when no block holds them;
+        blocks and runs may overlap and come from any task: the servers close when the last
+        of them ends. Servers opened by the user are left to the user."""
+        await self._sources.acquire()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        task = anyio.get_current_task().id
-        stacks = self._open_stacks[task]
-        stack = stacks.pop()
-        if not stacks:
-            del self._open_stacks[task]
-        await stack.aclose()
+        await self._sources.release()
 
     def run_sync(
         self,
@@ -210,7 +192,8 @@ class Agent(Generic[DepsT]):
 
         Stopping early (``break``, an exception in the consumer, ``aclose()``) ends the run
         where it is: the model's stream is closed and its connection released at once."""
-        async with aclosing(self._events(prompt, history, deps, limits, stream=True)) as events:
+        events = self._events(lambda: self._loop(prompt, history, deps, limits, stream=True))
+        async with aclosing(events):
             async for event in events:
                 yield event
 
@@ -241,8 +224,12 @@ class Agent(Generic[DepsT]):
                 f"decisions for calls that are not pending: {', '.join(unknown)}"
             )
         chosen = {key: as_decision(decisions[key]) for key in keys}
-        loop = Loop(self._settings(deps, limits, stream=False), loop_state)
-        return await result_of(loop.events(resume_decisions=chosen))
+        return await result_of(
+            self._events(
+                lambda: Loop(self._settings(deps, limits, stream=False), loop_state),
+                decisions=chosen,
+            )
+        )
 
     def resume_sync(
         self, state: Mapping[str, Any], decisions: Mapping[str, bool | Decision], **options: Any
@@ -256,19 +243,9 @@ class Agent(Generic[DepsT]):
     # -- internals ------------------------------------------------------------------------
 
     def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
-        opener = self._opened_by_run
-        if opener is not None and opener != anyio.get_current_task().id:
-            raise ConfigurationError(
-                "another run of this agent opened its MCP servers for itself and closes them "
-                "when it ends; to run several at once, open them around the runs: "
-                "`async with agent:`"
-            )
         closed = self.toolset.closed_sources()
-        if closed:
-            raise ConfigurationError(
-                f"{closed[0]!r} is not open: run streams and chats inside `async with agent:` "
-                "(or open the toolset with `async with`); agent.run opens it by itself"
-            )
+        if closed:  # only a loop built without ``_events`` could get here
+            raise ConfigurationError(f"{closed[0]!r} is not open")
         version = self.toolset.version()
         if version != self._plan_version:
             # A live source (an MCP server) changed its tools: each run is planned with the
@@ -296,14 +273,39 @@ class Agent(Generic[DepsT]):
 
     def _events(
         self,
-        prompt: Prompt | None,
-        history: Sequence[Content | Mapping[str, Any]] | None,
-        deps: Any,
-        limits: Limits | None,
+        make_loop: Callable[[], Loop],
         *,
-        stream: bool,
+        started: Callable[[Loop], None] | None = None,
+        decisions: dict[str, Decision] | None = None,
     ) -> AsyncGenerator[Event, None]:
-        return self._loop(prompt, history, deps, limits, stream=stream).events()
+        """A run's events; ``started`` is told the run's loop (a chat reads what it did).
+
+        With live sources (MCP servers) they are held open for the run, and the run is
+        planned once they are open; without any, the loop's own generator is returned,
+        with no layer around it."""
+        if self.toolset.tools_version() is None:
+            loop = make_loop()
+            if started is not None:
+                started(loop)
+            return loop.events(decisions)
+        return self._events_holding_sources(make_loop, started, decisions)
+
+    async def _events_holding_sources(
+        self,
+        make_loop: Callable[[], Loop],
+        started: Callable[[Loop], None] | None,
+        decisions: dict[str, Decision] | None,
+    ) -> AsyncGenerator[Event, None]:
+        # Nothing here is a cancel scope or a context variable: holding the sources across
+        # the yields is safe when the consumer stops reading and the generator is closed
+        # later, from another task.
+        async with self._sources.held():
+            loop = make_loop()
+            if started is not None:
+                started(loop)
+            async with aclosing(loop.events(decisions)) as events:
+                async for event in events:
+                    yield event
 
     def _loop(
         self,

@@ -14,6 +14,7 @@ from agentkit.types import Content
 
 if TYPE_CHECKING:
     from agentkit.agent.agent import Agent
+    from agentkit.agent.loop import Loop
 
 
 class Chat:
@@ -48,11 +49,16 @@ class Chat:
     async def _turn(
         self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
     ) -> AsyncGenerator[Event, None]:
-        loop = self.agent._loop(prompt, self.history, deps, limits, stream=stream)
+        agent, history = self.agent, self.history
+        started: list[Loop] = []
         finished = False
         answered_step = 0
         try:
-            async with aclosing(loop.events()) as events:
+            events = agent._events(
+                lambda: agent._loop(prompt, history, deps, limits, stream=stream),
+                started=started.append,
+            )
+            async with aclosing(events):
                 async for event in events:
                     if isinstance(event, RunFinished):
                         self.results.append(event.result)
@@ -63,14 +69,14 @@ class Chat:
                         # consumer that just stops reading (a plain ``break``, whose closing
                         # comes later) already sees the calls that ran.
                         answered_step = event.step
-                        self.history = list(loop.state.history)
+                        self.history = list(started[0].state.history)
                     yield event
         finally:
-            if not finished:
+            if not finished and started:
                 # Failed, abandoned at any event, or cancelled: keep what the run did. Its
                 # state says it exactly (every answered call, never an unanswered one),
                 # however far the consumer got in reading the events.
-                self._keep_completed(loop.state.partial())
+                self._keep_completed(started[0].state.partial())
 
     def _keep_completed(self, partial: RunResult) -> None:
         added = partial.history_contents[partial.new_from :]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
-from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, TextIO, TypeAlias, TypedDict
 
@@ -27,6 +26,7 @@ from typing_extensions import Unpack
 
 from agentkit.errors import MCPServerError, MCPToolError, ToolDefinitionError
 from agentkit.mcp.connection import Connection, Endpoint, describe_failure
+from agentkit.mcp.keeper import KeptOpen, NotOnAsyncio
 from agentkit.mcp.results import call_result
 from agentkit.mcp.schemas import SchemaRefused, ToolNames, input_schema, output_schema
 from agentkit.mcp.stderr import ServerStderr
@@ -91,7 +91,7 @@ class MCPToolset(ToolsetBase):
         self.requires_confirmation = requires_confirmation
         self.confirm_destructive = confirm_destructive
         self._connection: Connection | None = None
-        self._stack: AsyncExitStack | None = None
+        self._kept: KeptOpen[Connection] | None = None
         self._opening = False
         self._tools: list[Tool] = []
         self._built_for = -1  # the connection generation the tools were built from
@@ -186,21 +186,23 @@ class MCPToolset(ToolsetBase):
     # -- opening and closing ----------------------------------------------------------------
 
     async def __aenter__(self) -> MCPToolset:
-        if self._stack is not None or self._opening:
+        if self._kept is not None or self._opening:
             raise MCPServerError(
                 self.label,
                 "this toolset is already open (or being opened); open it once, around "
                 "everything that uses it",
             )
         self._opening = True  # before the first await: a second opener is refused at once
-        stack = AsyncExitStack()
+        kept = KeptOpen(Connection(self.endpoint, self._on_message).running())
         try:
-            connection = Connection(self.endpoint, self._on_message)
-            self._connection = await stack.enter_async_context(connection.running())
+            self._connection = await kept.open()
             self._rebuild()
         except BaseException as error:
             self._connection = None
-            await stack.aclose()
+            with contextlib.suppress(Exception):
+                await kept.close()
+            if isinstance(error, NotOnAsyncio):
+                raise MCPServerError(self.label, str(error)) from None
             if isinstance(error, Exception) and not isinstance(
                 error, MCPServerError | MCPToolError
             ):
@@ -208,7 +210,7 @@ class MCPToolset(ToolsetBase):
             raise _unwrapped(error) from None
         finally:
             self._opening = False
-        self._stack = stack
+        self._kept = kept
         return self
 
     async def __aexit__(
@@ -217,10 +219,12 @@ class MCPToolset(ToolsetBase):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        stack, self._stack = self._stack, None
+        """Close the connection and stop the server; any task may do this, not only the
+        one that opened it (see ``agentkit.mcp.keeper``)."""
+        kept, self._kept = self._kept, None
         self._connection = None
-        if stack is not None:
-            await stack.aclose()
+        if kept is not None:
+            await kept.close()
 
     # -- the tools --------------------------------------------------------------------------
 

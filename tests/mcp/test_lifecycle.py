@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -33,6 +34,36 @@ async def test_a_cancelled_call_leaves_no_server_behind(workshop: Workshop) -> N
                 group.cancel_scope.cancel()  # what a Ctrl-C or a run's deadline does
     assert not scope.cancelled_caught
     assert workshop.pids and not alive(workshop.pids[0])
+
+
+async def test_a_toolset_opened_in_one_task_closes_from_another(workshop: Workshop) -> None:
+    server = workshop.stdio()
+    # What a pytest fixture, a web app's lifespan or two notebook cells do: the task that
+    # opens is not the task that closes.
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.__aenter__)
+    assert server.is_open
+    assert (await server.get("add").invoke({"a": 1, "b": 2})).response == {"sum": 3}  # type: ignore[union-attr]
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.__aexit__, None, None, None)
+    assert not server.is_open and not alive(workshop.pids[0])
+
+
+async def test_an_opener_cancelled_while_connecting_leaves_no_server_behind(
+    workshop: Workshop,
+) -> None:
+    server = workshop.stdio()
+    async with anyio.create_task_group() as group:
+
+        async def open_it() -> None:
+            async with server:
+                raise AssertionError("the open should have been cancelled")
+
+        group.start_soon(open_it)
+        await eventually(lambda: bool(workshop.pids))  # the process is starting
+        group.cancel_scope.cancel()
+    assert not server.is_open
+    wait_until(lambda: not alive(workshop.pids[0]))
 
 
 def test_a_client_killed_with_sigkill_leaves_no_server_behind(workshop: Workshop) -> None:
@@ -120,3 +151,17 @@ async def test_an_http_server_killed_mid_call_is_a_tool_error(
     # Nothing listens any more: the reconnect fails, and the call says it was not run.
     assert after.error is not None and after.error.kind == "unavailable"
     assert after.error.message.startswith("add was not run: the MCP server ")
+
+
+@pytest.fixture
+async def open_workshop(workshop: Workshop) -> Any:
+    # pytest-asyncio runs a fixture's set-up and tear-down in different tasks.
+    async with workshop.stdio() as server:
+        yield server
+
+
+async def test_a_toolset_in_an_async_fixture_opens_and_closes(
+    open_workshop: MCPToolset, workshop: Workshop
+) -> None:
+    assert (await open_workshop.get("add").invoke({"a": 2, "b": 3})).response == {"sum": 5}  # type: ignore[union-attr]
+    assert alive(workshop.pids[0])

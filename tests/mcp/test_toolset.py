@@ -293,13 +293,23 @@ async def test_an_agent_opens_its_servers_for_a_run_or_for_its_block(
     assert responses(emulator.requests[1].json) == [{"name": "w_add", "response": {"sum": 3}}]
 
 
-async def test_a_stream_needs_its_servers_open_and_says_how(workshop: Workshop, emulator: Emulator) -> None:
-    server = workshop.stdio(name="workshop")
-    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[server])
-    with pytest.raises(ConfigurationError, match=r"MCPToolset\('workshop', closed\) is not open: run streams and chats inside `async with agent:`"):
-        async for _ in agent.stream("hi"):
-            pass
-    assert workshop.pids == []  # nothing was started
+async def test_a_stream_and_a_chat_open_their_servers_and_close_them_after(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("add", a=1, b=1)], "2.", [call("add", a=2, b=2)], "4.", "Bye."])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
+    kinds = [event.kind async for event in agent.stream("one")]
+    assert kinds[-1] == "run_finished" and "function_result" in kinds
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+    chat = agent.chat()
+    assert (await chat.send("two")).text == "4."
+    assert len(workshop.pids) == 2 and not alive(workshop.pids[1])
+    # A consumer that stops reading at the first event: the server goes with the stream.
+    events = agent.stream("three")
+    await anext(events)
+    assert len(workshop.pids) == 3 and alive(workshop.pids[2])
+    await events.aclose()
+    assert not alive(workshop.pids[2])
 
 
 def test_run_sync_opens_and_closes_the_servers(workshop: Workshop, emulator: Emulator) -> None:
@@ -327,23 +337,28 @@ async def test_sampling_is_answered_by_the_model_only_when_the_user_opts_in(
     assert len(emulator.requests) == 1
 
 
-async def test_concurrent_runs_that_would_close_a_server_under_each_other_are_refused(
+async def test_concurrent_runs_share_one_server_until_the_last_ends(
     workshop: Workshop, emulator: Emulator
 ) -> None:
-    emulator.script([[call("block", label="first")], "First done."])
+    # Requests in the order they come: one's call, two's call, two's answer, one's answer.
+    emulator.script(
+        [[call("block", label="first")], [call("add", a=1, b=2)], "Second done.", "First done."]
+    )
     agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
-    outcome: list[Any] = []
+    texts: dict[str, str | None] = {}
 
-    async def first() -> None:
-        outcome.append((await agent.run("one")).text)
+    async def run(prompt: str) -> None:
+        texts[prompt] = (await agent.run(prompt)).text
 
     async with anyio.create_task_group() as group:
-        group.start_soon(first)
+        group.start_soon(run, "one")
         await eventually(lambda: bool(workshop.calls))
-        with pytest.raises(ConfigurationError, match="another run of this agent opened its MCP servers"):
-            await agent.run("two")
+        await run("two")  # the first run still holds the server: the second uses it too
+        assert texts == {"two": "Second done."} and alive(workshop.pids[0])
         workshop.release()
-    assert outcome == ["First done."]
+    assert texts == {"two": "Second done.", "one": "First done."}
+    assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+    assert workshop.calls == ["block [('label', 'first')]", "add [('a', 1), ('b', 2)]"]
 
 
 async def test_a_toolset_opened_twice_at_once_is_refused(workshop: Workshop) -> None:
