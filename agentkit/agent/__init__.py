@@ -12,6 +12,7 @@ from agentkit.agent.events import (
     StepFinished,
     TextDelta,
     ThoughtDelta,
+    ToolProgress,
 )
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import FINAL_ANSWER
@@ -36,4 +37,5 @@ __all__ = [
     "TextDelta",
     "ThoughtDelta",
     "ToolCallRecord",
+    "ToolProgress",
 ]

@@ -48,6 +48,20 @@ class FunctionResultEvent:
 
 
 @dataclass(frozen=True)
+class ToolProgress:
+    """A running call said how far it has got (``ToolContext.report_progress``, or an MCP
+    server's progress notification); only streamed runs report it, while the call runs."""
+
+    step: int
+    name: str
+    call_id: str | None
+    progress: float
+    total: float | None
+    message: str | None
+    kind: Literal["tool_progress"] = "tool_progress"
+
+
+@dataclass(frozen=True)
 class RetryEvent:
     """Something is being tried again: an HTTP request (``source="http"``) or a model answer
     the loop could not use (``source="model"``)."""
@@ -84,6 +98,7 @@ Event: TypeAlias = (
     | ThoughtDelta
     | FunctionCallEvent
     | FunctionResultEvent
+    | ToolProgress
     | RetryEvent
     | StepFinished
     | RunFinished

@@ -111,9 +111,7 @@ async def run_planned(
         item.fate = CallFate(tool.name)
         if time_left is not None:
             item.fate.deadline = time.monotonic() + time_left
-        # A context only for tools that take one: it holds a threading.Event, which a
-        # plain tool would pay for on every call.
-        context = make_context(item) if tool.arguments.context_parameter is not None else None
+        context = make_context(item) if tool.takes_context else None
         item.result = await tool.run(
             item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
         )

@@ -33,6 +33,7 @@ from agentkit.agent.events import (
 from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, run_planned
 from agentkit.agent.history import check_history, responses_turn
 from agentkit.agent.output import OutputCheck
+from agentkit.agent.progress import ProgressChannel
 from agentkit.agent.records import record_answers
 from agentkit.agent.result import RunResult, StepRecord, StopReason
 from agentkit.agent.settings import RunSettings
@@ -77,6 +78,7 @@ class Loop:
         self._finished: RunResult | None = None
         self._output_retries = 0
         self._stop_after_answer: StopReason | None = None
+        self._progress: ProgressChannel | None = None  # while a turn's calls report progress
 
     # -- the run --------------------------------------------------------------------------
 
@@ -87,8 +89,9 @@ class Loop:
             try:
                 if resume_decisions is not None:
                     calls = self.state.history[-1].function_calls
-                    for event in await self._answer(calls, resume_decisions):
-                        yield event
+                    async with aclosing(self._answering(calls, resume_decisions)) as answers:
+                        async for event in answers:
+                            yield event
                     self._raise_pending_stop()
                 # Each inner generator is closed as soon as it stops, in the task that drives
                 # it: when a consumer stops reading, nothing is left for the garbage collector
@@ -151,8 +154,13 @@ class Loop:
                         "tool.call", step=self.state.step, name=call.name, call_id=call.id
                     )
                 yield FunctionCallEvent(self.state.step, call)
-            for event in await self._answer(calls):
-                yield event
+            if self._reports_progress(calls):
+                async with aclosing(self._answering(calls)) as answers:
+                    async for event in answers:
+                        yield event
+            else:
+                for event in await self._answer(calls):
+                    yield event
             self._raise_pending_stop()
             self.state.forced_round_done = True
         elif turn.finish_reason == FinishReason.MAX_TOKENS:
@@ -303,6 +311,37 @@ class Loop:
 
     # -- answering calls ------------------------------------------------------------------
 
+    def _reports_progress(self, calls: list[FunctionCall]) -> bool:
+        """Whether a call of this turn could report progress someone will read: a streamed
+        run, and a tool that takes a context (which an MCP tool does)."""
+        if not self.settings.stream:
+            return False
+        tools = self.settings.plan.tools
+        return any(
+            (tool := tools.get(call.name)) is not None and tool.takes_context for call in calls
+        )
+
+    async def _answering(
+        self, calls: list[FunctionCall], decisions: dict[str, Decision] | None = None
+    ) -> AsyncGenerator[Event, None]:
+        """``_answer``, yielding the calls' progress while they run (see ``progress``)."""
+        if not self.settings.stream:
+            for event in await self._answer(calls, decisions):
+                yield event
+            return
+        channel = ProgressChannel()
+        self._progress = channel
+        outcome: list[list[Event]] = []
+        try:
+            work = channel.while_running(self._answer(calls, decisions), outcome)
+            async with aclosing(work) as reports:
+                async for report in reports:
+                    yield report
+        finally:
+            self._progress = None
+        for event in outcome[0]:
+            yield event
+
     async def _answer(
         self, calls: list[FunctionCall], decisions: dict[str, Decision] | None = None
     ) -> list[Event]:
@@ -366,6 +405,11 @@ class Loop:
             tool_name=item.call.name,
             call_id=item.call.id,
             agent=self.settings.agent,
+            _progress=(
+                None
+                if self._progress is None
+                else self._progress.reporter(self.state.step, item.call.name, item.call.id)
+            ),
         )
 
     # -- ending ---------------------------------------------------------------------------

@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from agentkit.agent import ConfirmationRequest, Decision
+from agentkit.cli.elicitation import FormAnswer, NotAnswerable, fill_form, is_yes_no
 
 SAID_NO = "the user said no"
 
 
 ELICITATION_KEY = "elicitation"  # an MCP server's own question (see cli/mcp_config.py)
+
+
+def form_schema(request: ConfirmationRequest) -> dict[str, Any] | None:
+    """The form a server's question asks to be filled in; None for a yes/no question."""
+    if request.key != ELICITATION_KEY:
+        return None
+    schema = request.args.get("schema")
+    return schema if isinstance(schema, dict) and not is_yes_no(schema) else None
 
 
 def shown_call(request: ConfirmationRequest) -> str:
@@ -45,6 +55,12 @@ def confirmation_policy(
 
     def decide(request: ConfirmationRequest) -> Decision:
         call = shown_call(request)
+        if approve and form_schema(request) is not None:
+            console.print(
+                f"  [bold red]declined (--approve answers yes/no questions, and this is a "
+                f"form):[/] {escape(call)}"
+            )
+            return Decision(False, "the form was not filled in")
         if approve:
             console.print(f"  [bold yellow]approved by --approve:[/] {escape(call)}")
             return Decision(True)
@@ -73,6 +89,9 @@ def ask_reading(
 
     def decide(request: ConfirmationRequest) -> Decision:
         try:
+            form = form_schema(request)
+            if form is not None:
+                return _filled(read, console, request, form)
             return decision_for(read(question(request)))
         except denied_by:
             # The cursor is still on the question's line, after a ^C or nothing at all.
@@ -81,3 +100,20 @@ def ask_reading(
             return decision_for(None)
 
     return decide
+
+
+def _filled(
+    read: Callable[[str], str],
+    console: Console,
+    request: ConfirmationRequest,
+    form: dict[str, Any],
+) -> Decision:
+    asked = str(request.args.get("question", ""))
+    try:
+        return FormAnswer(True, content=fill_form(read, console, request.tool_name, asked, form))
+    except NotAnswerable as problem:
+        console.print(
+            f"  [bold red]declined (cannot be asked here: {escape(str(problem))}):[/] "
+            f"{escape(shown_call(request))}"
+        )
+        return Decision(False, str(problem))

@@ -30,6 +30,7 @@ from typing import Any
 
 from agentkit.agent.confirmation import ConfirmationRequest, as_decision
 from agentkit.cli.confirm import ELICITATION_KEY
+from agentkit.cli.elicitation import FormAnswer, is_yes_no
 from agentkit.cli.exits import UsageError
 
 _KEYS = {
@@ -171,30 +172,31 @@ def _seconds(value: Any, key: str, where: str, *, none: bool = False) -> float |
     return float(value)
 
 
-def approval_asker(server: str, confirm: Any) -> Any:
-    """A server's yes-or-no question (an elicitation whose answer is one boolean, as
-    ``agentkit mcp serve`` asks before a call that needs confirmation) put to the person the
-    way the CLI asks about a call; other forms are declined, and the server is told so."""
+def question_asker(server: str, confirm: Any) -> Any:
+    """A server's questions (elicitation) put to the person through the CLI's confirmation
+    callback: one yes/no field as a [y/N] question, like a call's confirmation (what
+    ``agentkit mcp serve`` asks); any other form field by field (``cli/elicitation``)."""
 
     async def elicit(message: str, schema: dict[str, Any]) -> dict[str, Any] | None:
-        properties = schema.get("properties") or {}
-        if len(properties) != 1:
-            return None
-        ((field_name, field),) = properties.items()
-        if not isinstance(field, dict) or field.get("type") != "boolean":
-            return None
-        request = ConfirmationRequest("", 0, server, {"question": message}, None, ELICITATION_KEY)
+        args = {"question": message, "schema": schema}
+        request = ConfirmationRequest("", 0, server, args, None, ELICITATION_KEY)
         answer = confirm(request)
         if inspect.isawaitable(answer):
             answer = await answer
-        return {field_name: as_decision(answer).approved}
+        decision = as_decision(answer)
+        if isinstance(decision, FormAnswer):
+            return decision.content if decision.approved else None
+        if not is_yes_no(schema):
+            return None  # a form answered by a plain yes or no: nothing to send
+        (field_name,) = schema["properties"]
+        return {field_name: decision.approved}
 
     return elicit
 
 
 def mcp_toolsets(specs: tuple[MCPServerSpec, ...], confirm: Any = None) -> list[Any]:
     """The toolsets of ``specs`` (closed: an agent opens them), each under its wrappers;
-    with ``confirm``, the servers' yes-or-no questions are asked through it."""
+    with ``confirm``, the servers' questions are asked through it."""
     if not specs:
         return []
     try:
@@ -213,7 +215,7 @@ def mcp_toolsets(specs: tuple[MCPServerSpec, ...], confirm: Any = None) -> list[
             "confirm_destructive": spec.confirm_destructive,
         }
         if confirm is not None:
-            options["elicit"] = approval_asker(spec.name, confirm)
+            options["elicit"] = question_asker(spec.name, confirm)
         if spec.command is not None:
             toolset: Any = MCPToolset.stdio(
                 spec.command, *spec.args, env=spec.env or None, cwd=spec.cwd, **options

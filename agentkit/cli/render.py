@@ -18,8 +18,17 @@ from agentkit.agent import (
     StepFinished,
     TextDelta,
     ThoughtDelta,
+    ToolProgress,
 )
 from agentkit.offline import ModelChoice
+
+
+def progress_text(event: ToolProgress) -> str:
+    """``3/10 (30%) copying``: what a report says, in the words a person reads."""
+    done = f"{event.progress:g}"
+    if event.total:
+        done += f"/{event.total:g} ({min(100.0, 100 * event.progress / event.total):.0f}%)"
+    return f"{done} {event.message}" if event.message else done
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -62,6 +71,8 @@ class Transcript:
             else:
                 error = event.response.get("error", event.response)
                 self.console.print(f"  [red]✗ {escape(event.name)}[/] {escape(_short(error))}")
+        elif isinstance(event, ToolProgress):
+            self.console.print(f"  [dim]… {escape(event.name)} {escape(progress_text(event))}[/]")
         elif isinstance(event, RetryEvent):
             where = f"{event.source}, attempt {event.attempt}"
             self.console.print(f"  [magenta]retry ({where})[/]: {escape(event.reason)}")
@@ -113,6 +124,16 @@ def event_record(event: Event) -> dict[str, Any] | None:
             "ok": event.ok,
             "response": event.response,
             "duration_s": round(event.duration, 4),
+        }
+    if isinstance(event, ToolProgress):
+        return {
+            "type": "progress",
+            "step": event.step,
+            "name": event.name,
+            "id": event.call_id,
+            "progress": event.progress,
+            "total": event.total,
+            "message": event.message,
         }
     if isinstance(event, RetryEvent):
         return {

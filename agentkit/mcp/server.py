@@ -14,14 +14,21 @@ error saying why when the client cannot be asked, or when the person declines.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any
+import math
+from types import UnionType
+from typing import Any, Union, get_origin
 
+import anyio
 import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
+from typing_extensions import is_typeddict
 
 from agentkit.tools import Toolset
+from agentkit.tools.context import ToolContext
+from agentkit.tools.progress import on_the_loop
 from agentkit.tools.results import ToolError, ToolResult
 from agentkit.tools.tool import Tool
 
@@ -60,19 +67,81 @@ def toolset_server(toolset: Toolset, name: str = "agentkit") -> Server:
                 return decision
             if decision is not None:
                 return _answer(ToolResult.failure(decision))
-        return _answer(await item.run(validated, multimodal=False))
+        token = (params.meta or {}).get("progress_token")
+        if token is None or not item.takes_context:
+            return _answer(await item.run(validated, multimodal=False))
+        return _answer(await _run_reporting(ctx, token, item, validated))
 
     return Server(name, version=__version__, on_list_tools=list_tools, on_call_tool=call_tool)
 
 
-def _listed(item: Tool) -> types.Tool:
-    return types.Tool.model_validate(
-        {
-            "name": item.name,
-            "description": item.description or "",
-            "inputSchema": item.parameters_json_schema,
-        }
+async def _run_reporting(
+    ctx: ServerRequestContext, token: str | int, item: Tool, validated: dict[str, Any]
+) -> ToolResult:
+    """Run a tool that takes a context, sending what it reports to the client as progress
+    notifications for the client's token, in the order reported."""
+    send, receive = anyio.create_memory_object_stream[tuple[float, float | None, str | None]](
+        math.inf
     )
+
+    def deliver(progress: float, total: float | None, message: str | None) -> None:
+        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+            send.send_nowait((progress, total, message))
+
+    async def forward() -> None:
+        async with receive:
+            async for progress, total, message in receive:
+                # The session only asks whether a related request is given (the SDK's
+                # annotation says str; a request id may be an int).
+                related = None if ctx.request_id is None else str(ctx.request_id)
+                await ctx.session.send_progress_notification(
+                    token, progress, total, message, related_request_id=related
+                )
+
+    context: ToolContext[Any] = ToolContext(tool_name=item.name, _progress=on_the_loop(deliver))
+    async with anyio.create_task_group() as group:
+        group.start_soon(forward)
+        try:
+            result = await item.run(validated, context, multimodal=False)
+        finally:
+            send.close()  # the forwarder sends what is queued, then ends
+    return result
+
+
+def _listed(item: Tool) -> types.Tool:
+    listed: dict[str, Any] = {
+        "name": item.name,
+        "description": item.description or "",
+        "inputSchema": item.parameters_json_schema,
+    }
+    declared = _output_schema(item)
+    if declared is not None:
+        listed["outputSchema"] = declared
+    return types.Tool.model_validate(listed)
+
+
+def _output_schema(item: Tool) -> dict[str, Any] | None:
+    """The JSON Schema of the ``structuredContent`` a call answers with, from the tool's
+    return annotation. Clients check each result against it, so it is declared only where
+    it describes every result exactly: a returned dict is the content as it is, any other
+    value is wrapped as ``{"output": value}`` (as for Gemini). A union, which may hold a
+    dict or not, and bytes, which travel as media, declare nothing."""
+    schema = item.response_json_schema
+    if schema is None or '"binary"' in json.dumps(schema):
+        return None
+    annotation = item.arguments.return_annotation
+    if get_origin(annotation) in (Union, UnionType):
+        return None
+    if get_origin(annotation) is dict or is_typeddict(annotation):
+        return schema
+    wrapped: dict[str, Any] = {
+        "type": "object",
+        "properties": {"output": {k: v for k, v in schema.items() if k != "$defs"}},
+        "required": ["output"],
+    }
+    if "$defs" in schema:
+        wrapped["$defs"] = schema["$defs"]
+    return wrapped
 
 
 def _answer(result: ToolResult) -> types.CallToolResult:

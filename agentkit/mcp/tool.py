@@ -20,15 +20,16 @@ from jsonschema.exceptions import SchemaError
 
 from agentkit.errors import MCPToolError
 from agentkit.tools.argument_engines import Engine
-from agentkit.tools.context import ToolContext
+from agentkit.tools.context import ProgressReporter, ToolContext
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.parameters import NO_RETURN, Arguments
 from agentkit.tools.results import ToolError, ToolResult, argument_problems, exception_error
 from agentkit.tools.tool import ConfirmationRule, SchemaDialect, Tool
 from agentkit.types import FunctionDeclaration
 
-# Sends the call to the server: (server's tool name, arguments, multimodal) -> the result.
-CallServer = Callable[[str, dict[str, Any], bool], Awaitable[ToolResult]]
+# Sends the call to the server: (server's tool name, arguments, multimodal, who is told the
+# call's progress) -> the result.
+CallServer = Callable[[str, dict[str, Any], bool, ProgressReporter | None], Awaitable[ToolResult]]
 
 
 class MCPTool(Tool):
@@ -74,6 +75,11 @@ class MCPTool(Tool):
         self.fn = call_server  # what wrappers compare to see the tool changed
         self._declarations = {"json_schema": self._build_declaration("json_schema")}
 
+    @property
+    def takes_context(self) -> bool:
+        """Always: the context carries where the server's progress notifications go."""
+        return True
+
     def declaration_for(self, dialect: SchemaDialect) -> FunctionDeclaration:
         built = self._declarations.get(dialect)
         if built is None:
@@ -114,7 +120,8 @@ class MCPTool(Tool):
         started = time.perf_counter()
         fate.begin()
         try:
-            result = await self._call_server(self.server_name, validated, multimodal)
+            progress = context.progress_reporter if context is not None else None
+            result = await self._call_server(self.server_name, validated, multimodal, progress)
         except Exception as error:  # a bug below: still a result, never a crashed run
             result = ToolResult.failure(exception_error(self.name, error))
         finally:

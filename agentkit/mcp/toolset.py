@@ -33,6 +33,7 @@ from agentkit.mcp.stderr import ServerStderr
 from agentkit.mcp.tool import MCPTool
 from agentkit.models.base import Model
 from agentkit.models.urls import shown_url
+from agentkit.tools.context import ProgressReporter
 from agentkit.tools.results import ToolError, ToolResult
 from agentkit.tools.tool import Tool
 from agentkit.tools.toolset import ToolsetBase
@@ -303,7 +304,11 @@ class MCPToolset(ToolsetBase):
     # -- calls ------------------------------------------------------------------------------
 
     async def _call(
-        self, server_name: str, arguments: dict[str, Any], multimodal: bool
+        self,
+        server_name: str,
+        arguments: dict[str, Any],
+        multimodal: bool,
+        progress: ProgressReporter | None = None,
     ) -> ToolResult:
         connection = self._connection
         shown = self.name_map.to_gemini.get(server_name, server_name)
@@ -315,7 +320,12 @@ class MCPToolset(ToolsetBase):
             return _failure("unavailable", f"{shown} was not run: the MCP server {error.reason}")
         timeout = self.endpoint.call_timeout
         try:
-            result = await client.call_tool(server_name, arguments, read_timeout_seconds=timeout)
+            result = await client.call_tool(
+                server_name,
+                arguments,
+                read_timeout_seconds=timeout,
+                progress_callback=None if progress is None else _forwarding(progress),
+            )
         except MCPError as error:
             return self._call_failed(connection, shown, error, timeout)
         except Exception as error:
@@ -392,6 +402,17 @@ def _elicitation(elicit: Elicit) -> Any:
         return types.ElicitResult(action="accept", content=answer)
 
     return on_elicit
+
+
+def _forwarding(progress: ProgressReporter) -> Any:
+    """The SDK's progress callback, passing the server's notifications on. Only given when
+    someone listens: with it the request carries a progress token, which asks the server to
+    send them."""
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress(done, total, message)
+
+    return on_progress
 
 
 def _lost_connection(error: BaseException) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from agentkit.usage import Usage
 
 DepsT = TypeVar("DepsT")
+# Told a call's progress: (progress so far, the total if known, a message).
+ProgressReporter: TypeAlias = Callable[[float, "float | None", "str | None"], None]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class ToolContext(Generic[DepsT]):
     should stop instead checks ``cancelled`` between pieces of work, or waits with
     ``sleep()``, which returns early (True) once the call is abandoned. An async tool needs
     neither: it is cancelled at its next ``await``.
+
+    A long call can say how far it has got with ``report_progress``: a streamed run turns
+    each report into a ``ToolProgress`` event (the terminal shows it), a served tool sends it
+    to its MCP client as a progress notification, and otherwise it costs nothing.
     """
 
     run_id: str = ""
@@ -41,6 +48,7 @@ class ToolContext(Generic[DepsT]):
     call_id: str | None = None
     agent: Any = None
     _abandoned: threading.Event = field(default_factory=threading.Event, repr=False)
+    _progress: ProgressReporter | None = field(default=None, repr=False)
 
     @property
     def cancelled(self) -> bool:
@@ -50,6 +58,24 @@ class ToolContext(Generic[DepsT]):
     def sleep(self, seconds: float) -> bool:
         """Wait up to ``seconds`` in a sync tool; True (at once) if the call is abandoned."""
         return self._abandoned.wait(seconds)
+
+    @property
+    def progress_reporter(self) -> ProgressReporter | None:
+        """Where reports go, when anyone listens (an MCP tool asks its server for progress
+        only then)."""
+        return self._progress
+
+    def report_progress(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
+        """Say how far the call has got (from an async tool or a sync one in its thread).
+
+        ``progress`` should grow with each report; ``total`` is what it grows towards, when
+        known. Never raises and never waits: a report nobody listens to is dropped."""
+        reporter = self._progress
+        if reporter is None or self._abandoned.is_set():
+            return
+        reporter(float(progress), None if total is None else float(total), message)
 
     def abandon(self) -> None:
         """Called by agentkit when the call's result is no longer awaited."""

@@ -121,6 +121,12 @@ class Tool:
         _look_like(self, fn)
 
     @property
+    def takes_context(self) -> bool:
+        """Whether a call needs a ``ToolContext``: a context costs a threading.Event, which
+        a plain tool would pay for on every call."""
+        return self.arguments.context_parameter is not None
+
+    @property
     def runs_inline(self) -> bool:
         """A sync tool declared non-blocking: it runs on the loop and returns at once."""
         return not self.is_async and not self.in_thread

@@ -96,6 +96,42 @@ text = "It is 5."
     assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
 
 
+def test_a_run_shows_a_servers_progress_and_writes_it_to_the_json_transcript(
+    workshop: Workshop, tmp_path: Path
+) -> None:
+    workshop.release()  # the server does not wait: this is about what is shown
+    run_file = tmp_path / "steps.toml"
+    run_file.write_text(
+        f"""
+prompts = ["step"]
+
+{workshop_mcp(workshop)}
+[[offline.turns]]
+calls = [{{ name = "steps" }}]
+[[offline.turns]]
+text = "Stepped."
+""",
+        encoding="utf-8",
+    )
+    transcript = tmp_path / "run.jsonl"
+    done = agentkit("run", str(run_file), "--json", str(transcript))
+    assert done.returncode == 0, done.stderr
+    shown = [line for line in done.stdout.splitlines() if "steps" in line]
+    assert shown == [
+        "  → steps({})",
+        "  … steps 1/2 (50%) halfway",
+        "  … steps 2/2 (100%)",
+        '  ← steps {"output": "all steps done"}',
+    ]
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    assert [r for r in records if r["type"] == "progress"] == [
+        {"type": "progress", "step": 1, "name": "steps", "id": None, "progress": 1.0,
+         "total": 2.0, "message": "halfway"},
+        {"type": "progress", "step": 1, "name": "steps", "id": None, "progress": 2.0,
+         "total": 2.0, "message": None},
+    ]
+
+
 def test_the_mcp_servers_json_format_and_tools_prints_what_is_sent(
     workshop: Workshop, tmp_path: Path
 ) -> None:
@@ -280,3 +316,89 @@ text = "The front door is open."
     assert chat.exitstatus == 0
     locked = sqlite3.connect(database).execute("SELECT locked FROM locks WHERE door = 'front'")
     assert locked.fetchone()[0] == 0
+
+
+def test_a_chat_fills_in_a_servers_form_field_by_field(workshop: Workshop, tmp_path: Path) -> None:
+    run_file = tmp_path / "chat.toml"
+    run_file.write_text(
+        f"""
+{workshop_mcp(workshop)}
+[[offline.turns]]
+calls = [{{ name = "book" }}]
+[[offline.turns]]
+text = "Booked."
+[[offline.turns]]
+calls = [{{ name = "book" }}]
+[[offline.turns]]
+text = "Not booked."
+""",
+        encoding="utf-8",
+    )
+    chat = chat_at_terminal(run_file, tmp_path)
+    try:
+        chat.expect("you>")
+        chat.sendline("book a table")
+        chat.expect_exact("MCP server 'workshop' asks: Book a table")
+        chat.expect_exact("Name: ")
+        chat.sendline("A")
+        chat.expect_exact("at least 2 characters")
+        chat.expect_exact("Name: ")
+        chat.sendline("Ada")
+        chat.expect_exact("Guests [2]: ")
+        chat.sendline("")
+        chat.expect_exact("Seating — 1) Inside, 2) Terrace: ")
+        chat.sendline("2")
+        chat.expect_exact("Date (YYYY-MM-DD): ")
+        chat.sendline("tomorrow")
+        chat.expect_exact("a date, like 2026-12-31")
+        chat.expect_exact("Date (YYYY-MM-DD): ")
+        chat.sendline("2026-12-24")
+        chat.expect_exact("Newsletter [y/n] (optional): ")
+        chat.sendline("")
+        chat.expect_exact('← book {"output": "booked for Ada"}')
+        chat.expect_exact("model> Booked.")
+        chat.expect("you>")
+        # Ctrl-D in the middle of a form declines all of it; the chat goes on.
+        chat.sendline("book another")
+        chat.expect_exact("Name: ")
+        chat.sendeof()
+        chat.expect_exact("denied (no answer): MCP server 'workshop' asks: Book a table")
+        chat.expect_exact('← book {"output": "not booked: the person chose decline"}')
+        chat.expect("you>")
+        chat.sendeof()
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert chat.exitstatus == 0
+    assert workshop.calls == [
+        "book []",
+        "book accept [('date', '2026-12-24'), ('guests', 2), ('name', 'Ada'), ('seating', 'out')]",
+        "book []",
+        "book decline []",
+    ]
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_an_unattended_run_declines_a_servers_form(workshop: Workshop, tmp_path: Path, approve: bool) -> None:
+    run_file = tmp_path / "book.toml"
+    run_file.write_text(
+        f"""
+prompts = ["book a table"]
+
+{workshop_mcp(workshop)}
+[[offline.turns]]
+calls = [{{ name = "book" }}]
+[[offline.turns]]
+text = "Not booked."
+""",
+        encoding="utf-8",
+    )
+    done = agentkit("run", str(run_file), *(["--approve"] if approve else []))
+    assert done.returncode == 0, done.stderr
+    said = (
+        "declined (--approve answers yes/no questions, and this is a form):"
+        if approve
+        else "denied (not interactive; --approve allows it):"
+    )
+    assert f"  {said} MCP server 'workshop' asks: Book a table" in done.stdout
+    assert workshop.calls == ["book []", "book decline []"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from agentkit import Agent, Gemini
+from agentkit import Agent, Gemini, ToolContext
 from agentkit.cli.loading import load_tools
 from agentkit.cli.runfile import load_run_file
 from agentkit.mcp import MCPToolset
@@ -182,3 +182,35 @@ async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:
         server.wait(timeout=10)
     lights = dict((room, brightness) for room, _, brightness, _ in home_state(database)["lights"])
     assert lights["hall"] == 30
+
+
+async def test_served_tools_declare_their_output_schema_and_report_progress() -> None:
+    served = MCPToolset.stdio(
+        sys.executable, "-m", "agentkit", "mcp", "serve", str(ROOT / "tests/mcp/servers/served_tools.py"),
+        env={"PYTHONPATH": os.environ.get("PYTHONPATH", "")}, cwd=ROOT, name="served",
+    )
+    reports: list[tuple[float, float | None, str | None]] = []
+    async with served:
+        declared = {item.name: item.response_json_schema for item in served.tools()}
+        context = ToolContext(tool_name="measure", _progress=lambda *report: reports.append(report))
+        measured = await served.get("measure").run({"rooms": ["hall", "den"]}, context)  # type: ignore[union-attr]
+        tallied = await served.get("tally").invoke({"rooms": ["hall", "den"]})  # type: ignore[union-attr]
+        doubled = await served.get("double").invoke({"n": 21})  # type: ignore[union-attr]
+        quiet = await served.get("measure").invoke({"rooms": ["attic"]})  # type: ignore[union-attr]
+    assert declared["double"] == {
+        "type": "object", "properties": {"output": {"type": "integer"}}, "required": ["output"],
+    }
+    assert declared["tally"] == {
+        "type": "object",
+        "properties": {"rooms": {"type": "integer"}, "warmest": {"type": "string"}},
+        "required": ["rooms", "warmest"],
+    }
+    assert declared["measure"]["properties"]["output"]["type"] == "array"
+    # Each result matched its declared schema (the client checks it) and reads as sent.
+    assert measured.response == {
+        "output": [{"room": "hall", "celsius": 21.0}, {"room": "den", "celsius": 22.0}]
+    }
+    assert tallied.response == {"rooms": 2, "warmest": "den"}
+    assert doubled.response == {"output": 42}
+    assert reports == [(1.0, 2.0, "read hall"), (2.0, 2.0, "read den")]
+    assert quiet.ok  # without a listener no progress is asked for, and the call still runs

@@ -13,7 +13,8 @@ import anyio
 import pytest
 
 from agentkit import Agent, Gemini
-from agentkit.errors import ConfigurationError, MCPServerError
+from agentkit.agent import ToolProgress
+from agentkit.errors import MCPServerError
 from agentkit.mcp import MCPToolset
 from agentkit.mcp.connection import connection_ended
 from agentkit.testing.emulator import Emulator, call
@@ -37,8 +38,8 @@ async def test_declarations_are_sent_as_converted_and_calls_reach_the_server(
     assert emulator.rejections == []
     declarations = emulator.requests[0].json["tools"][0]["functionDeclarations"]
     assert [d["name"] for d in declarations] == [
-        "add", "note_write", "wipe", "picture", "report", "fail", "refuse", "block", "grow",
-        "headers", "summarize",
+        "add", "note_write", "wipe", "picture", "report", "fail", "refuse", "block", "grow", "steps",
+        "headers", "summarize", "book",
     ]
     assert declarations[0] == {
         "name": "add",
@@ -182,6 +183,33 @@ async def test_a_server_that_died_while_idle_is_restarted_and_the_call_sent_once
         assert after.error is None and after.response == {"sum": 4}
         assert len(workshop.pids) == 2 and alive(workshop.pids[1])
     assert workshop.calls == ["add [('a', 1), ('b', 1)]", "add [('a', 2), ('b', 2)]"]
+
+
+async def test_a_servers_progress_reaches_a_streamed_run_while_the_call_runs(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    emulator.script([[call("steps")], "Stepped.", [call("steps")], "Again."])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()])
+    shown: list[tuple[Any, ...]] = []
+    with anyio.fail_after(20):
+        async for event in agent.stream("step"):
+            if isinstance(event, ToolProgress):
+                shown.append((event.name, event.progress, event.total, event.message))
+                workshop.release()  # the server waits for this after its first report
+            elif event.kind in ("function_call", "function_result"):
+                shown.append((event.kind,))
+    assert shown == [
+        ("function_call",),
+        ("steps", 1.0, 2.0, "halfway"),
+        ("steps", 2.0, 2.0, None),
+        ("function_result",),
+    ]
+    # A plain run reads no progress, so it asks the server for none.
+    assert (await agent.run("again")).text == "Again."
+    assert [line for line in workshop.calls if "token" in line] == [
+        "steps token=yes",
+        "steps token=no",
+    ]
 
 
 async def test_a_call_past_its_timeout_says_it_may_still_run(workshop: Workshop) -> None:

@@ -84,6 +84,11 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": {"type": "object", "properties": {"label": {"type": "string"}}},
     },
     {"name": "grow", "description": "Adds the tool 'extra'.", "inputSchema": {"type": "object"}},
+    {
+        "name": "steps",
+        "description": "Reports progress 1 of 2, waits for $WORKSHOP_RELEASE, reports 2 of 2.",
+        "inputSchema": {"type": "object"},
+    },
     {"name": "headers", "description": "The HTTP headers seen.", "inputSchema": {"type": "object"}},
     {
         "name": "summarize",
@@ -91,6 +96,24 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
     },
 ]
+BOOKING_FORM = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "title": "Name", "minLength": 2},
+        "guests": {"type": "integer", "title": "Guests", "minimum": 1, "maximum": 8, "default": 2},
+        "seating": {
+            "type": "string",
+            "title": "Seating",
+            "oneOf": [{"const": "in", "title": "Inside"}, {"const": "out", "title": "Terrace"}],
+        },
+        "date": {"type": "string", "title": "Date", "format": "date", "description": "YYYY-MM-DD"},
+        "newsletter": {"type": "boolean", "title": "Newsletter"},
+    },
+    "required": ["name", "seating", "date"],
+}
+TOOLS.append(
+    {"name": "book", "description": "Books a table, asking the person for the details (a form).", "inputSchema": {"type": "object"}}
+)
 EXTRA = {"name": "extra", "description": "Added later.", "inputSchema": {"type": "object"}}
 grown = False
 
@@ -147,6 +170,23 @@ async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestPara
         while not release.exists():
             await anyio.sleep(0.01)
         return types.CallToolResult(content=[_text(f"released {args.get('label', '')}")])
+    if name == "steps":
+        token = (params.meta or {}).get("progress_token")
+        _log(f"steps token={'yes' if token is not None else 'no'}")
+        if token is not None:
+            await ctx.session.send_progress_notification(token, 1, 2, "halfway", ctx.request_id)
+        release = Path(os.environ["WORKSHOP_RELEASE"])
+        while not release.exists():
+            await anyio.sleep(0.01)
+        if token is not None:
+            await ctx.session.send_progress_notification(token, 2, 2, None, ctx.request_id)
+        return types.CallToolResult(content=[_text("all steps done")])
+    if name == "book":
+        answer = await ctx.session.elicit_form("Book a table", BOOKING_FORM, related_request_id=ctx.request_id)
+        _log(f"book {answer.action} {sorted((answer.content or {}).items())}")
+        if answer.action != "accept":
+            return types.CallToolResult(content=[_text(f"not booked: the person chose {answer.action}")])
+        return types.CallToolResult(content=[_text(f"booked for {answer.content['name']}")])
     if name == "grow":
         grown = True
         await ctx.session.send_tool_list_changed()
