@@ -20,6 +20,9 @@ and the result serves both dialects (the OpenAPI subset is compiled from it by
 5. ``allOf`` branches that are plain object pieces are merged into their parent (properties
    and ``required`` united); any other ``allOf`` is kept for the JSON dialect.
 6. A node with ``properties`` and no ``type`` is an object; one with ``items`` an array.
+7. A ``$ref`` that stays (a recursive one) may carry only ``description`` and ``default``
+   beside it in Gemini's dialect; other keywords there (``maxProperties``, ``type``...) keep
+   their meaning by moving the reference into a one-branch ``anyOf`` beside them.
 
 Tool names Gemini refuses (characters outside ``[A-Za-z0-9_.:-]``, a leading digit, more
 than 64 characters) are mapped to names it accepts; ``ToolNames`` keeps both directions so
@@ -214,7 +217,24 @@ def _tidy(node: Any) -> Any:
             result["type"] = "object"
         elif "items" in result:
             result["type"] = "array"
-    return result
+    return _ref_alone(result)  # step 7
+
+
+REF_SIBLINGS = frozenset({"$ref", "description", "default"})
+
+
+def _ref_alone(node: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" not in node or node.keys() <= REF_SIBLINGS:
+        return node
+    beside = {key: value for key, value in node.items() if key != "$ref"}
+    branch = [{"$ref": node["$ref"]}]
+    # Both must hold: the reference and what stands beside it. With an ``anyOf`` or ``allOf``
+    # already there, the reference joins (or makes) the ``allOf``, so nothing changes meaning.
+    if "anyOf" in beside or "allOf" in beside:
+        beside["allOf"] = branch + beside.get("allOf", [])
+    else:
+        beside["anyOf"] = branch
+    return beside
 
 
 _PIECE_KEYS = frozenset({"type", "properties", "required", "description", "additionalProperties"})

@@ -104,6 +104,29 @@ def test_a_recursive_definition_stays_a_reference_for_the_json_dialect_only() ->
         to_openapi_subset(converted)
 
 
+def test_keywords_beside_a_recursive_reference_keep_their_meaning_in_a_form_gemini_accepts() -> None:
+    node = {
+        "type": "object",
+        "properties": {
+            "child": {"$ref": "#/$defs/node", "maxProperties": 3, "description": "a kid"},
+            "either": {"$ref": "#/$defs/node", "anyOf": [{"required": ["child"]}]},
+            "plain": {"$ref": "#/$defs/node", "description": "stays", "default": None},
+        },
+    }
+    converted = input_schema({"type": "object", "properties": {"root": {"$ref": "#/$defs/node"}}, "$defs": {"node": node}})
+    kept = converted["$defs"]["node"]["properties"]
+    assert kept["child"] == {"maxProperties": 3, "description": "a kid", "anyOf": [{"$ref": "#/$defs/node"}]}
+    assert kept["either"] == {"anyOf": [{"required": ["child"]}], "allOf": [{"$ref": "#/$defs/node"}]}
+    assert kept["plain"] == {"$ref": "#/$defs/node", "description": "stays", "default": None}
+    check_json_schema(converted, "parametersJsonSchema", root_object=True)
+    # Without step 7 the emulator refuses it, as Gemini does.
+    with pytest.raises(Exception, match="was set alongside unsupported fields: maxProperties"):
+        check_json_schema(
+            {"type": "object", "properties": {"x": {"$ref": "#/$defs/n", "maxProperties": 3}}, "$defs": {"n": {"type": "object"}}},
+            "parametersJsonSchema", root_object=True,
+        )
+
+
 def test_object_pieces_of_all_of_are_merged_and_missing_types_inferred() -> None:
     schema = {
         "allOf": [
