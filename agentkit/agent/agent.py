@@ -33,6 +33,7 @@ from agentkit.agent.running import Prompt, copy_history, prompt_content, result_
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
+from agentkit.agent.telemetry import TelemetrySetup
 from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model
 from agentkit.models.capabilities import check_settings
@@ -75,6 +76,12 @@ class Agent(Generic[DepsT]):
         schema_dialect: ``"json_schema"`` (parametersJsonSchema, default) or ``"openapi"``.
         state_key: signs paused run states; give the same key to the agent that resumes in
             another process (by default a random key: resuming works in this process only).
+        name: the agent's name in traces (``gen_ai.agent.name``).
+        tracer_provider, meter_provider: where OpenTelemetry spans and metrics go (by
+            default the global providers, when the application configured them; with none,
+            nothing is recorded and nothing is paid for).
+        capture_content: record messages, tool arguments and results in spans (by default
+            only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT says so).
     """
 
     def __init__(
@@ -95,6 +102,10 @@ class Agent(Generic[DepsT]):
         confirm: ConfirmCallback | None = None,
         schema_dialect: SchemaDialect = "json_schema",
         state_key: bytes | None = None,
+        name: str | None = None,
+        tracer_provider: Any = None,
+        meter_provider: Any = None,
+        capture_content: bool | None = None,
     ) -> None:
         self.model: Model = _model_for(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
@@ -127,6 +138,13 @@ class Agent(Generic[DepsT]):
         self.safety_settings = list(safety_settings) if safety_settings is not None else None
         self.native_output = native_output
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)
+        self.name = name
+        self.telemetry = TelemetrySetup(
+            agent_name=name,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
+            capture_content=capture_content,
+        )
         # One thread pool bound per agent: concurrent runs share it, so a batch cannot spawn
         # threads without limit.
         self._limiter: anyio.CapacityLimiter | None = None
@@ -269,6 +287,7 @@ class Agent(Generic[DepsT]):
             agent=self,
             limiter=self._limiter,
             state_key=self.state_key,
+            telemetry=self.telemetry.for_run(self.model),
         )
 
     def _events(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,13 +94,15 @@ async def run_planned(
     limiter: anyio.CapacityLimiter,
     multimodal: bool,
     time_left: float | None,
+    traced: Callable[[PlannedCall], AbstractContextManager[Any]] | None = None,
 ) -> bool:
     """Run every call still unsettled, all at once; return False if the deadline cut them.
 
     All calls of a turn start together because the model asked for them together and
     expects them independent (that is what parallel calling means); a task group, not a
     gather, so a bug in one cancels the rest instead of leaking tasks. Sync tools share one
-    thread limiter so a burst of calls cannot spawn unbounded threads.
+    thread limiter so a burst of calls cannot spawn unbounded threads. ``traced`` gives a
+    call its span (a context manager, current while the call runs) when the run is traced.
     """
     pending = [item for item in planned if item.result is None and item.tool is not None]
     if not pending:
@@ -112,9 +115,16 @@ async def run_planned(
         if time_left is not None:
             item.fate.deadline = time.monotonic() + time_left
         context = make_context(item) if tool.takes_context else None
-        item.result = await tool.run(
-            item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
-        )
+        if traced is None:
+            item.result = await tool.run(
+                item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
+            )
+            return
+        with traced(item) as span:
+            item.result = result = await tool.run(
+                item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
+            )
+            span.settled(result.response, result.error)
 
     # Non-blocking sync tools return at once: run them directly. Only calls that wait
     # (async tools, sync tools in threads) gain from running side by side in tasks.

@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -61,6 +61,9 @@ from agentkit.types import (
     Part,
 )
 
+if TYPE_CHECKING:
+    from agentkit.agent.otel import ModelCall
+
 log = get_logger()
 
 
@@ -79,39 +82,58 @@ class Loop:
         self._output_retries = 0
         self._stop_after_answer: StopReason | None = None
         self._progress: ProgressChannel | None = None  # while a turn's calls report progress
+        self._model_call: ModelCall | None = None  # the traced model call in flight, if any
 
     # -- the run --------------------------------------------------------------------------
 
     async def events(
         self, resume_decisions: dict[str, Decision] | None = None
     ) -> AsyncGenerator[Event, None]:
+        telemetry = self.settings.telemetry
+        if telemetry is not None:
+            telemetry.start_run(self.state.run_id, self.settings.stream, self.state.resumed_from)
+        ended = telemetry is None
         try:
             try:
-                if resume_decisions is not None:
-                    calls = self.state.history[-1].function_calls
-                    async with aclosing(self._answering(calls, resume_decisions)) as answers:
-                        async for event in answers:
+                try:
+                    if resume_decisions is not None:
+                        calls = self.state.history[-1].function_calls
+                        answers = self._answering(calls, resume_decisions)
+                        async with aclosing(answers):
+                            async for event in answers:
+                                yield event
+                        self._raise_pending_stop()
+                    # Each inner generator is closed as soon as it stops, in the task that
+                    # drives it: when a consumer stops reading, nothing is left for the
+                    # garbage collector to close later from some other task.
+                    while self._finished is None:
+                        async with aclosing(self._step()) as step_events:
+                            async for event in step_events:
+                                yield event
+                except _LimitReached as limit:
+                    async with aclosing(self._stop_at_limit(limit.reason)) as stop_events:
+                        async for event in stop_events:
                             yield event
-                    self._raise_pending_stop()
-                # Each inner generator is closed as soon as it stops, in the task that drives
-                # it: when a consumer stops reading, nothing is left for the garbage collector
-                # to close later from some other task.
-                while self._finished is None:
-                    async with aclosing(self._step()) as step_events:
-                        async for event in step_events:
-                            yield event
-            except _LimitReached as limit:
-                async with aclosing(self._stop_at_limit(limit.reason)) as stop_events:
-                    async for event in stop_events:
-                        yield event
-        except AgentkitError as error:
-            # Whatever failed — the API, the connection, the model's behaviour — the caller
-            # gets what the run did before it: executed calls, history, usage.
-            if error.partial is None:
-                error.partial = self.state.partial()
-            raise
-        assert self._finished is not None
-        yield RunFinished(self._finished)
+            except AgentkitError as error:
+                # Whatever failed — the API, the connection, the model's behaviour — the
+                # caller gets what the run did before it: executed calls, history, usage.
+                if error.partial is None:
+                    error.partial = self.state.partial()
+                if telemetry is not None:
+                    telemetry.fail_run(error)
+                    ended = True
+                raise
+            result = self._finished
+            assert result is not None
+            if telemetry is not None:
+                # Before the last event: a consumer may stop reading once it has the result.
+                telemetry.end_run(result.usage, str(result.stop_reason))
+                ended = True
+            yield RunFinished(result)
+        finally:
+            if not ended:
+                assert telemetry is not None
+                telemetry.abandon_run()
 
     async def _step(self) -> AsyncGenerator[Event, None]:
         self.state.step += 1
@@ -202,6 +224,33 @@ class Loop:
                 raise _LimitReached(reason)
         request = self._request(tools_off=tools_off)
         state.model_calls += 1
+        telemetry = self.settings.telemetry
+        if telemetry is None:
+            async with aclosing(self._model_turn(turn, request)) as model_events:
+                async for event in model_events:
+                    yield event
+            return
+        call = self._model_call = telemetry.start_model_call(request, self.settings.stream)
+        try:
+            async with aclosing(self._model_turn(turn, request)) as model_events:
+                async for event in model_events:
+                    yield event
+        except _LimitReached:
+            call.fail(TimeoutError("the run's deadline passed during the model call"))
+            raise
+        except BaseException as error:
+            call.fail(error)
+            raise
+        else:
+            call.finish(turn)
+        finally:
+            self._model_call = None
+
+    async def _model_turn(
+        self, turn: Turn, request: GenerateContentRequest
+    ) -> AsyncGenerator[Event, None]:
+        """Send ``request`` and assemble the model's answer into ``turn``."""
+        state = self.state
         model = self.settings.model
         if debug_enabled():
             self.log.debug(
@@ -227,6 +276,8 @@ class Loop:
                         chunk = await anext(chunks, None)
                     if chunk is None:
                         break
+                    if turn.chunks == 0 and self._model_call is not None:
+                        self._model_call.first_chunk()
                     for delta in turn.add(chunk):
                         kind = ThoughtDelta if delta.thought else TextDelta
                         self._queued.append(kind(step, delta.text))
@@ -283,9 +334,10 @@ class Loop:
     def _on_http_retry(
         self, operation: str, number: int, delay: float, error: BaseException
     ) -> None:
-        self._queued.append(
-            RetryEvent(self.state.step, "http", f"{type(error).__name__}: {error}", number, delay)
-        )
+        reason = f"{type(error).__name__}: {error}"
+        if self._model_call is not None:
+            self._model_call.retry(number, delay, reason)
+        self._queued.append(RetryEvent(self.state.step, "http", reason, number, delay))
 
     def _drain(self) -> list[Event]:
         queued, self._queued = self._queued, []
@@ -298,6 +350,15 @@ class Loop:
         self.log.warning(
             "retry", source="model", step=self.state.step, attempt=attempt, reason=problem
         )
+        if self.settings.telemetry is not None:
+            self.settings.telemetry.run_event(
+                "agentkit.retry",
+                {
+                    "agentkit.retry.source": "model",
+                    "agentkit.retry.attempt": attempt,
+                    "agentkit.retry.reason": problem,
+                },
+            )
         return RetryEvent(self.state.step, "model", problem, attempt)
 
     def _add_feedback(self, turn: Turn) -> None:
@@ -374,13 +435,25 @@ class Loop:
             await settle_confirmations(
                 awaiting, decisions, settings.confirm, self.state.run_id, self.state.step
             )
+            if settings.telemetry is not None:
+                for item in awaiting:  # a denied call has its answer already
+                    settings.telemetry.run_event(
+                        "agentkit.confirmation",
+                        {
+                            "gen_ai.tool.name": item.call.name,
+                            "agentkit.approved": item.result is None,
+                        },
+                    )
         finished_in_time = await run_planned(
             planned,
             self._context_for,
             limiter=settings.limiter,
             multimodal=settings.multimodal,
             time_left=self._time_left(),
+            traced=None if settings.telemetry is None else self._traced,
         )
+        if settings.telemetry is not None:
+            self._record_refusals(planned)
         results, events = record_answers(planned, state, settings.limits.tool_result_chars)
         state.history.append(responses_turn(calls, results))
         if final_called:
@@ -392,8 +465,32 @@ class Loop:
             self._stop_after_answer = StopReason.TOOL_CALL_LIMIT
         return events
 
+    def _traced(self, item: PlannedCall) -> Any:
+        """A call's span (made current while it runs), for ``run_planned``."""
+        assert self.settings.telemetry is not None and item.tool is not None
+        return self.settings.telemetry.tool_call(
+            item.call.name, item.call.id, item.tool.tool_type, item.call.arguments
+        )
+
+    def _record_refusals(self, planned: list[PlannedCall]) -> None:
+        """Calls answered without running (unknown tool, invalid arguments, denied, over
+        the limit) have no span of their own: the run's span says what became of them."""
+        assert self.settings.telemetry is not None
+        for item in planned:
+            error = item.result.error if item.result is not None else None
+            if item.fate is None and error is not None:
+                self.settings.telemetry.run_event(
+                    "agentkit.call_refused",
+                    {"gen_ai.tool.name": item.call.name, "error.type": error.kind},
+                )
+
     def _pause(self, planned: list[PlannedCall]) -> None:
-        state = dump_state(self.state, pending_calls(planned), self.settings.state_key)
+        telemetry = self.settings.telemetry
+        link = None
+        if telemetry is not None:
+            telemetry.run_event("agentkit.paused", {"agentkit.pending_calls": len(planned)})
+            link = telemetry.paused_link()
+        state = dump_state(self.state, pending_calls(planned), self.settings.state_key, link)
         self._finished = self.state.result(StopReason.PAUSED, state=state)
 
     def _context_for(self, item: PlannedCall) -> ToolContext[Any]:

@@ -33,6 +33,7 @@ class RunSettings:
     agent: Any = None
     limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
     state_key: bytes = b""
+    telemetry: Any = None  # the run's RunTelemetry when it is traced or measured
 
     @property
     def wire_tools(self) -> list[Tool] | None:

@@ -39,6 +39,7 @@ class LoopState:
     steps: list[StepRecord] = field(default_factory=list)
     thoughts: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    resumed_from: dict[str, Any] | None = None  # the paused run's span (``dump_state``)
 
     def result(
         self,
@@ -72,7 +73,14 @@ class LoopState:
         return result
 
 
-def dump_state(state: LoopState, pending: list[dict[str, Any]], key: bytes) -> dict[str, Any]:
+def dump_state(
+    state: LoopState,
+    pending: list[dict[str, Any]],
+    key: bytes,
+    trace: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The signed JSON of a paused run; ``trace`` names the paused run's span, which the
+    resumed run's span links to."""
     body = {
         "version": STATE_VERSION,
         "run_id": state.run_id,
@@ -91,6 +99,8 @@ def dump_state(state: LoopState, pending: list[dict[str, Any]], key: bytes) -> d
         "thoughts": list(state.thoughts),
         "pending": pending,
     }
+    if trace is not None:
+        body["trace"] = trace
     return {**body, "signature": _sign(body, key)}
 
 
@@ -139,6 +149,7 @@ def load_state(data: Any, key: bytes) -> tuple[LoopState, list[dict[str, Any]]]:
                 for step in data["steps"]
             ],
             thoughts=[str(t) for t in data["thoughts"]],
+            resumed_from=data["trace"] if isinstance(data.get("trace"), dict) else None,
         )
         pending = list(data["pending"])
     except (KeyError, TypeError, ValueError, ValidationError) as error:

@@ -39,6 +39,7 @@ class Turn:
     usage: UsageMetadata | None = None
     prompt_feedback: PromptFeedback | None = None
     model_version: str | None = None
+    response_id: str | None = None
     chunks: int = 0
     _whole: Content | None = None
     _closed: list[Part] = field(default_factory=list)
@@ -58,6 +59,8 @@ class Turn:
             self.prompt_feedback = chunk.prompt_feedback
         if chunk.model_version:
             self.model_version = chunk.model_version
+        if chunk.response_id:
+            self.response_id = chunk.response_id
         candidate: Candidate | None = chunk.first_candidate
         if candidate is None:
             return []

@@ -76,6 +76,12 @@ class MCPTool(Tool):
         self._declarations = {"json_schema": self._build_declaration("json_schema")}
 
     @property
+    def tool_type(self) -> str:
+        """What tracing calls it: a call to another service (the server), not a function
+        run here."""
+        return "extension"
+
+    @property
     def takes_context(self) -> bool:
         """Always: the context carries where the server's progress notifications go."""
         return True

@@ -121,6 +121,11 @@ class Tool:
         _look_like(self, fn)
 
     @property
+    def tool_type(self) -> str:
+        """What tracing calls it (``gen_ai.tool.type``): a function run here."""
+        return "function"
+
+    @property
     def takes_context(self) -> bool:
         """Whether a call needs a ``ToolContext``: a context costs a threading.Event, which
         a plain tool would pay for on every call."""

@@ -408,3 +408,37 @@ async def test_a_toolset_opened_twice_at_once_is_refused(workshop: Workshop) -> 
         "around everything that uses it"
     ]
     assert len(workshop.pids) == 1 and not alive(workshop.pids[0])
+
+
+async def test_an_mcp_call_is_traced_as_an_extension_with_the_servers_answer(
+    workshop: Workshop, emulator: Emulator
+) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    emulator.script([[call("add", a=2, b=2), call("fail")], "Done."])
+    agent = Agent(
+        Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()],
+        tracer_provider=provider, capture_content=True,
+    )
+    await agent.run("go")
+    executed = sorted(
+        (span for span in exporter.get_finished_spans() if span.name.startswith("execute_tool")),
+        key=lambda span: span.name,
+    )
+    assert [(span.name, dict(span.attributes or {})) for span in executed] == [
+        ("execute_tool add", {
+            "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "add",
+            "gen_ai.tool.type": "extension", "gen_ai.tool.call.arguments": '{"a": 2, "b": 2}',
+            "gen_ai.tool.call.result": '{"sum": 4}',
+        }),
+        ("execute_tool fail", {
+            "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "fail",
+            "gen_ai.tool.type": "extension", "gen_ai.tool.call.arguments": "{}",
+            "error.type": "tool_error",
+        }),
+    ]
