@@ -135,6 +135,13 @@ def _parser() -> _Parser:
     from agentkit.cli.mcp_serve import add_mcp_parser
 
     add_mcp_parser(commands)
+    for name in ("run", "batch", "chat"):
+        commands.choices[name].add_argument(
+            "--otel",
+            action="store_true",
+            help="export traces and metrics over OTLP/HTTP, configured by the standard OTEL_* "
+            "variables (OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318)",
+        )
     for command in commands.choices.values():
         # Also after the command (``agentkit run FILE --log-level debug``), where people put it;
         # not given there, the value before the command stands.
@@ -214,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     with _log_to_stderr(args.log_level):
         try:
             handler = getattr(importlib.import_module(module_name), function_name)
-            code = int(handler(args, out, err))
+            from agentkit.cli.otel_export import exporting
+
+            with exporting(getattr(args, "otel", False), err) as telemetry:
+                args.telemetry = telemetry
+                code = int(handler(args, out, err))
         except (Exception, KeyboardInterrupt) as error:
             code = _end_with(error, err, show_traceback=args.log_level == "debug")
         return wait_for_tool_threads(code, lambda line: _say(err, line))

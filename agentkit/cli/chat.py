@@ -34,7 +34,9 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         choice = running.enter_context(live_or_scripted(runfile.model, runfile.offline_turns))
         print_banner(err, choice)
         terminal = TerminalChat(choice, out=out, err=err)
-        agent = agent_for(runfile, choice.model, toolset, terminal.confirm)
+        agent = agent_for(
+            runfile, choice.model, toolset, terminal.confirm, telemetry=args.telemetry
+        )
         return terminal.talk(agent)
 
 

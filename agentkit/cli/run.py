@@ -152,7 +152,7 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             script = script[invocation.model_turns_served() :]
         with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
             confirm = confirmation_policy(human, approve=args.approve)
-            agent = agent_for(runfile, choice.model, toolset, confirm)
+            agent = agent_for(runfile, choice.model, toolset, confirm, telemetry=args.telemetry)
             print_banner(err, choice)
             for line in invocation.describe(args.session):
                 err.print(line, style="bold", markup=False)

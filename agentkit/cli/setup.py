@@ -9,6 +9,7 @@ from agentkit.agent import Agent
 from agentkit.agent.confirmation import ConfirmCallback
 from agentkit.cli.loading import load_tools
 from agentkit.cli.mcp_config import mcp_toolsets
+from agentkit.cli.otel_export import Exporting
 from agentkit.cli.runfile import RunFile, RunFileError
 from agentkit.errors import ConfigurationError, ModelSettingError
 from agentkit.models import Model
@@ -25,10 +26,11 @@ def agent_for(
     toolset: Toolset,
     confirm: ConfirmCallback | None,
     mcp: list[Any] | None = None,
+    telemetry: Exporting | None = None,
 ) -> Agent[Any]:
     """The run file's agent; a setting the agent refuses is a run-file mistake, named with
     the file and the key it came from. ``mcp``: the run file's MCP toolsets, when the caller
-    built (and opens) them itself."""
+    built (and opens) them itself. ``telemetry``: where ``--otel`` exports to."""
     try:
         return Agent(
             model,
@@ -43,6 +45,9 @@ def agent_for(
             thinking=runfile.thinking,
             limits=runfile.limits,
             confirm=confirm,
+            name=runfile.path.stem,
+            tracer_provider=telemetry.tracer_provider if telemetry else None,
+            meter_provider=telemetry.meter_provider if telemetry else None,
         )
     except ConfigurationError as error:
         if not runfile.path.is_file():  # a chat set up from options, not from a file

@@ -84,7 +84,9 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         pending = [item for item in inputs if str(item["id"]) not in tally.statuses]
         retried = len({row.id for row in results.dropped} - set(tally.statuses))
         err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
-        runner = RowRunner(runfile, toolset, remote, confirm, mcp_toolsets(runfile.mcp, confirm))
+        runner = RowRunner(
+            runfile, toolset, remote, confirm, mcp_toolsets(runfile.mcp, confirm), args.telemetry
+        )
         stop: Stop | None = None
         interrupted = False
         try:

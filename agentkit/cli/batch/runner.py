@@ -20,6 +20,7 @@ from anyio.abc import TaskGroup
 from agentkit.agent import ConfirmationRequest, Decision, StopReason
 from agentkit.cli.batch.failures import error_record, stops_the_batch
 from agentkit.cli.batch.results import FAILED
+from agentkit.cli.otel_export import Exporting
 from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile
 from agentkit.cli.setup import agent_for
@@ -48,6 +49,7 @@ class RowRunner:
     # The run file's MCP servers, built once and opened around the whole batch (``servers``)
     # rather than started again for every row.
     mcp: list[Any] = field(default_factory=list)
+    telemetry: Exporting | None = None  # --otel: each row is a span around its runs
 
     @contextlib.asynccontextmanager
     async def servers(self) -> AsyncIterator[None]:
@@ -60,7 +62,21 @@ class RowRunner:
 
     async def __call__(self, item: dict[str, Any]) -> dict[str, Any] | Stop:
         model = self.shared or scripted_model(self.runfile.model, self.runfile.offline_turns or ())
-        agent = agent_for(self.runfile, model, self.toolset, self.confirm, self.mcp)
+        agent = agent_for(self.runfile, model, self.toolset, self.confirm, self.mcp, self.telemetry)
+        with self._row_span(item):
+            return await self._run_row(agent, item)
+
+    def _row_span(self, item: dict[str, Any]) -> contextlib.AbstractContextManager[Any]:
+        """A row's span, the parent of its runs' spans, so a row reads as one trace. It is
+        current only inside this coroutine (no yield), where context variables are safe."""
+        if self.telemetry is None:
+            return contextlib.nullcontext()
+        tracer = self.telemetry.tracer_provider.get_tracer("agentkit.batch")
+        return tracer.start_as_current_span(  # type: ignore[no-any-return]
+            f"batch row {item['id']}", attributes={"agentkit.batch.row_id": str(item["id"])}
+        )
+
+    async def _run_row(self, agent: Any, item: dict[str, Any]) -> dict[str, Any] | Stop:
         try:
             history: list[Any] = []
             result = None
