@@ -60,6 +60,42 @@ def floor(url: str) -> Contender:
     return Contender("httpx loop (floor)", run_once, client.aclose)
 
 
+def agentkit_traced(url: str) -> Contender:
+    """agentkit with tracing and metrics on: the SDK's tracer provider with a batch processor
+    (what applications configure) handing spans to an exporter that drops them, and a meter
+    provider aggregating the histograms. What is measured is agentkit's telemetry and the
+    SDK's recording, not a network."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    from agentkit import Agent, Gemini, tool
+
+    class Dropped(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(Dropped()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    model = Gemini("gemini-2.5-flash", api_key="bench", base_url=url)
+    tools = [tool(blocking=False)(get_weather), tool(blocking=False)(get_time)]
+    agent: Agent[None] = Agent(
+        model, tools=tools, tracer_provider=tracer_provider, meter_provider=meter_provider
+    )
+
+    async def run_once() -> str | None:
+        return (await agent.run(PROMPT)).text
+
+    async def close() -> None:
+        await model.aclose()
+        tracer_provider.shutdown()
+        meter_provider.shutdown()
+
+    return Contender("agentkit (traced)", run_once, close)
+
+
 def agentkit(url: str, *, blocking: bool = True) -> Contender:
     """``blocking=True`` (the default for sync tools) runs each call in a worker thread, as
     agentkit must for a function that may block; ``blocking=False`` is what a user declares
@@ -100,6 +136,7 @@ CONTENDERS: dict[str, Callable[[str], Contender]] = {
     "floor": floor,
     "agentkit": lambda url: agentkit(url, blocking=False),
     "agentkit_threads": agentkit,
+    "agentkit_traced": agentkit_traced,
     "google_genai": google_genai,
 }
 EXPECTED = FINAL_TEXT

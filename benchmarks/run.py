@@ -15,6 +15,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -164,12 +165,51 @@ class Target:
         return self.value <= self.limit if self.smaller_is_better else self.value >= self.limit
 
 
+def tracing_off_ns() -> float:
+    """What deciding "no telemetry" costs a run, in a fresh interpreter that has not imported
+    OpenTelemetry (the state of every application that does not use it)."""
+    code = textwrap.dedent(
+        """
+        import sys, time
+        from agentkit.agent.telemetry import TelemetrySetup
+        from agentkit.testing import ScriptedModel
+        setup, model = TelemetrySetup(agent_name=None), ScriptedModel([])
+        best = float("inf")
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(100_000):
+                setup.for_run(model)
+            best = min(best, time.perf_counter() - started)
+        assert "opentelemetry" not in sys.modules
+        print(best / 100_000 * 1e9)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return round(float(done.stdout), 1)
+
+
+def tracing_cost(results: dict[str, Any]) -> float | None:
+    """CPU per step with tracing on, over agentkit's without it (same run)."""
+    rows = results["contenders"]
+    if "agentkit_traced" not in rows:
+        return None
+    return round(
+        rows["agentkit_traced"]["cpu_ms_per_step"] / rows["agentkit"]["cpu_ms_per_step"], 2
+    )
+
+
 def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
     """The issue's targets; in smoke mode only gross regressions fail (3x, never noise)."""
     ours = results["contenders"]["agentkit"]
     cpu_ratio, throughput_ratio = ours["cpu_vs_floor"], ours["throughput_vs_floor"]
+    traced = results.get("tracing_on_x")
+    tracing = (
+        []
+        if traced is None
+        else [Target("traced CPU per step / untraced", traced, 3.0 if smoke else 1.6)]
+    )
     if smoke:
-        return [
+        return tracing + [
             Target("agentkit CPU per step / floor", round(cpu_ratio, 2), 3.0),
             Target(
                 "agentkit throughput / floor",
@@ -193,6 +233,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
         Target("100 declarations (ms)", results["declarations"]["best_ms"], 50.0),
         Target("streaming cost per MB, growth", results["streaming_growth"], 1.5),
         Target("MCP stdio call / bare SDK call", results["mcp_overhead"], 1.3),
+        *tracing,
     ]
 
 
@@ -219,6 +260,11 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
         f"(with the OpenAPI subset too: {declarations['both_dialects_best_ms']:.1f} ms)"
     )
     print(f"4 parallel sync tools sleeping 0.3 s: {results['sync_tools_s']:.3f} s")
+    if results.get("tracing_on_x") is not None:
+        print(
+            f"tracing: off {results['tracing_off_ns']:.0f} ns a run to decide (no OpenTelemetry "
+            f"imported); on {results['tracing_on_x']:.2f}x agentkit's CPU per step"
+        )
     streaming.print_rows(results["streaming"])
     mcp_calls.print_rows(results["mcp_calls"])
     print(
@@ -241,6 +287,8 @@ def comparable(results: dict[str, Any]) -> dict[str, float]:
     figures["100 declarations (ms)"] = results["declarations"]["best_ms"]
     figures["import agentkit (s)"] = results["import_agentkit_s"]
     figures["4 x 0.3 s sync tools (s)"] = results["sync_tools_s"]
+    if results.get("tracing_on_x") is not None:
+        figures["traced CPU / untraced"] = results["tracing_on_x"]
     if "streaming_growth" in results:
         figures["streaming cost per MB, growth"] = results["streaming_growth"]
     for name, row in results.get("mcp_calls", {}).items():
@@ -326,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     calls = mcp_calls.SMOKE_CALLS if settings.smoke else mcp_calls.CALLS
     results["mcp_calls"] = anyio.run(mcp_calls.measure_all, calls)
     results["mcp_overhead"] = mcp_calls.overhead(results["mcp_calls"])
+    results["tracing_off_ns"] = tracing_off_ns()
+    results["tracing_on_x"] = tracing_cost(results)
     checked = targets(results, settings.smoke)
     results["targets"] = [{**asdict(t), "met": t.met} for t in checked]
     print_report(results, checked)
