@@ -181,3 +181,39 @@ def test_otel_mistakes_are_one_line_and_exit_2(
 ) -> None:
     done = agentkit(receiver, tmp_path, "run", "examples/home.toml", "--otel", extra={variable: value})
     assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
+
+
+def test_a_chat_exports_a_run_per_message(receiver: Receiver, tmp_path: Path) -> None:
+    import pexpect
+
+    run_file = tmp_path / "talk.toml"
+    run_file.write_text(
+        'tools = ["tools.calc"]\n'
+        '[[offline.turns]]\ncalls = [{ name = "calculate", args = { expression = "2 + 3" } }]\n'
+        '[[offline.turns]]\ntext = "Five."\n[[offline.turns]]\ntext = "Bye then."\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "GOOGLE_", "OTEL_"))}
+    env.update(
+        OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url, TERM="dumb",
+        AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"),
+    )
+    chat = pexpect.spawn(
+        sys.executable, ["-m", "agentkit", "chat", str(run_file), "--otel"], cwd=str(ROOT),
+        env=env, encoding="utf-8", timeout=30, dimensions=(40, 200),
+    )
+    try:
+        chat.expect("you>")
+        chat.sendline("two plus three")
+        chat.expect_exact("model> Five.")
+        chat.expect("you>")
+        chat.sendline("thanks")
+        chat.expect_exact("model> Bye then.")
+        chat.expect("you>")
+        chat.sendeof()
+        chat.expect(pexpect.EOF)
+    finally:
+        chat.close(force=True)
+    assert chat.exitstatus == 0
+    names = [span.name for span, _, _ in receiver.spans()]
+    assert names.count("invoke_agent talk") == 2
+    assert names.count("execute_tool calculate") == 1
