@@ -18,7 +18,7 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import anyio
 
@@ -334,9 +334,19 @@ class Agent(Generic[DepsT]):
         limits: Limits | None,
         *,
         stream: bool,
+        owned: bool = False,
+        checked: int = 0,
     ) -> Loop:
-        """A run, ready to drive (``Chat`` keeps it to read what a stopped run did)."""
-        contents = copy_history(history)
+        """A run, ready to drive (``Chat`` keeps it to read what a stopped run did).
+        ``owned``: ``history`` holds agentkit's own turns (a chat's), not the caller's;
+        ``checked``: how many of its first turns are known to be a valid conversation."""
+        # A chat's own history is its own objects, never edited in place: a new list of the
+        # same turns is enough. A caller's history is copied, so the run never shares it.
+        contents = (
+            cast(list[Content], list(history))
+            if owned and history is not None
+            else copy_history(history)
+        )
         start = len(contents)
         if prompt is not None:
             contents.append(prompt_content(prompt))
@@ -346,7 +356,7 @@ class Agent(Generic[DepsT]):
                 "(a prompt or function responses)"
             )
         state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
-        return Loop(self._settings(deps, limits, stream=stream), state)
+        return Loop(self._settings(deps, limits, stream=stream), state, checked=checked)
 
 
 def _model_for(name: str) -> Model:

@@ -32,6 +32,9 @@ class Chat:
         self.agent = agent
         self.history: list[Content] = copy_history(history)
         self.results: list[RunResult] = []
+        # The turns the last run left (all checked but its last answer): the next run
+        # checks only from there, while the history still starts with them.
+        self._checked: list[Content] = []
 
     async def send(
         self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
@@ -50,12 +53,15 @@ class Chat:
         self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
     ) -> AsyncGenerator[Event, None]:
         agent, history = self.agent, self.history
+        checked = _still_checked(history, self._checked)
         started: list[Loop] = []
         finished = False
         answered_step = 0
         try:
             events = agent._events(
-                lambda: agent._loop(prompt, history, deps, limits, stream=stream),
+                lambda: agent._loop(
+                    prompt, history, deps, limits, stream=stream, owned=True, checked=checked
+                ),
                 started=started.append,
             )
             async with aclosing(events):
@@ -63,6 +69,7 @@ class Chat:
                     if isinstance(event, RunFinished):
                         self.results.append(event.result)
                         self.history = list(event.result.history_contents)
+                        self._checked = list(self.history)
                         finished = True
                     elif isinstance(event, FunctionResultEvent) and event.step != answered_step:
                         # The step's calls are answered: the history follows at once, so a
@@ -82,3 +89,16 @@ class Chat:
         added = partial.history_contents[partial.new_from :]
         if any(content.role == "model" for content in added):
             self.history = list(partial.history_contents)
+
+
+def _still_checked(history: list[Content], checked: list[Content]) -> int:
+    """How many first turns of ``history`` are the checked ones (the same objects, in the
+    same places): the whole count when the history only grew since, else 0 (edited or
+    trimmed by the caller: everything is checked again). Comparing identities costs a
+    fraction of checking the turns again."""
+    count = len(checked)
+    if not count or len(history) < count:
+        return 0
+    if not all(now is then for now, then in zip(history, checked, strict=False)):
+        return 0
+    return count

@@ -15,14 +15,18 @@ from agentkit.types import Content, FunctionCall, FunctionResponse, Part
 _ROLES = ("user", "model", "function")
 
 
-def check_history(contents: Sequence[Content]) -> None:
+def check_history(contents: Sequence[Content], start: int = 0) -> None:
+    """Raise ``HistoryError`` for what Gemini would refuse. ``start``: the turns before it
+    were checked already (the history only grows), so only the rest is; every rule looks at
+    a turn and its neighbours, so checking from the turn before the first new one is whole."""
     if not contents:
         raise HistoryError("the conversation is empty: it must contain at least one user turn")
     if _role(contents[0]) != "user":
         raise HistoryError(
             f"the conversation must start with a user turn, not {_role(contents[0])!r}", 0
         )
-    for index, content in enumerate(contents):
+    for index in range(max(0, start), len(contents)):
+        content = contents[index]
         role = _role(content)
         if role not in _ROLES:
             raise HistoryError(f"role {role!r} is not one of user, model", index)
@@ -68,7 +72,7 @@ def _check_pairing(calls: list[FunctionCall], answers: list[FunctionResponse], i
             "requires exactly one response per call",
             index,
         )
-    call_ids = [c.id for c in calls]
+    call_ids = {c.id for c in calls}
     for position, (call, answer) in enumerate(zip(calls, answers, strict=True)):
         if call.id is not None:
             if answer.id not in call_ids:

@@ -73,7 +73,7 @@ class _LimitReached(Exception):
 
 
 class Loop:
-    def __init__(self, settings: RunSettings, state: LoopState) -> None:
+    def __init__(self, settings: RunSettings, state: LoopState, *, checked: int = 0) -> None:
         self.settings = settings
         self.state = state
         self.log = log.bind(run_id=state.run_id)
@@ -83,6 +83,7 @@ class Loop:
         self._stop_after_answer: StopReason | None = None
         self._progress: ProgressChannel | None = None  # while a turn's calls report progress
         self._model_call: ModelCall | None = None  # the traced model call in flight, if any
+        self._checked = checked  # how many turns of the history are known to be valid
 
     # -- the run --------------------------------------------------------------------------
 
@@ -197,7 +198,11 @@ class Loop:
 
     def _request(self, *, tools_off: bool = False) -> GenerateContentRequest:
         settings = self.settings
-        check_history(self.state.history)
+        history = self.state.history
+        # Checked from the turn before the first one not yet checked: earlier turns do not
+        # change (feedback replaces the last turn, which is re-checked).
+        check_history(history, self._checked - 1)
+        self._checked = len(history)
         fields: dict[str, Any] = {"contents": list(self.state.history)}
         if settings.instructions is not None:
             fields["system_instruction"] = settings.instructions
