@@ -3,7 +3,9 @@
 from agentkit.agent.agent import Agent
 from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmationRequest, Decision
+from agentkit.agent.context import ContextPolicy
 from agentkit.agent.events import (
+    ContextCompacted,
     Event,
     FunctionCallEvent,
     FunctionResultEvent,
@@ -23,6 +25,8 @@ __all__ = [
     "Agent",
     "Chat",
     "ConfirmationRequest",
+    "ContextCompacted",
+    "ContextPolicy",
     "Decision",
     "Event",
     "FunctionCallEvent",

@@ -24,6 +24,8 @@ import anyio
 
 from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
+from agentkit.agent.context import ContextPolicy
+from agentkit.agent.context_size import InputLimits
 from agentkit.agent.events import Event
 from agentkit.agent.limits import Limits
 from agentkit.agent.loop import Loop
@@ -82,6 +84,9 @@ class Agent(Generic[DepsT]):
             nothing is recorded and nothing is paid for).
         capture_content: record messages, tool arguments and results in spans (by default
             only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT says so).
+        context: keeps what each request sends within a token budget (``ContextPolicy``).
+            By default runs send their whole history and chats use ``ContextPolicy()``;
+            ``False`` turns it off for chats too.
     """
 
     def __init__(
@@ -106,6 +111,7 @@ class Agent(Generic[DepsT]):
         tracer_provider: Any = None,
         meter_provider: Any = None,
         capture_content: bool | None = None,
+        context: ContextPolicy | bool | None = None,
     ) -> None:
         self.model: Model = _model_for(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
@@ -139,6 +145,8 @@ class Agent(Generic[DepsT]):
         self.native_output = native_output
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)
         self.name = name
+        self.context = context
+        self._input_limits = InputLimits()  # asked of the endpoint once per model
         self.telemetry = TelemetrySetup(
             agent_name=name,
             tracer_provider=tracer_provider,
@@ -260,7 +268,9 @@ class Agent(Generic[DepsT]):
 
     # -- internals ------------------------------------------------------------------------
 
-    def _settings(self, deps: Any, limits: Limits | None, *, stream: bool) -> RunSettings:
+    def _settings(
+        self, deps: Any, limits: Limits | None, *, stream: bool, chat: bool = False
+    ) -> RunSettings:
         closed = self.toolset.closed_sources()
         if closed:  # only a loop built without ``_events`` could get here
             raise ConfigurationError(f"{closed[0]!r} is not open")
@@ -288,7 +298,16 @@ class Agent(Generic[DepsT]):
             limiter=self._limiter,
             state_key=self.state_key,
             telemetry=self.telemetry.for_run(self.model),
+            context=self._policy(chat),
+            input_limits=self._input_limits,
         )
+
+    def _policy(self, chat: bool) -> ContextPolicy | None:
+        if isinstance(self.context, ContextPolicy):
+            return self.context
+        if self.context is None:
+            return ContextPolicy() if chat else None
+        return ContextPolicy() if self.context else None
 
     def _events(
         self,
@@ -336,10 +355,13 @@ class Agent(Generic[DepsT]):
         stream: bool,
         owned: bool = False,
         checked: int = 0,
+        context: list[Content] | None = None,
     ) -> Loop:
         """A run, ready to drive (``Chat`` keeps it to read what a stopped run did).
         ``owned``: ``history`` holds agentkit's own turns (a chat's), not the caller's;
-        ``checked``: how many of its first turns are known to be a valid conversation."""
+        ``checked``: how many of its first turns are known to be a valid conversation;
+        ``context``: what a chat sends instead of ``history`` since a compaction (the new
+        prompt is added to both)."""
         # A chat's own history is its own objects, never edited in place: a new list of the
         # same turns is enough. A caller's history is copied, so the run never shares it.
         contents = (
@@ -356,7 +378,10 @@ class Agent(Generic[DepsT]):
                 "(a prompt or function responses)"
             )
         state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
-        return Loop(self._settings(deps, limits, stream=stream), state, checked=checked)
+        if context is not None:
+            state.context = [*context, *contents[start:]]
+        settings = self._settings(deps, limits, stream=stream, chat=owned)
+        return Loop(settings, state, checked=checked)
 
 
 def _model_for(name: str) -> Model:

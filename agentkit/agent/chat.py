@@ -32,6 +32,9 @@ class Chat:
         self.agent = agent
         self.history: list[Content] = copy_history(history)
         self.results: list[RunResult] = []
+        # What the next message is sent after, when the context policy compacted the
+        # history (None: the history itself). ``history`` always keeps everything.
+        self.context: list[Content] | None = None
         # The turns the last run left (all checked but its last answer): the next run
         # checks only from there, while the history still starts with them.
         self._checked: list[Content] = []
@@ -52,15 +55,22 @@ class Chat:
     async def _turn(
         self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
     ) -> AsyncGenerator[Event, None]:
-        agent, history = self.agent, self.history
-        checked = _still_checked(history, self._checked)
+        agent, history, context = self.agent, self.history, self.context
+        checked = _still_checked(history, self._checked) if context is None else 0
         started: list[Loop] = []
         finished = False
         answered_step = 0
         try:
             events = agent._events(
                 lambda: agent._loop(
-                    prompt, history, deps, limits, stream=stream, owned=True, checked=checked
+                    prompt,
+                    history,
+                    deps,
+                    limits,
+                    stream=stream,
+                    owned=True,
+                    checked=checked,
+                    context=context,
                 ),
                 started=started.append,
             )
@@ -69,6 +79,7 @@ class Chat:
                     if isinstance(event, RunFinished):
                         self.results.append(event.result)
                         self.history = list(event.result.history_contents)
+                        self.context = event.result.context_contents
                         self._checked = list(self.history)
                         finished = True
                     elif isinstance(event, FunctionResultEvent) and event.step != answered_step:
@@ -76,7 +87,9 @@ class Chat:
                         # consumer that just stops reading (a plain ``break``, whose closing
                         # comes later) already sees the calls that ran.
                         answered_step = event.step
-                        self.history = list(started[0].state.history)
+                        state = started[0].state
+                        self.history = list(state.history)
+                        self.context = None if state.context is None else list(state.context)
                     yield event
         finally:
             if not finished and started:
@@ -89,6 +102,7 @@ class Chat:
         added = partial.history_contents[partial.new_from :]
         if any(content.role == "model" for content in added):
             self.history = list(partial.history_contents)
+            self.context = partial.context_contents
 
 
 def _still_checked(history: list[Content], checked: list[Content]) -> int:

@@ -75,6 +75,20 @@ class RetryEvent:
 
 
 @dataclass(frozen=True)
+class ContextCompacted:
+    """The context was compacted before a request (see ``agentkit.agent.context``): older
+    tool results elided, older exchanges summarised or dropped. The transcript keeps all."""
+
+    step: int
+    tokens_before: int
+    tokens_after: int
+    elided_results: int
+    removed_exchanges: int
+    summary: str | None
+    kind: Literal["context_compacted"] = "context_compacted"
+
+
+@dataclass(frozen=True)
 class StepFinished:
     """A step is complete: its model turn and (if it called tools) their answers are in
     ``history``, which is a consistent checkpoint to save."""
@@ -100,6 +114,7 @@ Event: TypeAlias = (
     | FunctionResultEvent
     | ToolProgress
     | RetryEvent
+    | ContextCompacted
     | StepFinished
     | RunFinished
 )

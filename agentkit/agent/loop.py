@@ -9,6 +9,7 @@ errors; limits end the run with a valid history.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from contextlib import aclosing
@@ -21,7 +22,10 @@ from agentkit.agent.confirmation import (
     pending_calls,
     settle_confirmations,
 )
+from agentkit.agent.context import SUMMARY_INSTRUCTION, compact, summary_request_text
+from agentkit.agent.context_size import content_tokens, json_tokens
 from agentkit.agent.events import (
+    ContextCompacted,
     Event,
     FunctionCallEvent,
     RetryEvent,
@@ -84,6 +88,9 @@ class Loop:
         self._progress: ProgressChannel | None = None  # while a turn's calls report progress
         self._model_call: ModelCall | None = None  # the traced model call in flight, if any
         self._checked = checked  # how many turns of the history are known to be valid
+        # (turns sent, their exact input tokens) from the last response, for estimates
+        self._size_known: tuple[int, int] | None = None
+        self._fixed: int | None = None  # tokens of what every request sends besides contents
 
     # -- the run --------------------------------------------------------------------------
 
@@ -98,7 +105,7 @@ class Loop:
             try:
                 try:
                     if resume_decisions is not None:
-                        calls = self.state.history[-1].function_calls
+                        calls = self.state.sent[-1].function_calls
                         answers = self._answering(calls, resume_decisions)
                         async with aclosing(answers):
                             async for event in answers:
@@ -167,7 +174,7 @@ class Loop:
             self._add_feedback(turn)
         content = turn.content()
         assert content is not None
-        self.state.history.append(content)
+        self.state.append(content)
         self.state.thoughts.extend(turn.thoughts)
         calls = content.function_calls
         if calls:
@@ -198,12 +205,13 @@ class Loop:
 
     def _request(self, *, tools_off: bool = False) -> GenerateContentRequest:
         settings = self.settings
-        history = self.state.history
+        sent = self.state.sent
         # Checked from the turn before the first one not yet checked: earlier turns do not
-        # change (feedback replaces the last turn, which is re-checked).
-        check_history(history, self._checked - 1)
-        self._checked = len(history)
-        fields: dict[str, Any] = {"contents": list(self.state.history)}
+        # change (feedback replaces the last turn, which is re-checked; a compaction makes
+        # a new context, checked whole).
+        check_history(sent, self._checked - 1)
+        self._checked = len(sent)
+        fields: dict[str, Any] = {"contents": list(sent)}
         if settings.instructions is not None:
             fields["system_instruction"] = settings.instructions
         if settings.wire_tools is not None:
@@ -222,13 +230,36 @@ class Loop:
     async def _call_model(
         self, turn: Turn, *, tools_off: bool = False
     ) -> AsyncGenerator[Event, None]:
-        state = self.state
         if not tools_off:
             reason = self._limit_reason()
             if reason is not None:
                 raise _LimitReached(reason)
+        if self.settings.context is not None:
+            compacted = await self._fit_context(tools_off)
+            if compacted is not None:
+                yield compacted
+        try:
+            async with aclosing(self._send(turn, tools_off)) as model_events:
+                async for event in model_events:
+                    yield event
+        except APIError as error:
+            # The estimate was short and the API says the input is too long: compact to the
+            # limit it names and send once more. Nothing of the turn was received.
+            refusal = _input_limit_named(error)
+            if refusal is None or turn.chunks or self.settings.context is None:
+                raise
+            compacted = await self._fit_context(tools_off, refusal=refusal)
+            if compacted is None:
+                raise
+            yield compacted
+            async with aclosing(self._send(turn, tools_off)) as model_events:
+                async for event in model_events:
+                    yield event
+
+    async def _send(self, turn: Turn, tools_off: bool) -> AsyncGenerator[Event, None]:
+        """One request, its answer assembled into ``turn`` (traced when the run is)."""
         request = self._request(tools_off=tools_off)
-        state.model_calls += 1
+        self.state.model_calls += 1
         telemetry = self.settings.telemetry
         if telemetry is None:
             async with aclosing(self._model_turn(turn, request)) as model_events:
@@ -250,6 +281,100 @@ class Loop:
             call.finish(turn)
         finally:
             self._model_call = None
+
+    # -- the context ----------------------------------------------------------------------
+
+    async def _fit_context(
+        self, tools_off: bool, *, refusal: tuple[int, int] | None = None
+    ) -> ContextCompacted | None:
+        """Compact the context when the next request would not fit the policy's budget;
+        the event saying what was done, or None. ``refusal``: (count, limit) from the API's
+        "too long" answer: the limit is learnt, and the budget shrinks by as much as the
+        estimate fell short of the count."""
+        policy = self.settings.context
+        assert policy is not None
+        estimate = self._estimate()
+        if refusal is not None:
+            self.settings.input_limits.learn(self.settings.model, refusal[1])
+            limit: int | None = refusal[1]
+        else:
+            limit = await self.settings.input_limits.of(self.settings.model, estimate)
+        budget = policy.budget(limit)
+        if budget is None:
+            return None
+        if refusal is not None:
+            budget = min(budget, int(budget * estimate / max(refusal[0], 1)))
+        elif estimate <= budget:
+            return None
+        fixed = self._fixed_tokens()
+        done = await compact(list(self.state.sent), fixed, budget, policy, self._summarize)
+        if done is None:
+            return None
+        context, what = done
+        self.state.context = context
+        self._checked = 0  # a new context: checked whole before it is sent
+        self._size_known = None
+        event = ContextCompacted(
+            self.state.step,
+            what.tokens_before,
+            what.tokens_after,
+            what.elided_results,
+            what.removed_exchanges,
+            what.summary,
+        )
+        self.log.info(
+            "context.compacted",
+            step=self.state.step,
+            tokens_before=what.tokens_before,
+            tokens_after=what.tokens_after,
+            elided=what.elided_results,
+            removed=what.removed_exchanges,
+        )
+        if self.settings.telemetry is not None:
+            self.settings.telemetry.run_event(
+                "agentkit.compaction",
+                {
+                    "agentkit.tokens_before": what.tokens_before,
+                    "agentkit.tokens_after": what.tokens_after,
+                    "agentkit.elided_results": what.elided_results,
+                    "agentkit.removed_exchanges": what.removed_exchanges,
+                    "agentkit.summarised": what.summary is not None,
+                },
+            )
+        return event
+
+    def _estimate(self) -> int:
+        """The next request's input tokens: the last response's count for what it sent,
+        plus an estimate of the turns added since; all estimated when nothing is known."""
+        sent = self.state.sent
+        if self._size_known is not None:
+            count, tokens = self._size_known
+            if count <= len(sent):
+                return tokens + sum(content_tokens(content) for content in sent[count:])
+        return self._fixed_tokens() + sum(content_tokens(content) for content in sent)
+
+    def _fixed_tokens(self) -> int:
+        if self._fixed is None:
+            settings = self.settings
+            self._fixed = json_tokens(settings.instructions) + json_tokens(settings.wire_tools)
+        return self._fixed
+
+    async def _summarize(self, turns: list[Content]) -> str | None:
+        """The summary of ``turns``, written by the model in one call without tools."""
+        text = f"{SUMMARY_INSTRUCTION}\n\n{summary_request_text(turns)}"
+        request = GenerateContentRequest(contents=[Content.user(text)])
+        model = self.settings.model
+        self.state.model_calls += 1
+        try:
+            response = await model.generate(request)
+        except AgentkitError as error:
+            self.log.warning("context.summary_failed", error=str(error))
+            return None  # the exchanges are dropped with a marker instead
+        self.state.usage.add_call(response.model_version or model.name, response.usage_metadata)
+        candidate = response.first_candidate
+        parts = candidate.content.parts if candidate and candidate.content else None
+        summary = "".join(p.text or "" for p in parts or () if not p.thought).strip()
+        return summary or None
 
     async def _model_turn(
         self, turn: Turn, request: GenerateContentRequest
@@ -300,6 +425,8 @@ class Loop:
                 if part.text:
                     yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
         model_name = turn.model_version or model.name
+        if turn.usage is not None and turn.usage.prompt_token_count:
+            self._size_known = (len(request.contents), turn.usage.prompt_token_count)
         cost = state.usage.add_call(model_name, turn.usage)
         calls = sum(1 for p in turn.parts if p.function_call is not None)
         state.steps.append(
@@ -370,9 +497,9 @@ class Loop:
         """Tell the model what was wrong, on the user turn it is answering (kept in history:
         the record shows what the model was told)."""
         # A new content, not an edit: the previous one may already be in a step's snapshot.
-        last = self.state.history[-1]
-        self.state.history[-1] = last.model_copy(
-            update={"parts": [*(last.parts or []), Part(text=feedback_for(turn))]}
+        said = Part(text=feedback_for(turn))
+        self.state.change_last(
+            lambda last: last.model_copy(update={"parts": [*(last.parts or []), said]})
         )
 
     # -- answering calls ------------------------------------------------------------------
@@ -460,7 +587,7 @@ class Loop:
         if settings.telemetry is not None:
             self._record_refusals(planned)
         results, events = record_answers(planned, state, settings.limits.tool_result_chars)
-        state.history.append(responses_turn(calls, results))
+        state.append(responses_turn(calls, results))
         if final_called:
             text = final_value if isinstance(final_value, str) else None
             self._finish(StopReason.FINAL_ANSWER, text, final_value)
@@ -537,7 +664,7 @@ class Loop:
         self._queued.append(
             self._model_retry("output does not match the output type", self._output_retries)
         )
-        self.state.history.append(Content.user(feedback))
+        self.state.append(Content.user(feedback))
 
     def _finish(self, reason: StopReason, text: str | None, output: Any = None) -> None:
         self._finished = self.state.result(reason, text, output)
@@ -570,7 +697,7 @@ class Loop:
         if content is None or content.function_calls or self._check_turn_quietly(turn):
             self._finish(reason, None)  # no usable answer; the history is left as it was
             return
-        self.state.history.append(content)
+        self.state.append(content)
         self.state.thoughts.extend(turn.thoughts)
         self._finish(reason, turn.text)
 
@@ -579,6 +706,18 @@ class Loop:
             return self._check_turn(turn) is not None
         except (ModelBehaviorError, ResponseBlockedError):
             return True
+
+
+def _input_limit_named(error: APIError) -> tuple[int, int] | None:
+    """(the count, the limit) in Gemini's "The input token count (N) exceeds the maximum
+    number of tokens allowed (M)" refusal, or None for any other error."""
+    if getattr(error, "status_code", None) != 400:
+        return None
+    found = re.search(
+        r"input token count \((\d+)\) exceeds the maximum number of tokens allowed \((\d+)\)",
+        str(error),
+    )
+    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 async def _close(iterator: AsyncIterator[Any]) -> None:

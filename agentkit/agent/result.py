@@ -83,6 +83,8 @@ class RunResult:
         steps: one record per model call.
         stop_reason: why the run ended.
         state: when paused, the JSON-able run state to hand to ``agent.resume``.
+        context: what the last request sent, when a context policy compacted the history
+            (None: the whole history was sent); a chat continues from it.
     """
 
     run_id: str
@@ -96,6 +98,13 @@ class RunResult:
     steps: list[StepRecord] = field(default_factory=list)
     stop_reason: StopReason = StopReason.COMPLETED
     state: dict[str, Any] | None = None
+    context_contents: list[Content] | None = None
+
+    @property
+    def context(self) -> list[dict[str, Any]] | None:
+        if self.context_contents is None:
+            return None
+        return [content.to_wire() for content in self.context_contents]
 
     @property
     def history(self) -> list[dict[str, Any]]:

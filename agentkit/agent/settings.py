@@ -8,6 +8,8 @@ from typing import Any
 import anyio
 
 from agentkit.agent.confirmation import ConfirmCallback
+from agentkit.agent.context import ContextPolicy
+from agentkit.agent.context_size import InputLimits
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import ToolPlan
 from agentkit.models.base import Model
@@ -34,6 +36,8 @@ class RunSettings:
     limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(16))
     state_key: bytes = b""
     telemetry: Any = None  # the run's RunTelemetry when it is traced or measured
+    context: ContextPolicy | None = None  # how the context is kept within budget, if it is
+    input_limits: InputLimits = field(default_factory=InputLimits)
 
     @property
     def wire_tools(self) -> list[Tool] | None:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -40,6 +41,27 @@ class LoopState:
     thoughts: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     resumed_from: dict[str, Any] | None = None  # the paused run's span (``dump_state``)
+    # What requests send when a context policy has compacted it; None: the history itself.
+    # Turns after a compaction are appended to both, as the same objects.
+    context: list[Content] | None = None
+
+    @property
+    def sent(self) -> list[Content]:
+        return self.history if self.context is None else self.context
+
+    def append(self, content: Content) -> None:
+        self.history.append(content)
+        if self.context is not None:
+            self.context.append(content)
+
+    def change_last(self, change: Callable[[Content], Content]) -> None:
+        """Replace the last turn by ``change(turn)``, in both lists (the context's may carry
+        a compaction's note, so each list's own last turn is changed)."""
+        last = self.history[-1]
+        self.history[-1] = changed = change(last)
+        if self.context is not None:
+            mine = self.context[-1]
+            self.context[-1] = changed if mine is last else change(mine)
 
     def result(
         self,
@@ -60,6 +82,7 @@ class LoopState:
             steps=list(self.steps),
             stop_reason=stop_reason,
             state=state,
+            context_contents=None if self.context is None else list(self.context),
         )
 
     def partial(self, text: str | None = None) -> RunResult:
@@ -67,9 +90,9 @@ class LoopState:
         (a model turn whose calls were never answered is left out — none of them ran), the
         executed calls, usage and steps."""
         result = self.result(StopReason.FAILED, text)
-        history = result.history_contents
-        if history and history[-1].role == "model" and history[-1].function_calls:
-            del history[-1]
+        for turns in (result.history_contents, result.context_contents):
+            if turns and turns[-1].role == "model" and turns[-1].function_calls:
+                del turns[-1]
         return result
 
 
@@ -99,6 +122,8 @@ def dump_state(
         "thoughts": list(state.thoughts),
         "pending": pending,
     }
+    if state.context is not None:
+        body["context"] = [content.to_wire() for content in state.context]
     if trace is not None:
         body["trace"] = trace
     return {**body, "signature": _sign(body, key)}
@@ -150,6 +175,9 @@ def load_state(data: Any, key: bytes) -> tuple[LoopState, list[dict[str, Any]]]:
             ],
             thoughts=[str(t) for t in data["thoughts"]],
             resumed_from=data["trace"] if isinstance(data.get("trace"), dict) else None,
+            context=[Content.model_validate(c) for c in data["context"]]
+            if data.get("context") is not None
+            else None,
         )
         pending = list(data["pending"])
     except (KeyError, TypeError, ValueError, ValidationError) as error:

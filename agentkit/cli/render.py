@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agentkit.agent import (
+    ContextCompacted,
     Event,
     FunctionCallEvent,
     FunctionResultEvent,
@@ -21,6 +22,19 @@ from agentkit.agent import (
     ToolProgress,
 )
 from agentkit.offline import ModelChoice
+
+
+def compaction_text(event: ContextCompacted) -> str:
+    """``context compacted: 3 old tool results elided, 12 earlier exchanges summarised
+    (41,000 → 9,500 tokens); the transcript keeps everything``."""
+    done = []
+    if event.elided_results:
+        done.append(f"{event.elided_results} old tool result(s) elided")
+    if event.removed_exchanges:
+        how = "summarised" if event.summary else "dropped"
+        done.append(f"{event.removed_exchanges} earlier exchange(s) {how}")
+    sizes = f"{event.tokens_before:,} → {event.tokens_after:,} tokens"
+    return f"context compacted: {', '.join(done)} ({sizes}); the transcript keeps everything"
 
 
 def progress_text(event: ToolProgress) -> str:
@@ -71,6 +85,8 @@ class Transcript:
             else:
                 error = event.response.get("error", event.response)
                 self.console.print(f"  [red]✗ {escape(event.name)}[/] {escape(_short(error))}")
+        elif isinstance(event, ContextCompacted):
+            self.console.print(f"  [dim]⋯ {escape(compaction_text(event))}[/]")
         elif isinstance(event, ToolProgress):
             self.console.print(f"  [dim]… {escape(event.name)} {escape(progress_text(event))}[/]")
         elif isinstance(event, RetryEvent):
@@ -124,6 +140,16 @@ def event_record(event: Event) -> dict[str, Any] | None:
             "ok": event.ok,
             "response": event.response,
             "duration_s": round(event.duration, 4),
+        }
+    if isinstance(event, ContextCompacted):
+        return {
+            "type": "compaction",
+            "step": event.step,
+            "tokens_before": event.tokens_before,
+            "tokens_after": event.tokens_after,
+            "elided_results": event.elided_results,
+            "removed_exchanges": event.removed_exchanges,
+            "summary": event.summary,
         }
     if isinstance(event, ToolProgress):
         return {
