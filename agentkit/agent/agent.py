@@ -170,14 +170,21 @@ class Agent(Generic[DepsT]):
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
         limits: Limits | None = None,
+        context: Sequence[Content | Mapping[str, Any]] | None = None,
     ) -> RunResult:
         """Run to an answer (or a limit, or a pause) and return the result.
 
         ``prompt=None`` continues ``history`` as it is (it must end with a user turn), e.g.
-        after a crash, from a session saved at the last completed step.
+        after a crash, from a session saved at the last completed step. ``context``: what
+        an earlier run sent after compacting (its ``RunResult.context``), to continue from
+        instead of the whole ``history``.
         """
         return await result_of(
-            self._events(lambda: self._loop(prompt, history, deps, limits, stream=False))
+            self._events(
+                lambda: self._loop(
+                    prompt, history, deps, limits, stream=False, context=_copied(context)
+                )
+            )
         )
 
     async def __aenter__(self) -> Agent[DepsT]:
@@ -198,11 +205,18 @@ class Agent(Generic[DepsT]):
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
         limits: Limits | None = None,
+        context: Sequence[Content | Mapping[str, Any]] | None = None,
     ) -> RunResult:
         """``run`` for synchronous code; also works when an event loop is already running
         in this thread (a notebook), by running in a helper thread."""
         return run_blocking(
-            self.run, prompt, history=history, deps=deps, limits=limits, close=self.model
+            self.run,
+            prompt,
+            history=history,
+            deps=deps,
+            limits=limits,
+            context=context,
+            close=self.model,
         )
 
     async def stream(
@@ -212,13 +226,16 @@ class Agent(Generic[DepsT]):
         history: Sequence[Content | Mapping[str, Any]] | None = None,
         deps: DepsT | None = None,
         limits: Limits | None = None,
+        context: Sequence[Content | Mapping[str, Any]] | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Run with a streamed model connection, yielding events as they happen; the last
         event is ``RunFinished`` carrying the result.
 
         Stopping early (``break``, an exception in the consumer, ``aclose()``) ends the run
         where it is: the model's stream is closed and its connection released at once."""
-        events = self._events(lambda: self._loop(prompt, history, deps, limits, stream=True))
+        events = self._events(
+            lambda: self._loop(prompt, history, deps, limits, stream=True, context=_copied(context))
+        )
         async with aclosing(events):
             async for event in events:
                 yield event
@@ -382,6 +399,10 @@ class Agent(Generic[DepsT]):
             state.context = [*context, *contents[start:]]
         settings = self._settings(deps, limits, stream=stream, chat=owned)
         return Loop(settings, state, checked=checked)
+
+
+def _copied(context: Sequence[Content | Mapping[str, Any]] | None) -> list[Content] | None:
+    return None if context is None else copy_history(context)
 
 
 def _model_for(name: str) -> Model:

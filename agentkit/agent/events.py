@@ -98,6 +98,8 @@ class StepFinished:
     calls: int
     usage: UsageMetadata | None
     history: tuple[Content, ...] = field(default=(), repr=False, compare=False)
+    # What requests send, when a context policy compacted it (None: the history).
+    context: tuple[Content, ...] | None = field(default=None, repr=False, compare=False)
     kind: Literal["step_finished"] = "step_finished"
 
 

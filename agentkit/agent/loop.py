@@ -197,8 +197,14 @@ class Loop:
             self._finish(StopReason.MAX_TOKENS, turn.text)
         else:
             self._conclude(turn.text)
+        context = self.state.context
         yield StepFinished(
-            self.state.step, turn.finish_reason, len(calls), turn.usage, tuple(self.state.history)
+            self.state.step,
+            turn.finish_reason,
+            len(calls),
+            turn.usage,
+            tuple(self.state.history),
+            None if context is None else tuple(context),
         )
 
     # -- talking to the model -------------------------------------------------------------

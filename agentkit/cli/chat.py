@@ -35,7 +35,12 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         print_banner(err, choice)
         terminal = TerminalChat(choice, out=out, err=err)
         agent = agent_for(
-            runfile, choice.model, toolset, terminal.confirm, telemetry=args.telemetry
+            runfile,
+            choice.model,
+            toolset,
+            terminal.confirm,
+            telemetry=args.telemetry,
+            conversation=True,
         )
         return terminal.talk(agent)
 

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,14 @@ class Invocation:
         if self.store is not None and self.name is not None:
             self.store.save(self.name, self.session)
 
+    def keep_context(self, context: Sequence[Content] | None) -> None:
+        """What the next request sends after a compaction, kept with the session (the
+        history stays whole): the next invocation continues from it."""
+        if context is None:
+            self.session.meta.pop("context", None)
+        else:
+            self.session.meta["context"] = [content.to_wire() for content in context]
+
     def step_done(self, history: list[dict[str, Any]]) -> None:
         self.session.history = history
         self.in_prompt = True
@@ -152,7 +161,9 @@ def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
             script = script[invocation.model_turns_served() :]
         with live_or_scripted(runfile.model, script, signature_key=OFFLINE_SIGNATURE_KEY) as choice:
             confirm = confirmation_policy(human, approve=args.approve)
-            agent = agent_for(runfile, choice.model, toolset, confirm, telemetry=args.telemetry)
+            agent = agent_for(
+                runfile, choice.model, toolset, confirm, telemetry=args.telemetry, conversation=True
+            )
             print_banner(err, choice)
             for line in invocation.describe(args.session):
                 err.print(line, style="bold", markup=False)
@@ -226,15 +237,19 @@ async def _one_prompt(
     json_stream: IO[str] | None,
 ) -> RunResult:
     history = [Content.model_validate(item) for item in invocation.session.history]
-    async with aclosing(agent.stream(prompt, history=history)) as events:
+    saved = invocation.session.meta.get("context")
+    context = [Content.model_validate(item) for item in saved] if isinstance(saved, list) else None
+    async with aclosing(agent.stream(prompt, history=history, context=context)) as events:
         async for event in events:
             transcript.event(event)
             if json_stream is not None and (record := event_record(event)) is not None:
                 write_json_line(json_stream, record)
             if isinstance(event, StepFinished):
+                invocation.keep_context(event.context)
                 invocation.step_done([content.to_wire() for content in event.history])
             elif isinstance(event, RunFinished):
                 invocation.session.history = event.result.history
+                invocation.keep_context(event.result.context_contents)
                 return event.result
     raise AssertionError("the run ended without a RunFinished event")
 

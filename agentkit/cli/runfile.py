@@ -10,6 +10,9 @@
     [limits]                          # model_calls, tool_calls, total_tokens, deadline, ...
     model_calls = 12
 
+    [context]                         # max_tokens, keep_last, elide_over, summarize,
+    max_tokens = 200000               # keep_first, headroom; or: context = false
+
     [[offline.turns]]                 # the model's turns when no API key is set
     calls = [{ name = "apply_scene", args = { name = "movie night" } }]
     [[offline.turns]]
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentkit.agent import Limits
+from agentkit.agent import ContextPolicy, Limits
 from agentkit.cli.exits import UsageError
 from agentkit.cli.mcp_config import MCPServerSpec, load_mcp_servers_file, parse_mcp_tables
 from agentkit.textfiles import read_text
@@ -42,6 +45,7 @@ _KNOWN = {
     "prompts",
     "prompt",
     "limits",
+    "context",
     "offline",
     "temperature",
     "max_output_tokens",
@@ -72,6 +76,9 @@ class RunFile:
     thinking: dict[str, Any] | None = None
     offline_turns: tuple[Any, ...] | None = None
     mcp: tuple[MCPServerSpec, ...] = ()
+    # The context policy; None when the file does not say (on for run and chat, which
+    # carry a conversation; off for batch rows).
+    context: ContextPolicy | bool | None = None
 
     def render_prompts(self, variables: dict[str, Any]) -> list[str]:
         """Prompts with ``{name}`` replaced by batch-input fields (nothing else is evaluated)."""
@@ -126,6 +133,7 @@ def _parse(data: dict[str, Any], path: Path) -> RunFile:
         thinking=_thinking(data.get("thinking"), path),
         offline_turns=_offline(data.get("offline"), path),
         mcp=_mcp(data, base, path),
+        context=_context(data["context"], path) if "context" in data else None,
     )
 
 
@@ -149,6 +157,14 @@ _LIMIT_KINDS: dict[str, Any] = {
     "model_retries": int,
     "tool_result_chars": int,
     "on_limit": ("answer", "stop"),
+}
+_CONTEXT_KINDS: dict[str, Any] = {
+    "max_tokens": int,
+    "keep_last": int,
+    "elide_over": int,
+    "summarize": bool,
+    "keep_first": bool,
+    "headroom": float,
 }
 _THINKING_KINDS: dict[str, Any] = {
     "thinking_budget": int,
@@ -262,6 +278,18 @@ def _thinking(table: Any, path: Path) -> dict[str, Any] | None:
     if "thinking_level" in checked:
         checked["thinking_level"] = checked["thinking_level"].upper()
     return checked
+
+
+def _context(value: Any, path: Path) -> ContextPolicy | bool:
+    if isinstance(value, bool):
+        return value
+    checked = _checked_table(value, "context", _CONTEXT_KINDS, path)
+    for key in ("max_tokens", "keep_last"):
+        if key in checked and checked[key] < 1:
+            raise RunFileError(f"{path}: [context] {key} must be at least 1")
+    if not 0 <= checked.get("headroom", 0.1) < 1:
+        raise RunFileError(f"{path}: [context] headroom must be a share from 0 up to 1")
+    return ContextPolicy(**checked)
 
 
 def _limits(table: Any, path: Path) -> Limits:

@@ -27,10 +27,14 @@ def agent_for(
     confirm: ConfirmCallback | None,
     mcp: list[Any] | None = None,
     telemetry: Exporting | None = None,
+    conversation: bool = False,
 ) -> Agent[Any]:
     """The run file's agent; a setting the agent refuses is a run-file mistake, named with
     the file and the key it came from. ``mcp``: the run file's MCP toolsets, when the caller
-    built (and opens) them itself. ``telemetry``: where ``--otel`` exports to."""
+    built (and opens) them itself. ``telemetry``: where ``--otel`` exports to.
+    ``conversation``: the runs carry one conversation (run, chat), so the context policy is
+    on unless the run file turns it off."""
+    context = runfile.context if runfile.context is not None else conversation
     try:
         return Agent(
             model,
@@ -46,6 +50,7 @@ def agent_for(
             limits=runfile.limits,
             confirm=confirm,
             name=runfile.path.stem,
+            context=context,
             tracer_provider=telemetry.tracer_provider if telemetry else None,
             meter_provider=telemetry.meter_provider if telemetry else None,
         )
