@@ -50,6 +50,31 @@ def price_for(model: str) -> Price | None:
     return None
 
 
+# Explicit cache storage, USD per 1M tokens per hour (the pricing page's column).
+CACHE_STORAGE_PER_HOUR: dict[str, float] = {
+    "gemini-2.5-pro": 4.50,
+    "gemini-2.5-flash": 1.00,
+    "gemini-2.5-flash-lite": 1.00,
+    "gemini-2.0-flash": 1.00,
+    "gemini-1.5-flash": 1.00,
+    "gemini-1.5-flash-8b": 0.25,
+    "gemini-1.5-pro": 4.50,
+}
+
+
+def cache_storage_cost(model: str, tokens: int, seconds: float) -> float | None:
+    """USD for keeping ``tokens`` in an explicit cache for ``seconds``; None when the
+    model's storage price is unknown (or it has no explicit caching)."""
+    price = price_for(model)
+    if price is None:
+        return None
+    key = next((k for k, v in PRICES.items() if v is price), None)
+    hourly = CACHE_STORAGE_PER_HOUR.get(key or "")
+    if hourly is None:
+        return None
+    return tokens / 1_000_000 * hourly * seconds / 3600
+
+
 def call_cost(model: str, usage: UsageMetadata | None) -> float | None:
     """USD for one model call, or None when the model's price is unknown."""
     price = price_for(model)

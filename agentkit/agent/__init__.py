@@ -18,6 +18,7 @@ from agentkit.agent.events import (
 )
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import FINAL_ANSWER
+from agentkit.agent.prefix_cache import ContextCache
 from agentkit.agent.result import RunResult, StepRecord, StopReason, ToolCallRecord
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Agent",
     "Chat",
     "ConfirmationRequest",
+    "ContextCache",
     "ContextCompacted",
     "ContextPolicy",
     "Decision",

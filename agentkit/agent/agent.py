@@ -30,6 +30,7 @@ from agentkit.agent.events import Event
 from agentkit.agent.limits import Limits
 from agentkit.agent.loop import Loop
 from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
+from agentkit.agent.prefix_cache import ContextCache, PrefixCaches
 from agentkit.agent.result import RunResult
 from agentkit.agent.running import Prompt, copy_history, prompt_content, result_of, run_blocking
 from agentkit.agent.settings import RunSettings
@@ -37,7 +38,7 @@ from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
 from agentkit.agent.telemetry import TelemetrySetup
 from agentkit.errors import ConfigurationError
-from agentkit.models.base import Model
+from agentkit.models.base import Model, close_model
 from agentkit.models.capabilities import check_settings
 from agentkit.schema import clean_json_schema
 from agentkit.tools import SchemaDialect, Toolset
@@ -87,6 +88,9 @@ class Agent(Generic[DepsT]):
         context: keeps what each request sends within a token budget (``ContextPolicy``).
             By default runs send their whole history and chats use ``ContextPolicy()``;
             ``False`` turns it off for chats too.
+        cache: puts the prefix every request shares (instructions, tools, tool config, a
+            document) into an explicit ``cachedContents`` cache (``ContextCache``); deleted
+            by ``aclose()`` or when the last ``async with agent:`` ends.
     """
 
     def __init__(
@@ -112,6 +116,7 @@ class Agent(Generic[DepsT]):
         meter_provider: Any = None,
         capture_content: bool | None = None,
         context: ContextPolicy | bool | None = None,
+        cache: ContextCache | None = None,
     ) -> None:
         self.model: Model = _model_for(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
@@ -146,6 +151,7 @@ class Agent(Generic[DepsT]):
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)
         self.name = name
         self.context = context
+        self.cache = PrefixCaches(cache) if cache is not None else None
         self._input_limits = InputLimits()  # asked of the endpoint once per model
         self.telemetry = TelemetrySetup(
             agent_name=name,
@@ -197,6 +203,14 @@ class Agent(Generic[DepsT]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self._sources.release()
+        if self._sources.holders == 0 and self.cache is not None:
+            await self.cache.delete_all(self.model)
+
+    async def aclose(self) -> None:
+        """Delete the caches this agent made and close the model's connections."""
+        if self.cache is not None:
+            await self.cache.delete_all(self.model)
+        await close_model(self.model)
 
     def run_sync(
         self,
@@ -317,6 +331,7 @@ class Agent(Generic[DepsT]):
             telemetry=self.telemetry.for_run(self.model),
             context=self._policy(chat),
             input_limits=self._input_limits,
+            cache=self.cache,
         )
 
     def _policy(self, chat: bool) -> ContextPolicy | None:

@@ -69,6 +69,9 @@ if TYPE_CHECKING:
     from agentkit.agent.otel import ModelCall
 
 log = get_logger()
+# An estimate over the budget by at most this much is checked with countTokens before the
+# context is compacted: estimates run high, and a compaction loses detail.
+CLOSE = 1.25
 
 
 class _LimitReached(Exception):
@@ -209,7 +212,11 @@ class Loop:
 
     # -- talking to the model -------------------------------------------------------------
 
-    def _request(self, *, tools_off: bool = False) -> GenerateContentRequest:
+    def _request(
+        self, *, tools_off: bool = False, cached: str | None = None
+    ) -> GenerateContentRequest:
+        """The next request; with ``cached``, the cache's name stands for the instructions,
+        tools, tool config and document it holds."""
         settings = self.settings
         sent = self.state.sent
         # Checked from the turn before the first one not yet checked: earlier turns do not
@@ -218,6 +225,12 @@ class Loop:
         check_history(sent, self._checked - 1)
         self._checked = len(sent)
         fields: dict[str, Any] = {"contents": list(sent)}
+        if cached is not None:
+            fields["cached_content"] = cached
+            return GenerateContentRequest(**fields)
+        document = settings.cache.document() if settings.cache is not None else None
+        if document is not None:
+            fields["contents"] = [document, *sent]
         if settings.instructions is not None:
             fields["system_instruction"] = settings.instructions
         if settings.wire_tools is not None:
@@ -249,6 +262,12 @@ class Loop:
                 async for event in model_events:
                     yield event
         except APIError as error:
+            if self._cache_gone(error) and not turn.chunks:
+                # The cache expired or was deleted elsewhere: make it again, send once more.
+                async with aclosing(self._send(turn, tools_off)) as model_events:
+                    async for event in model_events:
+                        yield event
+                return
             # The estimate was short and the API says the input is too long: compact to the
             # limit it names and send once more. Nothing of the turn was received.
             refusal = _input_limit_named(error)
@@ -264,7 +283,8 @@ class Loop:
 
     async def _send(self, turn: Turn, tools_off: bool) -> AsyncGenerator[Event, None]:
         """One request, its answer assembled into ``turn`` (traced when the run is)."""
-        request = self._request(tools_off=tools_off)
+        cached = await self._cache_name(tools_off)
+        request = self._request(tools_off=tools_off, cached=cached)
         self.state.model_calls += 1
         telemetry = self.settings.telemetry
         if telemetry is None:
@@ -287,6 +307,36 @@ class Loop:
             call.finish(turn)
         finally:
             self._model_call = None
+
+    def _cache_gone(self, error: APIError) -> bool:
+        cache = self.settings.cache
+        if cache is None or error.status_code != 403 or "CachedContent" not in str(error):
+            return False
+        steady = self.settings.plan.config(forced_round_done=True, tools_off=False)
+        cache.forget(self.settings.model, steady if self.settings.wire_tools else None)
+        return True
+
+    async def _cache_name(self, tools_off: bool) -> str | None:
+        """The explicit cache this request sends, when the agent caches its prefix and the
+        step's tool config is the steady one the cache holds (see ``prefix_cache``)."""
+        settings = self.settings
+        if settings.cache is None or tools_off:
+            return None
+        steady = (
+            settings.plan.config(forced_round_done=True, tools_off=False)
+            if settings.wire_tools is not None
+            else None
+        )
+        now = (
+            settings.plan.config(forced_round_done=self.state.forced_round_done, tools_off=False)
+            if settings.wire_tools is not None
+            else None
+        )
+        if now != steady:
+            return None  # a forced round: its own config, sent whole rather than cached
+        return await settings.cache.name_for(
+            settings.model, settings.instructions, settings.wire_tools, steady, self.state.usage
+        )
 
     # -- the context ----------------------------------------------------------------------
 
@@ -312,6 +362,8 @@ class Loop:
             budget = min(budget, int(budget * estimate / max(refusal[0], 1)))
         elif estimate <= budget:
             return None
+        elif estimate <= budget * CLOSE and await self._fits_exactly(tools_off, budget):
+            return None  # the estimate was over; the exact count is not
         fixed = self._fixed_tokens()
         done = await compact(list(self.state.sent), fixed, budget, policy, self._summarize)
         if done is None:
@@ -348,6 +400,23 @@ class Loop:
                 },
             )
         return event
+
+    async def _fits_exactly(self, tools_off: bool, budget: int) -> bool:
+        """Whether countTokens says the next request fits (False when it cannot say)."""
+        count = getattr(self.settings.model, "count_tokens", None)
+        if count is None:
+            return False
+        request = self._request(tools_off=tools_off)
+        try:
+            counted = await count(request)
+        except AgentkitError as error:
+            self.log.debug("context.count_failed", error=str(error))
+            return False
+        total = getattr(counted, "total_tokens", None)
+        if not isinstance(total, int):
+            return False
+        self._size_known = (len(request.contents), total)
+        return total <= budget
 
     def _estimate(self) -> int:
         """The next request's input tokens: the last response's count for what it sent,

@@ -59,6 +59,7 @@ class RunUsage(Usage):
     """Usage summed over a run's model calls, with the estimated cost."""
 
     cost_usd: float | None = 0.0
+    cache_storage_usd: float = 0.0  # explicit caches made or extended (in cost_usd too)
 
     def add_call(self, model: str, metadata: UsageMetadata | None) -> float | None:
         self.add(metadata)

@@ -12,6 +12,7 @@ from agentkit.agent.context import ContextPolicy
 from agentkit.agent.context_size import InputLimits
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import ToolPlan
+from agentkit.agent.prefix_cache import PrefixCaches
 from agentkit.models.base import Model
 from agentkit.types import Content, GenerationConfig, SafetySetting, Tool
 
@@ -38,6 +39,7 @@ class RunSettings:
     telemetry: Any = None  # the run's RunTelemetry when it is traced or measured
     context: ContextPolicy | None = None  # how the context is kept within budget, if it is
     input_limits: InputLimits = field(default_factory=InputLimits)
+    cache: PrefixCaches | None = None  # the agent's explicit caches of the prefix, if any
 
     @property
     def wire_tools(self) -> list[Tool] | None:

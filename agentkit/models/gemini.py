@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -20,6 +20,9 @@ from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
 from agentkit.models.parsing import parse_response
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from agentkit.models.caches import Caches
 from agentkit.models.urls import checked_base_url, shown_url
 from agentkit.types import (
     Content,
@@ -220,6 +223,13 @@ class Gemini:
             "GET", self._collection_url(resource), None, "getModel"
         )
         return ModelInfo.model_validate_json(body)
+
+    @property
+    def caches(self) -> Caches:
+        """The ``cachedContents`` resource for this model (see ``agentkit.models.caches``)."""
+        from agentkit.models.caches import Caches
+
+        return Caches(self)
 
     async def aclose(self) -> None:
         """Close the connection pool (it is also rebuilt on demand after closing)."""

@@ -5,6 +5,7 @@ Parse with ``Type.model_validate(json_dict)``; get the exact JSON-able dict back
 """
 
 from agentkit.types._wire import OpenEnum, WireModel
+from agentkit.types.caches import CachedContent, CacheUsage, ListCachedContentsResponse
 from agentkit.types.catalog import CountTokensResponse, ListModelsResponse, ModelInfo
 from agentkit.types.config import (
     GenerationConfig,
@@ -48,6 +49,9 @@ from agentkit.types.tools import (
 )
 
 __all__ = [
+    "CacheUsage",
+    "CachedContent",
+    "ListCachedContentsResponse",
     "Blob",
     "BlockReason",
     "Candidate",

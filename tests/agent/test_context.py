@@ -195,3 +195,40 @@ async def test_old_tool_results_are_elided_in_a_run_with_tools(emulator: Emulato
     sent = chat.context[2].parts[0].function_response  # type: ignore[index]
     assert sent is not None and "elided" in sent.response
     assert emulator.rejections == []
+
+
+class CountingModel:
+    """A model whose countTokens answers ``counted``; its answers are plain text."""
+
+    def __init__(self, counted: int) -> None:
+        from agentkit.testing import FunctionModel
+
+        self._inner = FunctionModel(lambda request: "ok", name="gemini-2.5-flash")
+        self.name = "gemini-2.5-flash"
+        self.counted = counted
+        self.counts = 0
+
+    async def generate(self, request: GenerateContentRequest) -> Any:
+        return await self._inner.generate(request)
+
+    def stream(self, request: GenerateContentRequest) -> Any:
+        return self._inner.stream(request)
+
+    async def count_tokens(self, request: GenerateContentRequest) -> Any:
+        from agentkit.types import CountTokensResponse
+
+        self.counts += 1
+        return CountTokensResponse(total_tokens=self.counted)
+
+
+@pytest.mark.parametrize(("counted", "compacts"), [(100, False), (100_000, True)])
+async def test_an_estimate_a_little_over_budget_is_checked_with_count_tokens(counted: int, compacts: bool) -> None:
+    from agentkit.agent.context_size import content_tokens
+
+    history = conversation()[:-1]
+    estimate = sum(content_tokens(c) for c in [*history, Content.user("And now?")])
+    counting = CountingModel(counted)
+    agent = Agent(counting, context=ContextPolicy(max_tokens=int(estimate / 1.1), keep_last=1, summarize=False))  # type: ignore[arg-type]
+    result = await agent.run("And now?", history=[c.to_wire() for c in history])
+    assert counting.counts == 1
+    assert (result.context is not None) is compacts

@@ -132,9 +132,50 @@ def build_app(state: EmulatorState) -> Starlette:
             page["nextPageToken"] = str(start + size)
         return JSONResponse(page)
 
+    async def caches(request: Request) -> Response:
+        """``cachedContents``: create (POST), list (GET), get / update (PATCH) / delete."""
+        body = await request.body()
+        entry = state.record(
+            RecordedRequest(
+                method=request.method,
+                path=request.url.path,
+                query=request.url.query,
+                headers=dict(request.headers),
+                body=body,
+            )
+        )
+        try:
+            _check_auth(state, request)
+            entry.json = _parse_json(body) if body else None
+            version = request.path_params["version"]
+            name = request.path_params.get("cache")
+            store = state.caches
+            if name is None and request.method == "POST":
+
+                def served(model: str) -> None:
+                    state.served(model, version=version, action="generateContent")
+
+                return JSONResponse(store.create(entry.json, served))
+            if name is None:
+                size = request.query_params.get("pageSize")
+                token = request.query_params.get("pageToken")
+                return JSONResponse(store.list(int(size) if size else None, token))
+            full = f"cachedContents/{name}"
+            if request.method == "GET":
+                return JSONResponse(store.get(full))
+            if request.method == "PATCH":
+                return JSONResponse(store.update(full, entry.json))
+            store.delete(full)
+            return JSONResponse({})
+        except Rejection as rejection:
+            entry.status_code, entry.rejection = rejection.code, rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+
     vertex = "/{version}/projects/{project}/locations/{location}/publishers/google/models/{target}"
     return Starlette(
         routes=[
+            Route("/{version}/cachedContents", caches, methods=["GET", "POST"]),
+            Route("/{version}/cachedContents/{cache}", caches, methods=["GET", "PATCH", "DELETE"]),
             Route("/{version}/models", list_models, methods=["GET"]),
             Route("/{version}/models/{target}", model_post, methods=["POST"]),
             Route("/{version}/models/{target}", model_get, methods=["GET"]),
@@ -206,11 +247,18 @@ def _vertex(request: Request) -> str | None:
 async def _generate(
     state: EmulatorState, model: str, served: ModelCapabilities, entry: RecordedRequest
 ) -> Response:
-    request, answer = await state.answer_request(entry.json, served, len(entry.body))
+    payload, prompt_bytes, cached = entry.json, len(entry.body), 0
+    if isinstance(payload, dict) and "cachedContent" in payload:
+        # The model reads the cache's prefix first; the prompt counts it, as cached tokens.
+        payload, cached = state.caches.expand(payload, model)
+        prompt_bytes = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+    request, answer = await state.answer_request(payload, served, prompt_bytes)
     model_name = model.removeprefix("models/")
     if isinstance(answer, Fault):
         return await _act_out(state, answer, model_name, entry, request)
-    response = state.finish_answer(answer, model_name, len(entry.body))
+    response = state.finish_answer(answer, model_name, prompt_bytes)
+    if cached:
+        response["usageMetadata"]["cachedContentTokenCount"] = cached
     if entry.stream:
         events = stream_events(response, state.options.stream_chunk_chars)
         return _ChunkedResponse(

@@ -14,6 +14,7 @@ import anyio
 
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT, ModelCapabilities
 from agentkit.testing.answers import complete
+from agentkit.testing.emulator.caches import CacheStore
 from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
@@ -84,6 +85,7 @@ class EmulatorState:
     options: EmulatorOptions = field(default_factory=EmulatorOptions)
     requests: list[RecordedRequest] = field(default_factory=list)
     signatures: SignatureBook = field(default_factory=SignatureBook)
+    caches: CacheStore = field(default_factory=CacheStore)
     _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
@@ -121,6 +123,7 @@ class EmulatorState:
             self._script = self._responder = None
             self._ids = 0
         self.signatures.clear()
+        self.caches = CacheStore()
 
     @property
     def rejections(self) -> list[RecordedRequest]:
