@@ -10,6 +10,7 @@ from agentkit.agent.events import Event, FunctionResultEvent, RunFinished
 from agentkit.agent.limits import Limits
 from agentkit.agent.result import RunResult
 from agentkit.agent.running import Prompt, copy_history, result_of, run_blocking
+from agentkit.agent.transcript import Transcript
 from agentkit.types import Content
 
 if TYPE_CHECKING:
@@ -30,14 +31,26 @@ class Chat:
         self, agent: Agent[Any], history: Sequence[Content | Mapping[str, Any]] | None = None
     ) -> None:
         self.agent = agent
-        self.history: list[Content] = copy_history(history)
+        self._transcript = Transcript(copy_history(history))
         self.results: list[RunResult] = []
         # What the next message is sent after, when the context policy compacted the
         # history (None: the history itself). ``history`` always keeps everything.
         self.context: list[Content] | None = None
-        # The turns the last run left (all checked but its last answer): the next run
-        # checks only from there, while the history still starts with them.
-        self._checked: list[Content] = []
+        # (transcript, its edits, turns) when the last run finished: the next run checks
+        # only the turns after those, unless the transcript was edited since.
+        self._checked: tuple[Transcript, int, int] | None = None
+
+    @property
+    def history(self) -> list[Content]:
+        """Everything said, every tool result: the whole conversation, never compacted.
+        Results share it (each sees the turns it finished with); editing it in place is
+        allowed and makes the next message check it again."""
+        return self._transcript
+
+    @history.setter
+    def history(self, turns: Sequence[Content | Mapping[str, Any]]) -> None:
+        self._transcript = Transcript(copy_history(turns))
+        self.context = None
 
     async def send(
         self, prompt: Prompt, *, deps: Any = None, limits: Limits | None = None
@@ -55,7 +68,7 @@ class Chat:
     async def _turn(
         self, prompt: Prompt, deps: Any, limits: Limits | None, *, stream: bool
     ) -> AsyncGenerator[Event, None]:
-        agent, history, context = self.agent, self.history, self.context
+        agent, history, context = self.agent, self._transcript, self.context
         checked = _still_checked(history, self._checked) if context is None else 0
         started: list[Loop] = []
         finished = False
@@ -77,10 +90,14 @@ class Chat:
             async with aclosing(events):
                 async for event in events:
                     if isinstance(event, RunFinished):
-                        self.results.append(event.result)
-                        self.history = list(event.result.history_contents)
-                        self.context = event.result.context_contents
-                        self._checked = list(self.history)
+                        result = event.result
+                        self._adopt(result.history_contents)
+                        # The result shows the transcript's turns instead of its own copy.
+                        result.history_contents = self._transcript.view()
+                        self.results.append(result)
+                        self.context = result.context_contents
+                        transcript = self._transcript
+                        self._checked = (transcript, transcript.edits, len(transcript))
                         finished = True
                     elif isinstance(event, FunctionResultEvent) and event.step != answered_step:
                         # The step's calls are answered: the history follows at once, so a
@@ -88,7 +105,7 @@ class Chat:
                         # comes later) already sees the calls that ran.
                         answered_step = event.step
                         state = started[0].state
-                        self.history = list(state.history)
+                        self._adopt(state.history)
                         self.context = None if state.context is None else list(state.context)
                     yield event
         finally:
@@ -101,18 +118,28 @@ class Chat:
     def _keep_completed(self, partial: RunResult) -> None:
         added = partial.history_contents[partial.new_from :]
         if any(content.role == "model" for content in added):
-            self.history = list(partial.history_contents)
+            self._adopt(partial.history_contents)
             self.context = partial.context_contents
 
+    def _adopt(self, turns: Sequence[Content]) -> None:
+        """Make the transcript ``turns``: by appending when they continue it (a run starts
+        from the transcript's own turns and only adds), else by replacing it."""
+        transcript = self._transcript
+        known = len(transcript)
+        continues = len(turns) >= known and (known == 0 or turns[known - 1] is transcript[-1])
+        if continues:
+            transcript.extend(turns[known:])
+        else:
+            self._transcript = Transcript(turns)
 
-def _still_checked(history: list[Content], checked: list[Content]) -> int:
-    """How many first turns of ``history`` are the checked ones (the same objects, in the
-    same places): the whole count when the history only grew since, else 0 (edited or
-    trimmed by the caller: everything is checked again). Comparing identities costs a
-    fraction of checking the turns again."""
-    count = len(checked)
-    if not count or len(history) < count:
+
+def _still_checked(history: Transcript, checked: tuple[Transcript, int, int] | None) -> int:
+    """How many first turns of ``history`` the last run checked: all of them when the
+    transcript only grew since, else 0 (edited by the caller: everything is checked
+    again)."""
+    if checked is None:
         return 0
-    if not all(now is then for now, then in zip(history, checked, strict=False)):
+    transcript, edits, count = checked
+    if history is not transcript or history.edits != edits or len(history) < count:
         return 0
     return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -91,7 +92,7 @@ class RunResult:
     run_id: str
     text: str | None
     output: Any
-    history_contents: list[Content]
+    history_contents: Sequence[Content]  # a chat's results share its transcript
     new_from: int
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     thoughts: list[str] = field(default_factory=list)

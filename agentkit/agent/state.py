@@ -90,9 +90,11 @@ class LoopState:
         (a model turn whose calls were never answered is left out — none of them ran), the
         executed calls, usage and steps."""
         result = self.result(StopReason.FAILED, text)
-        for turns in (result.history_contents, result.context_contents):
+        history = list(result.history_contents)
+        for turns in (history, result.context_contents):
             if turns and turns[-1].role == "model" and turns[-1].function_calls:
                 del turns[-1]
+        result.history_contents = history
         return result
 
 
