@@ -23,7 +23,7 @@ from typing import Any
 
 import anyio
 
-from benchmarks import mcp_calls, streaming
+from benchmarks import long_chat, mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
 from benchmarks.tool_build import measure as measure_tool_build
 
@@ -202,12 +202,30 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
     """The issue's targets; in smoke mode only gross regressions fail (3x, never noise)."""
     ours = results["contenders"]["agentkit"]
     cpu_ratio, throughput_ratio = ours["cpu_vs_floor"], ours["throughput_vs_floor"]
+    chats = results.get("long_chat")
+    context: list[Target] = []
+    if chats is not None:
+        plain = chats["without_cache"]
+        context = [
+            Target("long chat: context errors", plain["context_errors"], 0),
+            Target(
+                "long chat: CPU per message, last / after filling",
+                plain["cpu_growth"],
+                3.0 if smoke else 1.5,
+            ),
+            Target(
+                "long chat: cost with cache / without",
+                round(chats["with_cache"]["cost_usd"] / plain["cost_usd"], 2),
+                1.0,
+            ),
+        ]
     traced = results.get("tracing_on_x")
     tracing = (
         []
         if traced is None
         else [Target("traced CPU per step / untraced", traced, 3.0 if smoke else 1.6)]
     )
+    tracing = context + tracing
     if smoke:
         return tracing + [
             Target("agentkit CPU per step / floor", round(cpu_ratio, 2), 3.0),
@@ -267,6 +285,7 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
         )
     streaming.print_rows(results["streaming"])
     mcp_calls.print_rows(results["mcp_calls"])
+    long_chat.print_rows(results["long_chat"])
     print(
         "\ntargets" + (" (smoke: gross regressions only)" if results["settings"]["smoke"] else "")
     )
@@ -374,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     calls = mcp_calls.SMOKE_CALLS if settings.smoke else mcp_calls.CALLS
     results["mcp_calls"] = anyio.run(mcp_calls.measure_all, calls)
     results["mcp_overhead"] = mcp_calls.overhead(results["mcp_calls"])
+    results["long_chat"] = long_chat.measure(
+        long_chat.RUNNER_SMOKE_MESSAGES if settings.smoke else long_chat.RUNNER_MESSAGES
+    )
     results["tracing_off_ns"] = tracing_off_ns()
     results["tracing_on_x"] = tracing_cost(results)
     checked = targets(results, settings.smoke)

@@ -22,6 +22,7 @@ more. No turn is invented and roles still alternate.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ class ContextPolicy:
         summarize: old exchanges are summarised by the model (one tools-off call); False
             drops them with a marker instead.
         keep_first: the conversation's first user turn is always sent.
+        target: once compacting, the share of the budget to bring the context down to, so
+            that the messages that follow fit without compacting again at once.
     """
 
     max_tokens: int | None = None
@@ -55,6 +58,7 @@ class ContextPolicy:
     elide_over: int = 2_000
     summarize: bool = True
     keep_first: bool = True
+    target: float = 0.6
 
     def budget(self, input_limit: int | None) -> int | None:
         if self.max_tokens is not None:
@@ -99,62 +103,108 @@ async def compact(
     summarize: Summarizer | None,
 ) -> tuple[list[Content], Compaction] | None:
     """A context that fits ``budget`` (less ``fixed_tokens``, what instructions and tools
-    take), or None when nothing can be compacted. The result may still exceed the budget
-    when what must be kept is larger: the caller's request then says so."""
+    take) with room to grow: once compacting, it aims at ``policy.target`` of the budget, so
+    the next messages do not each need another compaction. None when nothing can be
+    compacted; the result may still exceed the budget when what must be kept is larger."""
     sizes = [content_tokens(content) for content in context]
     before = fixed_tokens + sum(sizes)
+    aim = int(budget * policy.target)
     ranges = exchanges(context)
     protected = max(1, policy.keep_last)
     if len(ranges) <= protected:
         return None
     old_end = ranges[-protected][0]  # everything before this index may be compacted
-    first = 1 if policy.keep_first and (context[0].role or "user") == "user" else 0
+    head = _head_of(context)
+    # The turns that stay in front: an earlier compaction's head (the first instruction and
+    # what was removed so far), or the first instruction itself.
+    pinned = 1 if head is not None or (policy.keep_first and _is_plain_user(context[0])) else 0
 
     # Step 1: elide large tool results of the older exchanges.
     compacted = list(context)
     elided = 0
-    for index in range(first, old_end):
+    for index in range(pinned, old_end):
         slimmer = _elided(compacted[index], policy.elide_over)
         if slimmer is not None:
             elided += _count_elided(compacted[index], slimmer)
             compacted[index] = slimmer
             sizes[index] = content_tokens(slimmer)
     total = fixed_tokens + sum(sizes)
-    if total <= budget:
+    if total <= aim:
         if not elided:
             return None
         return compacted, Compaction(before, total, elided, 0, None)
 
     # Step 2: remove whole old exchanges, oldest first, until the rest fits. A cut falls
     # where an exchange ends (the next one's plain user turn), so calls keep their answers.
-    cut, removed = first, 0
-    for end in (end for _, end in ranges if first < end <= old_end):
-        if total <= budget:
+    cut, removed = pinned, 0
+    for end in (end for _, end in ranges if pinned < end <= old_end):
+        if total <= aim:
             break
         total -= sum(sizes[cut:end])
         cut, removed = end, removed + 1
     if removed == 0:
         return (compacted, Compaction(before, total, elided, 0, None)) if elided else None
-    gone = compacted[first:cut]
-    summary = await summarize(gone) if summarize is not None and policy.summarize else None
-    if summary:
-        note = Part(text=f"[Earlier in this conversation, summarised to save space: {summary}]")
-    else:
-        note = Part(
-            text=f"[{removed} earlier exchange(s) of this conversation were removed to save "
-            "space; the full transcript is kept outside the context.]"
-        )
-    following = compacted[cut]  # a plain user turn: the first exchange kept
-    if first:
-        # The first instruction, what was removed, the next message: one user turn, so
-        # roles still alternate.
-        parts = [*(compacted[0].parts or []), note, *(following.parts or [])]
-        kept = [Content(role="user", parts=parts), *compacted[cut + 1 :]]
-    else:
-        merged = following.model_copy(update={"parts": [note, *(following.parts or [])]})
-        kept = [merged, *compacted[cut + 1 :]]
+    gone = compacted[pinned:cut]
+    earlier = head.summary if head is not None else None
+    summary = None
+    if summarize is not None and policy.summarize:
+        told = [Content.user(f"(what was summarised before) {earlier}"), *gone] if earlier else gone
+        summary = await summarize(told)
+    dropped = removed + (head.dropped if head is not None else 0)
+    first = (head.first if head is not None else [context[0]]) if pinned else []
+    kept = [_new_head(first, summary, dropped), *compacted[cut:]]
     after = fixed_tokens + sum(content_tokens(content) for content in kept)
     return kept, Compaction(before, after, elided, removed, summary or None)
+
+
+HEAD_MARK = "[Earlier in this conversation"
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The front of a compacted context: the first instruction's parts, and a note."""
+
+    first: list[Content]
+    summary: str | None
+    dropped: int
+
+
+def _new_head(first: list[Content], summary: str | None, dropped: int) -> Content:
+    if summary:
+        note = f"{HEAD_MARK}, summarised to save space: {summary}]"
+    else:
+        note = (
+            f"{HEAD_MARK}, {dropped} exchange(s) were removed to save space; the full "
+            "transcript is kept outside the context.]"
+        )
+    parts = [part for turn in first for part in (turn.parts or [])]
+    # A user turn of its own: the kept exchanges start with one too (Gemini takes two in
+    # a row); the note is its last part, so the next compaction finds and replaces it.
+    return Content(role="user", parts=[*parts, Part(text=note)])
+
+
+def _head_of(context: list[Content]) -> _Head | None:
+    """An earlier compaction's head at the front of ``context``, if there is one."""
+    if not context:
+        return None
+    parts = context[0].parts or []
+    note = parts[-1].text if parts else None
+    if not note or not note.startswith(HEAD_MARK):
+        return None
+    summary = None
+    dropped = 0
+    marker = f"{HEAD_MARK}, summarised to save space: "
+    if note.startswith(marker):
+        summary = note[len(marker) : -1]
+    else:
+        found = re.match(rf"{re.escape(HEAD_MARK)}, (\d+) exchange", note)
+        dropped = int(found.group(1)) if found else 0
+    first = [Content(role="user", parts=parts[:-1])] if len(parts) > 1 else []
+    return _Head(first, summary, dropped)
+
+
+def _is_plain_user(content: Content) -> bool:
+    return (content.role or "user") == "user" and not content.function_responses
 
 
 def summary_request_text(turns: list[Content]) -> str:
