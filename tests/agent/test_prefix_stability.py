@@ -45,3 +45,21 @@ async def test_fifty_steps_keep_their_prefix_byte_for_byte(emulator: Emulator) -
         # The raw body itself: the earlier request's bytes up to its last turn begin the next.
         prefix = b'{"contents":[' + b",".join(earlier_turns)
         assert earlier.startswith(prefix) and later.startswith(prefix)
+
+
+async def test_with_the_emulators_implicit_cache_each_step_reads_its_prefix_from_the_cache(
+    emulator: Emulator,
+) -> None:
+    from agentkit.testing.emulator import EmulatorOptions
+
+    emulator.options = EmulatorOptions(implicit_cache=True)
+    emulator.script([[call("add", a=n, b=n)] for n in range(9)] + ["Done."])
+    manual = "\n".join(f"Rule {n}: add the numbers you are given, exactly." for n in range(300))
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[add], instructions=manual)
+    result = await agent.run("Add pairs until you are done.")
+    cached = [step.usage.cached_content_token_count or 0 for step in result.steps if step.usage]
+    prompts = [step.usage.prompt_token_count or 0 for step in result.steps if step.usage]
+    assert cached[0] == 0  # nothing before the first request
+    assert all(later > earlier for earlier, later in zip(cached[1:], cached[2:], strict=False))
+    assert all(0 < hit < prompt for hit, prompt in zip(cached[1:], prompts[1:], strict=True))
+    assert result.usage.cached_tokens == sum(cached)

@@ -254,6 +254,8 @@ async def _generate(
         prompt_bytes = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
     request, answer = await state.answer_request(payload, served, prompt_bytes)
     model_name = model.removeprefix("models/")
+    if not cached and state.options.implicit_cache and isinstance(payload, dict):
+        cached = state.implicit.cached_tokens(payload, model_name)
     if isinstance(answer, Fault):
         return await _act_out(state, answer, model_name, entry, request)
     response = state.finish_answer(answer, model_name, prompt_bytes)

@@ -19,6 +19,7 @@ Time is the store's own clock, so a test can let a cache expire without waiting.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import json
 import re
@@ -205,3 +206,41 @@ class CacheStore:
 def _stamp(moment: float) -> str:
     when = datetime.datetime.fromtimestamp(moment, tz=datetime.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class ImplicitCache:
+    """Gemini's implicit caching, simulated: a request whose beginning (instructions,
+    tools, tool config and its first turns) repeats an earlier request's is reported with
+    that beginning as cached tokens, when it is at least the model's minimum. Prefixes are
+    compared a whole turn at a time, as the bytes of their compact JSON."""
+
+    remembered: int = 10_000  # prefixes kept, oldest forgotten first
+    _seen: dict[str, None] = field(default_factory=dict)
+
+    def cached_tokens(self, payload: dict[str, Any], model: str) -> int:
+        head = {
+            key: payload[key]
+            for key in ("systemInstruction", "tools", "toolConfig")
+            if key in payload
+        }
+        digest = hashlib.sha256(model.encode())
+        digest.update(json.dumps(head, sort_keys=True, separators=(",", ":")).encode())
+        size = len(json.dumps(head, separators=(",", ":")))
+        prefixes: list[tuple[str, int]] = []
+        for content in payload.get("contents") or ():
+            encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            digest.update(encoded.encode())
+            size += len(encoded)
+            prefixes.append((digest.copy().hexdigest(), size))
+        hit = 0
+        # The request's own last turn is new by definition: only what came before can hit.
+        for key, prefix_size in prefixes[:-1]:
+            if key in self._seen:
+                hit = prefix_size
+        for key, _ in prefixes:
+            self._seen[key] = None
+        while len(self._seen) > self.remembered:
+            self._seen.pop(next(iter(self._seen)))
+        tokens = estimate_tokens(hit) if hit else 0
+        return tokens if tokens >= minimum_tokens(model) else 0

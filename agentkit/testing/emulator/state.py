@@ -14,7 +14,7 @@ import anyio
 
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT, ModelCapabilities
 from agentkit.testing.answers import complete
-from agentkit.testing.emulator.caches import CacheStore
+from agentkit.testing.emulator.caches import CacheStore, ImplicitCache
 from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
@@ -67,6 +67,8 @@ class EmulatorOptions:
         models: the models served, by id, with the limits and settings each accepts (default:
             agentkit's capability table); any other model name gets Gemini's 404.
         max_request_bytes: a larger request body gets Gemini's "payload size" 400.
+        implicit_cache: report a prefix repeated from an earlier request as cached tokens,
+            as Gemini's implicit caching does (``caches.ImplicitCache``).
     """
 
     api_key: str | None = None
@@ -78,6 +80,7 @@ class EmulatorOptions:
     strict: bool = True
     models: Mapping[str, ModelCapabilities] = field(default_factory=lambda: DEFAULT_MODELS)
     max_request_bytes: int = REQUEST_SIZE_LIMIT
+    implicit_cache: bool = False
 
 
 @dataclass
@@ -86,6 +89,7 @@ class EmulatorState:
     requests: list[RecordedRequest] = field(default_factory=list)
     signatures: SignatureBook = field(default_factory=SignatureBook)
     caches: CacheStore = field(default_factory=CacheStore)
+    implicit: ImplicitCache = field(default_factory=ImplicitCache)
     _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
@@ -124,6 +128,7 @@ class EmulatorState:
             self._ids = 0
         self.signatures.clear()
         self.caches = CacheStore()
+        self.implicit = ImplicitCache()
 
     @property
     def rejections(self) -> list[RecordedRequest]:
