@@ -127,6 +127,7 @@ class RunTelemetry:
         self.server_address, self.server_port = _server(model)
         self._run: Span | None = None
         self._run_context: otel_context.Context | None = None
+        self._compacted = False
 
     # -- the run --------------------------------------------------------------------------
 
@@ -179,6 +180,8 @@ class RunTelemetry:
             self._run.end()
 
     def run_event(self, name: str, attributes: dict[str, Any]) -> None:
+        if name == "agentkit.compaction":
+            self._compacted = True  # what is sent from now on is a compacted conversation
         if self._run is not None:
             self._run.add_event(name, attributes)
 
@@ -204,6 +207,8 @@ class RunTelemetry:
             attributes["server.port"] = self.server_port
         if stream:
             attributes["gen_ai.request.stream"] = True
+        if self._compacted:
+            attributes["gen_ai.conversation.compacted"] = True
         attributes.update(_request_settings(request))
         if self.capture:
             attributes["gen_ai.input.messages"] = messages_json(list(request.contents))

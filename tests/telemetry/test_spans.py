@@ -272,3 +272,22 @@ async def test_content_is_recorded_only_when_asked_and_the_key_never(
         default=str,
     )
     assert KEY not in everything
+
+
+async def test_a_compaction_is_an_event_of_the_runs_span(emulator: Emulator, traces: Traces) -> None:
+    from agentkit.agent import ContextPolicy
+
+    emulator.script(["Fine."])
+    history = []
+    for n in range(12):
+        history += [{"role": "user", "parts": [{"text": f"question {n}: " + "words " * 40}]},
+                    {"role": "model", "parts": [{"text": "answer " * 40}]}]
+    policy = ContextPolicy(max_tokens=600, keep_last=2, summarize=False)
+    await agent_for(emulator, traces, [add], context=policy).run("and now?", history=history)
+    run = traces.named("invoke_agent")[0]
+    (event,) = [e for e in run.events if e.name == "agentkit.compaction"]
+    attributes = dict(event.attributes or {})
+    assert attributes["agentkit.removed_exchanges"] > 0 and attributes["agentkit.summarised"] is False
+    assert attributes["agentkit.tokens_after"] < attributes["agentkit.tokens_before"]
+    (call_span,) = traces.named("generate_content")
+    assert dict(call_span.attributes or {})["gen_ai.conversation.compacted"] is True
