@@ -105,28 +105,38 @@ async def iter_sse_json(chunks: AsyncIterable[bytes]) -> AsyncGenerator[Any, Non
     """Yield each JSON value the stream carries, in order.
 
     Lines end at CRLF, LF or CR (the SSE rule). Bytes are decoded only once a line is complete,
-    so a multi-byte character split across network chunks is never mangled.
+    so a multi-byte character split across network chunks is never mangled. Each chunk is
+    scanned once: a line longer than a chunk (a 16 MB event) is kept as its pieces and
+    joined once when it ends, so reading is linear in the size of the stream.
     """
     assembler = _EventAssembler()
-    pending = b""
+    pieces: list[bytes] = []  # the current line, as received so far
+    after_cr = False  # the last chunk ended with CR: a LF starting the next one is its pair
     received = 0
     async for chunk in chunks:
-        pending += chunk
-        # A trailing CR may be the first half of a CRLF split across chunks: keep it back.
-        cut = len(pending) - 1 if pending.endswith(b"\r") else len(pending)
-        *lines, rest = _LINE_END.split(pending[:cut])
-        pending = rest + pending[cut:]
-        for line in lines:
+        if after_cr:
+            after_cr = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]
+        start = 0
+        for found in _LINE_END.finditer(chunk):
+            pieces.append(chunk[start : found.start()])
+            line = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            pieces = []
+            start = found.end()
+            if start == len(chunk) and found.group() == b"\r":
+                after_cr = True
             value = assembler.feed(line.decode("utf-8", errors="replace"))
             if value is not None:
                 received += 1
                 yield value
-    if pending:
-        for line in _LINE_END.split(pending.removesuffix(b"\r")):
-            value = assembler.feed(line.decode("utf-8", errors="replace"))
-            if value is not None:
-                received += 1
-                yield value
+        if start < len(chunk):
+            pieces.append(chunk[start:])
+    if pieces:
+        value = assembler.feed(b"".join(pieces).decode("utf-8", errors="replace"))
+        if value is not None:
+            received += 1
+            yield value
     final = assembler.finish(received)
     if final is not None:
         yield final

@@ -73,3 +73,23 @@ async def test_torn_event_raises_incomplete_stream() -> None:
 async def test_torn_bare_json_raises_incomplete_stream() -> None:
     with pytest.raises(IncompleteStreamError, match="inside a JSON object"):
         await read(b'{"error": {"code": 500,\n "message": "x"')
+
+
+async def test_one_event_costs_in_proportion_to_its_size_up_to_16_mb() -> None:
+    import time
+
+    def chunked(size: int) -> list[bytes]:
+        body = f'data: {{"text": "{"x" * size}"}}\r\n\r\n'.encode()
+        return [body[i : i + 65_536] for i in range(0, len(body), 65_536)]
+
+    async def cost(size: int) -> float:
+        chunks = chunked(size)
+        started = time.process_time()
+        (event,) = await read(*chunks)
+        assert len(event["text"]) == size
+        return time.process_time() - started
+
+    small, large = await cost(2 * 1024 * 1024), await cost(16 * 1024 * 1024)
+    # Linear reading is 8x for 8x the size; rescanning the pending bytes per chunk was ~64x.
+    assert large / max(small, 1e-3) < 20
+    assert large < 5.0
