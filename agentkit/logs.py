@@ -16,8 +16,6 @@ import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-import structlog
-
 LOGGER_NAME = "agentkit"
 
 
@@ -51,11 +49,47 @@ def debug_enabled() -> bool:
     return _LOGGER.isEnabledFor(logging.DEBUG)
 
 
-def get_logger(**initial: Any) -> Any:
-    """A structlog logger bound to ``initial`` values (e.g. run_id), writing to stdlib."""
-    return structlog.wrap_logger(
-        _LOGGER,
-        processors=[structlog.stdlib.filter_by_level, _to_stdlib],
-        wrapper_class=structlog.stdlib.BoundLogger,
-        **initial,
-    )
+class Logger:
+    """A structlog logger bound to some values (e.g. run_id), writing to stdlib, made the
+    first time a line is actually written. Until then nothing of structlog is imported: it
+    brings rich with it, and a program whose logging is off never needs either."""
+
+    __slots__ = ("_initial", "_real")
+
+    def __init__(self, initial: dict[str, Any]) -> None:
+        self._initial = initial
+        self._real: Any = None
+
+    def bind(self, **values: Any) -> Logger:
+        return Logger({**self._initial, **values})
+
+    def debug(self, event: str, **fields: Any) -> None:
+        self._write(logging.DEBUG, "debug", event, fields)
+
+    def info(self, event: str, **fields: Any) -> None:
+        self._write(logging.INFO, "info", event, fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self._write(logging.WARNING, "warning", event, fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        self._write(logging.ERROR, "error", event, fields)
+
+    def _write(self, level: int, method: str, event: str, fields: dict[str, Any]) -> None:
+        if not _LOGGER.isEnabledFor(level):
+            return  # nobody listens: no structlog, no formatting
+        if self._real is None:
+            import structlog
+
+            self._real = structlog.wrap_logger(
+                _LOGGER,
+                processors=[structlog.stdlib.filter_by_level, _to_stdlib],
+                wrapper_class=structlog.stdlib.BoundLogger,
+                **self._initial,
+            )
+        getattr(self._real, method)(event, **fields)
+
+
+def get_logger(**initial: Any) -> Logger:
+    """A logger bound to ``initial`` values (e.g. run_id), writing to stdlib."""
+    return Logger(initial)
