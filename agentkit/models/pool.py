@@ -58,41 +58,55 @@ class LinearConnectionPool(httpcore.AsyncConnectionPool):
         # Connections promised to a request that has not finished, this pass or an earlier
         # one: an HTTP/1.1 connection still reads as available until its request is sent.
         taken = {id(r.connection) for r in self._requests if r.connection is not None}
+        # What can serve a queued request, listed once per pass (not once per request: with
+        # a thousand requests queued behind a full pool, scanning every connection for each
+        # of them made every pass quadratic).
+        free = [c for c in self._connections if id(c) not in taken and c.is_available()]
+        room = self._max_connections - len(self._connections)
         for pool_request in self._requests:
             if not pool_request.is_queued():
                 continue
             origin = pool_request.request.url.origin
-            connection = self._available_connection(origin, closing, taken)
+            connection = self._take_free(free, origin, closing)
             if connection is None:
-                if len(self._connections) >= self._max_connections:
-                    spare = next((c for c in self._connections if c.is_idle()), None)
+                if room <= 0:
+                    # A free connection of another origin makes room, if there is one.
+                    spare = next((c for c in free if c.is_idle()), None)
                     if spare is None:
-                        continue  # the request waits for a connection to come free
+                        if not free:
+                            break  # nothing can be given to any request still queued
+                        continue  # this one waits for a connection to come free
+                    free.remove(spare)
                     self._connections.remove(spare)
                     closing.append(spare)
+                    room += 1
                 connection = self.create_connection(origin)
                 self._connections.append(connection)
+                room -= 1
             taken.add(id(connection))
             pool_request.assign_to_connection(connection)
         return closing
 
-    def _available_connection(self, origin: Any, closing: list[Any], taken: set[int]) -> Any:
-        """The first connection that can take a request now, tested for expiry first.
+    def _take_free(self, free: list[Any], origin: Any, closing: list[Any]) -> Any:
+        """The first free connection for ``origin``, tested for expiry first (one the server
+        closed is dropped, never handed out).
 
-        A connection promised to another request is skipped: httpcore would hand it to every
-        queued request until one of them sent on it, and the rest would fail and queue again
-        (HTTP/1.1 carries one request at a time; this pool is installed only on clients that
-        speak HTTP/1.1 alone).
+        A connection promised to another request is not in ``free``: httpcore would hand
+        it to every queued request until one of them sent on it, and the rest would fail
+        and queue again (HTTP/1.1 carries one request at a time; this pool is installed
+        only on clients that speak HTTP/1.1 alone).
         """
-        for connection in list(self._connections):
-            if id(connection) in taken:
+        index = 0
+        while index < len(free):
+            connection = free[index]
+            if not connection.can_handle_request(origin):
+                index += 1
                 continue
-            if connection.can_handle_request(origin) and connection.is_available():
-                if connection.has_expired():
-                    self._connections.remove(connection)
-                    closing.append(connection)
-                    continue
+            del free[index]
+            if not connection.has_expired():
                 return connection
+            self._connections.remove(connection)
+            closing.append(connection)
         return None
 
 

@@ -173,3 +173,18 @@ async def test_a_hundred_runs_in_flight_poll_each_socket_a_bounded_number_of_tim
     # One check per request that reuses a connection, plus at most one per connection that
     # is found expired on a slow machine (each then leaves the pool).
     assert checks <= 300 + 100
+
+
+async def test_a_thousand_requests_queued_behind_a_full_pool_cost_one_look_at_each_connection() -> None:
+    class Counting(FakeConnection):
+        looks = 0
+
+        def is_available(self) -> bool:
+            Counting.looks += 1
+            return super().is_available()
+
+    busy = [Counting(state="active") for _ in range(50)]
+    pool, queued = pool_with(busy, requests=1000, max_connections=50)  # type: ignore[arg-type]
+    assert pool._assign_requests_to_connections() == []
+    assert all(request.is_queued() for request in queued)
+    assert Counting.looks == 50  # once each, not once per queued request (50,000)
