@@ -37,10 +37,10 @@ from agentkit.agent.settings import RunSettings
 from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
 from agentkit.agent.telemetry import TelemetrySetup
-from agentkit.errors import ConfigurationError
+from agentkit.errors import ConfigurationError, SchemaDialectError
 from agentkit.models.base import Model, close_model
 from agentkit.models.capabilities import check_settings
-from agentkit.schema import clean_json_schema
+from agentkit.schema import clean_json_schema, to_openapi_subset
 from agentkit.tools import SchemaDialect, Toolset
 from agentkit.tools.toolset import ToolLike
 from agentkit.types import (
@@ -48,6 +48,7 @@ from agentkit.types import (
     GenerationConfig,
     Part,
     SafetySetting,
+    Schema,
     ThinkingConfig,
 )
 
@@ -142,7 +143,7 @@ class Agent(Generic[DepsT]):
         self.plan = self._plan_for(self.toolset)
         self._plan_version = self.toolset.version()
         self.generation_config = _generation_config(
-            generation_config, thinking, output_type if native_output else None
+            generation_config, thinking, output_type if native_output else None, schema_dialect
         )
         # Settings the model refuses would fail every request; fail once, here.
         check_settings(self.model.name, self.generation_config)
@@ -437,6 +438,7 @@ def _generation_config(
     config: GenerationConfig | Mapping[str, Any] | None,
     thinking: ThinkingConfig | Mapping[str, Any] | None,
     native_output_type: Any,
+    dialect: SchemaDialect = "json_schema",
 ) -> GenerationConfig | None:
     if config is None:
         merged = GenerationConfig()
@@ -463,7 +465,16 @@ def _generation_config(
         from pydantic import TypeAdapter
 
         merged.response_mime_type = "application/json"
-        merged.response_json_schema = clean_json_schema(
-            TypeAdapter(native_output_type).json_schema()
-        )
+        schema = clean_json_schema(TypeAdapter(native_output_type).json_schema())
+        if dialect == "openapi":
+            # The dialect the agent was asked to speak: the OpenAPI subset as responseSchema
+            # (refused here, naming the reason, when the subset cannot say it).
+            try:
+                merged.response_schema = Schema.model_validate(to_openapi_subset(schema))
+            except SchemaDialectError as error:
+                raise ConfigurationError(
+                    f"output_type cannot be given in the openapi dialect: {error}"
+                ) from None
+        else:
+            merged.response_json_schema = schema
     return merged if merged.model_fields_set else None

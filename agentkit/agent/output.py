@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +21,22 @@ class OutputCheck:
     final_tool: str | None = None
 
     def parse(self, text: str | None) -> tuple[Any, str | None, str | None]:
-        """(value, None, None) on success, else (None, feedback for the model, summary)."""
+        """(value, None, None) on success, else (None, feedback for the model, summary).
+
+        A value inside a Markdown code fence (```json ... ```), as models often write it,
+        is read from inside the fence: asking again would cost a model call for nothing."""
+        adapter = TypeAdapter(self.output_type)
         try:
-            return TypeAdapter(self.output_type).validate_json(text or ""), None, None
+            return adapter.validate_json(text or ""), None, None
         except ValidationError as error:
             problems = error.errors(include_url=False)
             summary = problems[0]["msg"]
+        fenced = _FENCED.fullmatch((text or "").strip())
+        if fenced is not None:
+            try:
+                return adapter.validate_json(fenced.group(1)), None, None
+            except ValidationError:
+                pass  # the first problems are the ones to report
         if self.final_tool is not None:
             return None, f"Call the {self.final_tool} function with your final answer.", summary
         listed = "; ".join(
@@ -36,3 +47,7 @@ class OutputCheck:
             "Reply again with only the JSON value."
         )
         return None, feedback, summary
+
+
+# One fenced block making up the whole answer: ``` or ```json, the value, ```.
+_FENCED = re.compile(r"```(?:json|JSON)?[ \t]*\r?\n(.*?)\r?\n?```", re.DOTALL)

@@ -101,11 +101,14 @@ class Turn:
     def content(self) -> Content | None:
         """The turn for the history, or None when the model produced no parts."""
         if self._whole is not None and self.chunks == 1:
-            return self._whole  # a single response goes into history exactly as received
+            whole = self._whole  # a single response goes into history exactly as received,
+            if whole.role == "model":  # except that it is the model's turn, always: a
+                return whole  # content without a role would read as the user's
+            return whole.model_copy(update={"role": "model"})
         parts = self.parts
         if not parts:
             return None
-        return Content(role=self.role, parts=list(parts))
+        return Content(role="model", parts=list(parts))
 
     @property
     def text(self) -> str | None:

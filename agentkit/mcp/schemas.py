@@ -25,7 +25,7 @@ and the result serves both dialects (the OpenAPI subset is compiled from it by
    their meaning by moving the reference into a one-branch ``anyOf`` beside them.
 
 Tool names Gemini refuses (characters outside ``[A-Za-z0-9_.:-]``, a leading digit, more
-than 64 characters) are mapped to names it accepts; ``ToolNames`` keeps both directions so
+than 63 characters) are mapped to names it accepts; ``ToolNames`` keeps both directions so
 a call comes back to the server under the server's own name.
 """
 
@@ -43,7 +43,7 @@ ANNOTATION_KEYWORDS = frozenset(
     "$schema $id $comment $anchor $vocabulary examples deprecated readOnly writeOnly "
     "contentMediaType contentEncoding".split()
 )
-_GEMINI_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
+_GEMINI_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,62}")
 _NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_.:-]")
 
 
@@ -295,9 +295,9 @@ class ToolNames:
             name = _NOT_IN_A_NAME.sub("_", server_name) or "_"
             if not re.match(r"[A-Za-z_]", name):
                 name = "_" + name
-            if len(name) > 64 or name in self.to_server:
+            if len(name) > 63 or name in self.to_server:
                 digest = hashlib.sha1(server_name.encode()).hexdigest()[:8]
-                name = f"{name[:55]}_{digest}"
+                name = f"{name[:54]}_{digest}"
         self.to_gemini[server_name] = name
         self.to_server[name] = server_name
         return name

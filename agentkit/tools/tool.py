@@ -42,11 +42,11 @@ from agentkit.types import FunctionDeclaration, Schema
 SchemaDialect: TypeAlias = Literal["json_schema", "openapi"]
 ConfirmationRule: TypeAlias = "bool | Callable[[dict[str, Any]], bool]"
 FUNCTION_NAME_RULE = (
-    "letters, digits, '_', '.', ':' or '-', starting with a letter or '_', at most 64"
+    "letters, digits, '_', '.', ':' or '-', starting with a letter or '_', at most 63"
 )
 
 
-FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
+FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,62}")
 log = get_logger()
 
 

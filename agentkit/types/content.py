@@ -107,7 +107,13 @@ class Part(WireModel):
 
     @classmethod
     def from_uri(cls, file_uri: str, mime_type: str | None = None) -> Part:
-        return cls(file_data=FileData(file_uri=file_uri, mime_type=mime_type))
+        # A mime type only when given: an unset one is left out of the JSON, not sent as null.
+        data = (
+            FileData(file_uri=file_uri)
+            if mime_type is None
+            else FileData(file_uri=file_uri, mime_type=mime_type)
+        )
+        return cls(file_data=data)
 
     @classmethod
     def from_function_call(

@@ -171,7 +171,7 @@ def test_names_gemini_refuses_are_mapped_both_ways_and_stably() -> None:
     assert names.add("note write") == f"note_write_{digest}"
     assert names.add("9lives") == "_9lives"
     long = "x" * 70
-    assert len(names.add(long)) == 64
+    assert len(names.add(long)) == 63
     assert names.to_server == {
         "get_time": "get_time",
         "note_write": "note/write",

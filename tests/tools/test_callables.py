@@ -286,7 +286,7 @@ REFUSED: dict[str, tuple[Any, str]] = {
     ),
     "lambda": (
         lambda n: n,
-        "tool '<lambda>': invalid function name '<lambda>': Gemini accepts letters, digits, '_', '.', ':' or '-', starting with a letter or '_', at most 64; give the tool a name with tool(name=...)",
+        "tool '<lambda>': invalid function name '<lambda>': Gemini accepts letters, digits, '_', '.', ':' or '-', starting with a letter or '_', at most 63; give the tool a name with tool(name=...)",
     ),
     "generator function": (
         gen,

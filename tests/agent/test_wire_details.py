@@ -1,0 +1,106 @@
+"""Details of what is sent and kept that a user would otherwise trip over: a file part
+without a mime type, a model turn that came without its role, structured output in the
+OpenAPI dialect, and a typed answer written inside a Markdown fence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from agentkit import Agent, Gemini, tool
+from agentkit.testing.emulator import Emulator, call
+from agentkit.types import GenerateContentRequest, GenerateContentResponse, Part
+
+
+class Reading(BaseModel):
+    room: str
+    celsius: float
+
+
+def test_a_file_part_without_a_mime_type_sends_none() -> None:
+    assert Part.from_uri("https://example.com/a.pdf").to_wire() == {
+        "fileData": {"fileUri": "https://example.com/a.pdf"}
+    }
+    assert Part.from_uri("gs://b/a.png", "image/png").to_wire() == {
+        "fileData": {"fileUri": "gs://b/a.png", "mimeType": "image/png"}
+    }
+
+
+class RolelessModel:
+    """Answers as a proxy might: the content of each answer has no ``role``."""
+
+    name = "gemini-2.5-flash"
+
+    def __init__(self, answers: list[dict[str, Any]]) -> None:
+        self.answers = answers
+        self.requests: list[GenerateContentRequest] = []
+
+    async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
+        self.requests.append(request)
+        parts = self.answers.pop(0)
+        return GenerateContentResponse.model_validate(
+            {"candidates": [{"content": {"parts": parts}, "finishReason": "STOP"}]}
+        )
+
+    async def stream(self, request: GenerateContentRequest) -> Any:
+        yield await self.generate(request)
+
+
+async def test_a_model_turn_without_a_role_is_kept_as_the_models() -> None:
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add."""
+        return a + b
+
+    model = RolelessModel([[{"functionCall": {"name": "add", "args": {"a": 1, "b": 2}}}], [{"text": "3"}]])
+    for stream in (False, True):
+        model.answers = [[{"functionCall": {"name": "add", "args": {"a": 1, "b": 2}}}], [{"text": "3"}]]
+        agent = Agent(model, tools=[add])  # type: ignore[arg-type]
+        if stream:
+            events = [event async for event in agent.stream("add")]
+            result = events[-1].result  # type: ignore[union-attr]
+        else:
+            result = await agent.run("add")
+        assert result.text == "3"
+        assert [turn["role"] for turn in result.history] == ["user", "model", "user", "model"]
+    assert [c.role for c in model.requests[-1].contents] == ["user", "model", "user"]
+
+
+async def test_structured_output_in_the_openapi_dialect_sends_response_schema(emulator: Emulator) -> None:
+    emulator.script(['{"room": "hall", "celsius": 20.5}'])
+    agent = Agent(
+        Gemini("gemini-2.5-flash", base_url=emulator.url), output_type=Reading, schema_dialect="openapi"
+    )
+    result = await agent.run("the hall?")
+    assert result.output == Reading(room="hall", celsius=20.5)
+    config = emulator.requests[0].json["generationConfig"]
+    assert "responseJsonSchema" not in config
+    assert config["responseMimeType"] == "application/json"
+    assert config["responseSchema"] == {
+        "type": "OBJECT",
+        "properties": {"room": {"type": "STRING"}, "celsius": {"type": "NUMBER"}},
+        "required": ["room", "celsius"],
+    }
+    assert emulator.rejections == []
+
+
+async def test_a_typed_answer_inside_a_markdown_fence_is_read_without_asking_again(emulator: Emulator) -> None:
+    emulator.script(['```json\n{"room": "hall", "celsius": 19}\n```'])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), output_type=Reading)
+    result = await agent.run("the hall?")
+    assert result.output == Reading(room="hall", celsius=19)
+    assert len(emulator.requests) == 1
+
+
+async def test_with_tools_a_fenced_final_answer_is_read_too(emulator: Emulator) -> None:
+    @tool
+    def thermometer(room: str) -> float:
+        """Read a room's temperature."""
+        return 19.0
+
+    emulator.script([[call("thermometer", room="hall")], '```\n{"room": "hall", "celsius": 19}\n```'])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[thermometer], output_type=Reading)
+    result = await agent.run("the hall?")
+    assert result.output == Reading(room="hall", celsius=19)
+    assert len(emulator.requests) == 2
