@@ -240,10 +240,14 @@ class ResponseBlockedError(RunError):
         finish_reason: str | None = None,
         block_reason: str | None = None,
         partial_text: str | None = None,
+        safety_ratings: list[dict[str, Any]] | None = None,
     ) -> None:
         self.finish_reason = finish_reason
         self.block_reason = block_reason
         self.partial_text = partial_text
+        # Why, category by category (``{"category": ..., "probability": ..., "blocked": ...}``),
+        # as the response gave it: what a person needs to see to understand the block.
+        self.safety_ratings = list(safety_ratings or [])
         super().__init__(message, partial=partial)
 
 

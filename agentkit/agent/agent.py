@@ -147,6 +147,14 @@ class Agent(Generic[DepsT]):
         )
         # Settings the model refuses would fail every request; fail once, here.
         check_settings(self.model.name, self.generation_config)
+        count = self.generation_config.candidate_count if self.generation_config else None
+        if count is not None and count != 1:
+            # A run continues one conversation: the other candidates could only be dropped.
+            raise ConfigurationError(
+                f"candidate_count={count}: an agent continues one answer per step, so it "
+                "asks for one candidate; for several, call the model directly "
+                "(Gemini(...).generate) and choose among them"
+            )
         self.safety_settings = list(safety_settings) if safety_settings is not None else None
         self.native_output = native_output
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)

@@ -505,7 +505,19 @@ class Loop:
         cost = state.usage.add_call(model_name, turn.usage)
         calls = sum(1 for p in turn.parts if p.function_call is not None)
         state.steps.append(
-            StepRecord(state.step, model_name, turn.finish_reason, turn.usage, cost, calls)
+            StepRecord(
+                state.step,
+                model_name,
+                turn.finish_reason,
+                turn.usage,
+                cost,
+                calls,
+                response_id=turn.response_id,
+                safety_ratings=[rating.to_wire() for rating in turn.safety_ratings or ()],
+                citations=list((turn.citation_metadata or {}).get("citations") or ()),
+                avg_logprobs=turn.avg_logprobs,
+                logprobs=turn.logprobs_result,
+            )
         )
         if debug_enabled():
             self.log.debug(

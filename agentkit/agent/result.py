@@ -45,7 +45,8 @@ class ToolCallRecord:
 
 @dataclass(frozen=True)
 class StepRecord:
-    """One model call: what it cost and how it ended."""
+    """One model call: what it cost and how it ended, and what the response said about its
+    answer (safety ratings, citations, log probabilities when asked for)."""
 
     step: int
     model: str
@@ -53,6 +54,11 @@ class StepRecord:
     usage: UsageMetadata | None
     cost_usd: float | None
     calls: int
+    response_id: str | None = None
+    safety_ratings: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    avg_logprobs: float | None = None
+    logprobs: dict[str, Any] | None = None
 
 
 @dataclass

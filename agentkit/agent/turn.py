@@ -9,6 +9,7 @@ part carrying other fields (Gemini validates signatures on the exact part they c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from agentkit.types import (
     Candidate,
@@ -40,6 +41,11 @@ class Turn:
     prompt_feedback: PromptFeedback | None = None
     model_version: str | None = None
     response_id: str | None = None
+    # What the response said about the answer besides its parts (the last chunk that says it).
+    safety_ratings: list[Any] | None = None
+    citation_metadata: dict[str, Any] | None = None
+    avg_logprobs: float | None = None
+    logprobs_result: dict[str, Any] | None = None
     chunks: int = 0
     _whole: Content | None = None
     _closed: list[Part] = field(default_factory=list)
@@ -68,6 +74,14 @@ class Turn:
             self.finish_reason = candidate.finish_reason
         if candidate.finish_message is not None:
             self.finish_message = candidate.finish_message
+        if candidate.safety_ratings is not None:
+            self.safety_ratings = candidate.safety_ratings
+        if candidate.citation_metadata is not None:
+            self.citation_metadata = candidate.citation_metadata
+        if candidate.avg_logprobs is not None:
+            self.avg_logprobs = candidate.avg_logprobs
+        if candidate.logprobs_result is not None:
+            self.logprobs_result = candidate.logprobs_result
         content = candidate.content
         if content is None or not content.parts:
             return []

@@ -50,18 +50,22 @@ def assess(turn: Turn, partial: Partial) -> str | None:
     error when it ends the run."""
     feedback = turn.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
+        ratings = _ratings(feedback.safety_ratings)
         raise ResponseBlockedError(
-            f"the prompt was blocked ({feedback.block_reason})",
+            f"the prompt was blocked ({feedback.block_reason}){_blocked_by(ratings)}",
             partial=partial(None),
             block_reason=feedback.block_reason,
+            safety_ratings=ratings,
         )
     reason = turn.finish_reason
     if reason in BLOCKED:
+        ratings = _ratings(turn.safety_ratings)
         raise ResponseBlockedError(
-            f"the model stopped its answer: {reason}",
+            f"the model stopped its answer: {reason}{_blocked_by(ratings)}",
             partial=partial(turn.text),
             finish_reason=reason,
             partial_text=turn.text,
+            safety_ratings=ratings,
         )
     if reason in _FEEDBACK:
         return f"{reason}: {turn.finish_message or 'no detail given'}"
@@ -116,3 +120,19 @@ def feedback_for(turn: Turn) -> str:
     if template is None:
         return _EMPTY_FEEDBACK
     return template.format(detail=turn.finish_message or "no detail given")
+
+
+def _ratings(ratings: Any) -> list[dict[str, Any]]:
+    return [rating.to_wire() for rating in ratings or ()]
+
+
+def _blocked_by(ratings: list[dict[str, Any]]) -> str:
+    """`` (blocked: HARM_CATEGORY_X at HIGH)``: the categories the response marked blocked,
+    else those rated above NEGLIGIBLE."""
+    flagged = [r for r in ratings if r.get("blocked")] or [
+        r for r in ratings if r.get("probability") not in (None, "NEGLIGIBLE", "LOW")
+    ]
+    if not flagged:
+        return ""
+    named = ", ".join(f"{r.get('category')} at {r.get('probability')}" for r in flagged)
+    return f" (blocked: {named})"

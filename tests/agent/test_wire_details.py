@@ -104,3 +104,34 @@ async def test_with_tools_a_fenced_final_answer_is_read_too(emulator: Emulator) 
     result = await agent.run("the hall?")
     assert result.output == Reading(room="hall", celsius=19)
     assert len(emulator.requests) == 2
+
+
+async def test_a_block_says_why_and_a_step_keeps_what_the_response_said(emulator: Emulator) -> None:
+    import pytest
+
+    from agentkit.errors import ConfigurationError, ResponseBlockedError
+
+    ratings = [
+        {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True},
+        {"category": "HARM_CATEGORY_HARASSMENT", "probability": "NEGLIGIBLE"},
+    ]
+    emulator.script([{"candidates": [{"content": {"role": "model", "parts": [{"text": "Here is"}]},
+                                      "finishReason": "SAFETY", "safetyRatings": ratings}]}])
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url))
+    with pytest.raises(ResponseBlockedError) as blocked:
+        await agent.run("something risky")
+    assert str(blocked.value) == (
+        "the model stopped its answer: SAFETY (blocked: HARM_CATEGORY_DANGEROUS_CONTENT at HIGH)"
+    )
+    assert blocked.value.safety_ratings == ratings
+    citations = [{"startIndex": 0, "endIndex": 5, "uri": "https://example.com/poem"}]
+    emulator.script([{"candidates": [{"content": {"role": "model", "parts": [{"text": "Roses"}]},
+                                      "finishReason": "STOP", "safetyRatings": ratings[1:],
+                                      "citationMetadata": {"citations": citations},
+                                      "avgLogprobs": -0.25}], "responseId": "resp-7"}])
+    result = await agent.run("a poem")
+    (step,) = result.steps
+    assert (step.response_id, step.citations, step.avg_logprobs) == ("resp-7", citations, -0.25)
+    assert step.safety_ratings == ratings[1:]
+    with pytest.raises(ConfigurationError, match="candidate_count=2: an agent continues one answer"):
+        Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), generation_config={"candidate_count": 2})

@@ -153,7 +153,7 @@ def test_a_rows_own_failure_is_its_line_and_only_it_runs_again(
         "status": "error",
         "error": {
             "type": "ResponseBlockedError",
-            "message": "the model stopped its answer: SAFETY",
+            "message": "the model stopped its answer: SAFETY (blocked: HARM_CATEGORY_DANGEROUS_CONTENT at HIGH)",
         },
     }
     err = capsys.readouterr().err.splitlines()
