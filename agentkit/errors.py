@@ -89,6 +89,16 @@ class APIConnectionError(AgentkitError):
     """The request never got an HTTP answer: connection refused or dropped, or a timeout."""
 
 
+class FileError(AgentkitError):
+    """A file could not be uploaded or used: it failed processing (``state`` FAILED), did
+    not become ACTIVE in time, or is of a type the API does not take. ``file`` is the
+    file's name when it has one."""
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(message)
+
+
 class IncompleteStreamError(APIConnectionError):
     """A stream stopped before the model finished its turn. ``received`` counts the chunks
     already delivered; the partial turn must not be treated as a completed one."""

@@ -23,6 +23,7 @@ from agentkit.models.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from agentkit.models.caches import Caches
+    from agentkit.models.files import Files
 from agentkit.models.urls import checked_base_url, shown_url
 from agentkit.types import (
     Content,
@@ -223,6 +224,13 @@ class Gemini:
             "GET", self._collection_url(resource), None, "getModel"
         )
         return ModelInfo.model_validate_json(body)
+
+    @property
+    def files(self) -> Files:
+        """The Files API for this model's key (see ``agentkit.models.files``)."""
+        from agentkit.models.files import Files
+
+        return Files(self)
 
     @property
     def caches(self) -> Caches:

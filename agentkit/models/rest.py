@@ -136,6 +136,28 @@ class RestTransport:
 
         return await self._retrying(operation, attempt)
 
+    async def exchange(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> httpx.Response:
+        """One request, no retries, its response whatever the status (the Files API reads
+        an upload's headers and decides itself what to send again). A transport failure
+        is an ``APIConnectionError``; credentials never appear in it."""
+        credentials = await self._headers()
+        try:
+            return await self._http().request(
+                method, self._url(url), content=body, headers={**credentials.headers, **headers}
+            )
+        except httpx.HTTPError as error:
+            raise _connection_error(error, url, credentials.secrets) from None
+
+    async def error_for(self, response: httpx.Response) -> APIError:
+        """The typed error for a failed response, as ``request`` raises it (the key is
+        scrubbed from it)."""
+        secrets = (await self._headers()).secrets
+        return error_from_body(
+            response.status_code, response.content, response.reason_phrase, secrets
+        )
+
     async def _retrying(self, operation: str, attempt: Callable[[], Awaitable[bytes]]) -> bytes:
         started = time.monotonic()
         number = 1

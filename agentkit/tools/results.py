@@ -185,14 +185,7 @@ def capped(result: ToolResult, limit: int | None) -> ToolResult:
 
 
 def sniff_mime_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    return "application/octet-stream"
+    """The type bytes a tool returned show (``application/octet-stream`` when none)."""
+    from agentkit.types.media import sniffed
+
+    return sniffed(data) or "application/octet-stream"

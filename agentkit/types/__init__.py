@@ -26,6 +26,7 @@ from agentkit.types.content import (
     FunctionResponsePart,
     Part,
 )
+from agentkit.types.files import File, ListFilesResponse
 from agentkit.types.request import CountTokensRequest, GenerateContentRequest
 from agentkit.types.response import (
     BlockReason,
@@ -49,6 +50,8 @@ from agentkit.types.tools import (
 )
 
 __all__ = [
+    "File",
+    "ListFilesResponse",
     "CacheUsage",
     "CachedContent",
     "ListCachedContentsResponse",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
+from pathlib import Path
 from typing import Any
 
 from agentkit.types._wire import WireModel
@@ -114,6 +116,23 @@ class Part(WireModel):
             else FileData(file_uri=file_uri, mime_type=mime_type)
         )
         return cls(file_data=data)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], mime_type: str | None = None) -> Part:
+        """A file's bytes inline, with the type its content (or suffix) shows; a type Gemini
+        does not take is ``UnsupportedMediaType``. Over ~20 MB a request is refused: upload
+        such a file (``Gemini(...).files.upload``) and use ``from_file``."""
+        from agentkit.types.media import mime_type_of
+
+        data = Path(path).read_bytes()
+        return cls.from_bytes(data, mime_type or mime_type_of(data, os.fspath(path)))
+
+    @classmethod
+    def from_file(cls, file: Any) -> Part:
+        """A reference to a file uploaded with the Files API (a ``File``)."""
+        if not getattr(file, "uri", None):
+            raise ValueError("the file has no uri: upload it first (Gemini(...).files.upload)")
+        return cls.from_uri(str(file.uri), getattr(file, "mime_type", None))
 
     @classmethod
     def from_function_call(

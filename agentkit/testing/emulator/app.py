@@ -17,6 +17,7 @@ from agentkit.testing.answers import estimate_tokens, stream_events
 from agentkit.testing.emulator.catalog import model_entry
 from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import Fault
+from agentkit.testing.emulator.files import file_uris
 from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
 from agentkit.testing.emulator.strict import check_content, check_generate_request
 from agentkit.types import GenerateContentRequest
@@ -171,9 +172,70 @@ def build_app(state: EmulatorState) -> Starlette:
             entry.status_code, entry.rejection = rejection.code, rejection.message
             return JSONResponse(rejection.body, status_code=rejection.code)
 
+    async def upload(request: Request) -> Response:
+        """A resumable upload: ``start`` opens it, then chunks go to the upload URL."""
+        body = await request.body()
+        entry = state.record(
+            RecordedRequest(
+                method="POST",
+                path=request.url.path,
+                query=request.url.query,
+                headers=dict(request.headers),
+                body=body[:4096],  # the bytes of a file are not kept twice
+            )
+        )
+        store = state.files
+        store.base_url = str(request.base_url)
+        try:
+            _check_auth(state, request)
+            headers = {key.lower(): value for key, value in request.headers.items()}
+            session = request.query_params.get("upload_id")
+            if session is None:
+                opened = store.start(headers, _parse_json(body) if body else None)
+                url = f"{request.base_url}upload/{request.path_params['version']}/files"
+                return JSONResponse(
+                    {},
+                    headers={
+                        "x-goog-upload-url": f"{url}?upload_id={opened}&upload_protocol=resumable",
+                        "x-goog-upload-status": "active",
+                    },
+                )
+            status, made, received = store.chunk(session, headers, body)
+            reply_headers = {
+                "x-goog-upload-status": status,
+                "x-goog-upload-size-received": str(received),
+            }
+            return JSONResponse({"file": made} if made else {}, headers=reply_headers)
+        except Rejection as rejection:
+            entry.status_code, entry.rejection = rejection.code, rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+
+    async def files(request: Request) -> Response:
+        entry = state.record(_recorded_get(request))
+        try:
+            _check_auth(state, request)
+            name = request.path_params.get("file")
+            store = state.files
+            if name is None:
+                size = request.query_params.get("pageSize")
+                page = store.list(
+                    int(size) if size else None, request.query_params.get("pageToken")
+                )
+                return JSONResponse(page)
+            if request.method == "DELETE":
+                store.delete(f"files/{name}")
+                return JSONResponse({})
+            return JSONResponse(store.get(f"files/{name}"))
+        except Rejection as rejection:
+            entry.status_code, entry.rejection = rejection.code, rejection.message
+            return JSONResponse(rejection.body, status_code=rejection.code)
+
     vertex = "/{version}/projects/{project}/locations/{location}/publishers/google/models/{target}"
     return Starlette(
         routes=[
+            Route("/upload/{version}/files", upload, methods=["POST"]),
+            Route("/{version}/files", files, methods=["GET"]),
+            Route("/{version}/files/{file}", files, methods=["GET", "DELETE"]),
             Route("/{version}/cachedContents", caches, methods=["GET", "POST"]),
             Route("/{version}/cachedContents/{cache}", caches, methods=["GET", "PATCH", "DELETE"]),
             Route("/{version}/models", list_models, methods=["GET"]),
@@ -186,7 +248,7 @@ def build_app(state: EmulatorState) -> Starlette:
 
 def _recorded_get(request: Request) -> RecordedRequest:
     return RecordedRequest(
-        method="GET",
+        method=request.method,
         path=request.url.path,
         query=request.url.query,
         headers=dict(request.headers),
@@ -248,6 +310,8 @@ async def _generate(
     state: EmulatorState, model: str, served: ModelCapabilities, entry: RecordedRequest
 ) -> Response:
     payload, prompt_bytes, cached = entry.json, len(entry.body), 0
+    for uri in file_uris(payload):
+        state.files.check_use(uri)
     if isinstance(payload, dict) and "cachedContent" in payload:
         # The model reads the cache's prefix first; the prompt counts it, as cached tokens.
         payload, cached = state.caches.expand(payload, model)

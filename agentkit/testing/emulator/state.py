@@ -18,6 +18,7 @@ from agentkit.testing.emulator.caches import CacheStore, ImplicitCache
 from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
+from agentkit.testing.emulator.files import FileStore
 from agentkit.testing.emulator.model_rules import check_against_model, check_size
 from agentkit.testing.emulator.script import (
     Answer,
@@ -90,6 +91,7 @@ class EmulatorState:
     signatures: SignatureBook = field(default_factory=SignatureBook)
     caches: CacheStore = field(default_factory=CacheStore)
     implicit: ImplicitCache = field(default_factory=ImplicitCache)
+    files: FileStore = field(default_factory=FileStore)
     _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
@@ -129,6 +131,7 @@ class EmulatorState:
         self.signatures.clear()
         self.caches = CacheStore()
         self.implicit = ImplicitCache()
+        self.files = FileStore()
 
     @property
     def rejections(self) -> list[RecordedRequest]:
