@@ -43,6 +43,8 @@ from agentkit.agent.result import RunResult, StepRecord, StopReason
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
+from agentkit.agent.uploads import HEADROOM as UPLOAD_HEADROOM
+from agentkit.agent.uploads import inline_bytes, upload_large_inline
 from agentkit.agent.verdict import assess, feedback_for, restartable
 from agentkit.errors import (
     AgentkitError,
@@ -283,6 +285,7 @@ class Loop:
 
     async def _send(self, turn: Turn, tools_off: bool) -> AsyncGenerator[Event, None]:
         """One request, its answer assembled into ``turn`` (traced when the run is)."""
+        await self._upload_if_too_large()
         cached = await self._cache_name(tools_off)
         request = self._request(tools_off=tools_off, cached=cached)
         self.state.model_calls += 1
@@ -307,6 +310,28 @@ class Loop:
             call.finish(turn)
         finally:
             self._model_call = None
+
+    async def _upload_if_too_large(self) -> None:
+        """Media inline in the conversation that would take the request past the model's
+        size limit go through the Files API, in the transcript too (see ``uploads``)."""
+        model = self.settings.model
+        limit = getattr(model, "max_request_bytes", None)
+        files = getattr(model, "files", None)
+        sent = self.state.sent
+        if not limit or files is None or inline_bytes(sent) <= limit * UPLOAD_HEADROOM:
+            return
+        changed = await upload_large_inline(sent, files, limit)
+        history = self.state.history
+        for index, replacement in changed.items():
+            before = sent[index]
+            sent[index] = replacement
+            if sent is not history:
+                for place in range(len(history) - 1, -1, -1):
+                    if history[place] is before:
+                        history[place] = replacement
+                        break
+        if changed:
+            self._checked = min(self._checked, min(changed))
 
     def _cache_gone(self, error: APIError) -> bool:
         cache = self.settings.cache

@@ -88,3 +88,38 @@ def test_parts_from_paths_carry_the_type_their_content_shows(tmp_path: Path) -> 
     archive.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnsupportedMediaType, match=r"archive.zip' is not a type Gemini takes"):
         Part.from_path(archive)
+
+
+async def test_a_25_mb_input_is_uploaded_and_referenced_instead_of_sent_inline(emulator: Emulator) -> None:
+    import base64
+
+    from agentkit import tool
+
+    photo = PNG + bytes(25 * 1024 * 1024)  # a 25 MB image
+    snapshot_bytes = PNG + bytes(2 * 1024 * 1024)
+
+    @tool
+    def camera() -> bytes:
+        """A snapshot from the hall camera."""
+        return snapshot_bytes
+
+    from agentkit.testing.emulator import call
+
+    emulator.script([[call("camera")], "A hall, twice."])
+    gemini = Gemini("gemini-2.5-flash", base_url=emulator.url, max_request_bytes=20 * 1024 * 1024)
+    result = await Agent(gemini, tools=[camera]).run(
+        Content.user(Part.from_bytes(photo, "image/png"), "Compare with the camera.")
+    )
+    assert result.text == "A hall, twice."
+    generated = [r for r in emulator.requests if ":generateContent" in r.path]
+    assert all(len(r.body) < 20 * 1024 * 1024 for r in generated) and emulator.rejections == []
+    first = generated[0].json["contents"][0]["parts"][0]
+    assert list(first) == ["fileData"] and first["fileData"]["mimeType"] == "image/png"
+    # The transcript holds the reference too: the photo was uploaded once, not per step.
+    uploads = [r for r in emulator.requests if r.path == "/upload/v1beta/files" and not r.query]
+    assert len(uploads) == 1
+    assert result.history[0]["parts"][0] == first
+    # The camera's 2 MB snapshot fits inline: it is sent as it is.
+    answer = generated[1].json["contents"][2]["parts"][0]["functionResponse"]
+    assert base64.b64decode(answer["parts"][0]["inlineData"]["data"]) == snapshot_bytes
+    await gemini.aclose()
