@@ -70,18 +70,10 @@ class Turn:
         candidate: Candidate | None = chunk.first_candidate
         if candidate is None:
             return []
-        if candidate.finish_reason is not None:
-            self.finish_reason = candidate.finish_reason
-        if candidate.finish_message is not None:
-            self.finish_message = candidate.finish_message
-        if candidate.safety_ratings is not None:
-            self.safety_ratings = candidate.safety_ratings
-        if candidate.citation_metadata is not None:
-            self.citation_metadata = candidate.citation_metadata
-        if candidate.avg_logprobs is not None:
-            self.avg_logprobs = candidate.avg_logprobs
-        if candidate.logprobs_result is not None:
-            self.logprobs_result = candidate.logprobs_result
+        for name in _CANDIDATE_FIELDS:  # each as the last chunk that says it
+            value = getattr(candidate, name)
+            if value is not None:
+                setattr(self, name, value)
         content = candidate.content
         if content is None or not content.parts:
             return []
@@ -163,3 +155,14 @@ def _join(first: Part, continued: list[str]) -> Part:
     if first.thought is not None:
         joined.thought = first.thought
     return joined
+
+
+# What a candidate says about its answer besides the parts, kept on the turn.
+_CANDIDATE_FIELDS = (
+    "finish_reason",
+    "finish_message",
+    "safety_ratings",
+    "citation_metadata",
+    "avg_logprobs",
+    "logprobs_result",
+)

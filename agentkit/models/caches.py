@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
+from agentkit.models.paging import every_item
 from agentkit.types import CachedContent, Content, ListCachedContentsResponse, Tool, ToolConfig
 
 if TYPE_CHECKING:
@@ -52,18 +52,15 @@ class Caches:
         body = await self._send("GET", _resource(name), None, "getCache")
         return CachedContent.model_validate_json(body)
 
-    async def list(self, page_size: int = 100) -> AsyncIterator[CachedContent]:
+    def list(self, page_size: int = 100) -> AsyncIterator[CachedContent]:
         """Every cache of this API key, page by page."""
-        token: str | None = None
-        while True:
-            query = {"pageSize": str(page_size), **({"pageToken": token} if token else {})}
-            body = await self._send("GET", f"cachedContents?{urlencode(query)}", None, "listCaches")
-            page = ListCachedContentsResponse.model_validate_json(body)
-            for cache in page.cached_contents or ():
-                yield cache
-            token = page.next_page_token
-            if not token:
-                return
+
+        async def page(path: str) -> tuple[list[CachedContent], str | None]:
+            body = await self._send("GET", path, None, "listCaches")
+            listed = ListCachedContentsResponse.model_validate_json(body)
+            return listed.cached_contents or [], listed.next_page_token
+
+        return every_item("cachedContents", page_size, page)
 
     async def update(self, name: str, *, ttl: float) -> CachedContent:
         """Let the cache live ``ttl`` seconds from now."""

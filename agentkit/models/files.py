@@ -15,11 +15,11 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 import anyio
 
 from agentkit.errors import APIConnectionError, FileError
+from agentkit.models.paging import every_item
 from agentkit.types import File, ListFilesResponse
 from agentkit.types.media import UnsupportedMediaType, mime_type_of
 
@@ -126,17 +126,16 @@ class Files:
         body = await self._send("GET", _resource(name), "getFile")
         return File.model_validate_json(body)
 
-    async def list(self, page_size: int = 100) -> AsyncIterator[File]:
-        token: str | None = None
-        while True:
-            query = {"pageSize": str(page_size), **({"pageToken": token} if token else {})}
-            body = await self._send("GET", f"files?{urlencode(query)}", "listFiles")
-            page = ListFilesResponse.model_validate_json(body)
-            for file in page.files or ():
-                yield file
-            token = page.next_page_token
-            if not token:
-                return
+    def list(self, page_size: int = 100) -> AsyncIterator[File]:
+        """Every file of this API key, page by page."""
+
+        async def page(path: str) -> tuple[list[File], str | None]:
+            listed = ListFilesResponse.model_validate_json(
+                await self._send("GET", path, "listFiles")
+            )
+            return listed.files or [], listed.next_page_token
+
+        return every_item("files", page_size, page)
 
     async def delete(self, name: str) -> None:
         await self._send("DELETE", _resource(name), "deleteFile")

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,21 @@ def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.02)
+
+
+def chat_on_pty(args: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> Any:
+    """``agentkit chat ARGS`` on a pseudo-terminal, offline (the developer's keys and OTEL
+    settings left out; PYTHONPATH kept: it carries the loopback guard)."""
+    import pexpect
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GEMINI_", "GOOGLE_", "OTEL_"))
+    }
+    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
+    environment.update(env or {})
+    return pexpect.spawn(
+        sys.executable, ["-m", "agentkit", "chat", *args], cwd=str(ROOT),
+        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
+    )

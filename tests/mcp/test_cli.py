@@ -17,6 +17,7 @@ import pytest
 
 from agentkit.tools import Toolset
 
+from ..cli.conftest import chat_on_pty
 from .conftest import WORKSHOP, Workshop, alive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,16 +60,16 @@ env = {_toml_table(env)}
 """
 
 
+def workshop_run_file(path: Path, workshop: Workshop, turns: str, prompt: str | None = None) -> Path:
+    """A run file using the test server, with these ``[[offline.turns]]`` (and a prompt)."""
+    prompts = f"prompts = [{json.dumps(prompt)}]\n\n" if prompt else ""
+    path.write_text(f"{prompts}{workshop_mcp(workshop)}\n{turns}", encoding="utf-8")
+    return path
+
+
 def chat_at_terminal(run_file: Path, tmp_path: Path) -> Any:
     """``agentkit chat RUN_FILE`` on a pseudo-terminal, offline."""
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("GEMINI_", "GOOGLE_"))
-    }
-    environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
-    return pexpect.spawn(
-        sys.executable, ["-m", "agentkit", "chat", str(run_file)], cwd=str(ROOT),
-        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
-    )
+    return chat_on_pty([str(run_file)], tmp_path)
 
 
 def test_a_run_file_with_an_mcp_server_runs_offline(workshop: Workshop, tmp_path: Path) -> None:
@@ -100,19 +101,8 @@ def test_a_run_shows_a_servers_progress_and_writes_it_to_the_json_transcript(
     workshop: Workshop, tmp_path: Path
 ) -> None:
     workshop.release()  # the server does not wait: this is about what is shown
-    run_file = tmp_path / "steps.toml"
-    run_file.write_text(
-        f"""
-prompts = ["step"]
-
-{workshop_mcp(workshop)}
-[[offline.turns]]
-calls = [{{ name = "steps" }}]
-[[offline.turns]]
-text = "Stepped."
-""",
-        encoding="utf-8",
-    )
+    turns = '[[offline.turns]]\ncalls = [{ name = "steps" }]\n[[offline.turns]]\ntext = "Stepped."\n'
+    run_file = workshop_run_file(tmp_path / "steps.toml", workshop, turns, prompt="step")
     transcript = tmp_path / "run.jsonl"
     done = agentkit("run", str(run_file), "--json", str(transcript))
     assert done.returncode == 0, done.stderr
@@ -380,19 +370,8 @@ text = "Not booked."
 
 @pytest.mark.parametrize("approve", [True, False])
 def test_an_unattended_run_declines_a_servers_form(workshop: Workshop, tmp_path: Path, approve: bool) -> None:
-    run_file = tmp_path / "book.toml"
-    run_file.write_text(
-        f"""
-prompts = ["book a table"]
-
-{workshop_mcp(workshop)}
-[[offline.turns]]
-calls = [{{ name = "book" }}]
-[[offline.turns]]
-text = "Not booked."
-""",
-        encoding="utf-8",
-    )
+    turns = '[[offline.turns]]\ncalls = [{ name = "book" }]\n[[offline.turns]]\ntext = "Not booked."\n'
+    run_file = workshop_run_file(tmp_path / "book.toml", workshop, turns, prompt="book a table")
     done = agentkit("run", str(run_file), *(["--approve"] if approve else []))
     assert done.returncode == 0, done.stderr
     said = (

@@ -20,6 +20,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from ..cli.batching import SCRIPTED_RUN_FILE
+from ..cli.conftest import chat_on_pty
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -192,15 +193,7 @@ def test_a_chat_exports_a_run_per_message(receiver: Receiver, tmp_path: Path) ->
         '[[offline.turns]]\ncalls = [{ name = "calculate", args = { expression = "2 + 3" } }]\n'
         '[[offline.turns]]\ntext = "Five."\n[[offline.turns]]\ntext = "Bye then."\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "GOOGLE_", "OTEL_"))}
-    env.update(
-        OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url, TERM="dumb",
-        AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"),
-    )
-    chat = pexpect.spawn(
-        sys.executable, ["-m", "agentkit", "chat", str(run_file), "--otel"], cwd=str(ROOT),
-        env=env, encoding="utf-8", timeout=30, dimensions=(40, 200),
-    )
+    chat = chat_on_pty([str(run_file), "--otel"], tmp_path, {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
     try:
         chat.expect("you>")
         chat.sendline("two plus three")

@@ -136,16 +136,9 @@ def build_app(state: EmulatorState) -> Starlette:
     async def caches(request: Request) -> Response:
         """``cachedContents``: create (POST), list (GET), get / update (PATCH) / delete."""
         body = await request.body()
-        entry = state.record(
-            RecordedRequest(
-                method=request.method,
-                path=request.url.path,
-                query=request.url.query,
-                headers=dict(request.headers),
-                body=body,
-            )
-        )
-        try:
+        entry = state.record(_recorded(request, body))
+
+        def work() -> Response:
             _check_auth(state, request)
             entry.json = _parse_json(body) if body else None
             version = request.path_params["version"]
@@ -168,25 +161,18 @@ def build_app(state: EmulatorState) -> Starlette:
                 return JSONResponse(store.update(full, entry.json))
             store.delete(full)
             return JSONResponse({})
-        except Rejection as rejection:
-            entry.status_code, entry.rejection = rejection.code, rejection.message
-            return JSONResponse(rejection.body, status_code=rejection.code)
+
+        return _answered(entry, work)
 
     async def upload(request: Request) -> Response:
         """A resumable upload: ``start`` opens it, then chunks go to the upload URL."""
         body = await request.body()
-        entry = state.record(
-            RecordedRequest(
-                method="POST",
-                path=request.url.path,
-                query=request.url.query,
-                headers=dict(request.headers),
-                body=body[:4096],  # the bytes of a file are not kept twice
-            )
-        )
+        # The bytes of a file are not kept twice: the record holds their start only.
+        entry = state.record(_recorded(request, body[:4096]))
         store = state.files
         store.base_url = str(request.base_url)
-        try:
+
+        def work() -> Response:
             _check_auth(state, request)
             headers = {key.lower(): value for key, value in request.headers.items()}
             session = request.query_params.get("upload_id")
@@ -206,13 +192,13 @@ def build_app(state: EmulatorState) -> Starlette:
                 "x-goog-upload-size-received": str(received),
             }
             return JSONResponse({"file": made} if made else {}, headers=reply_headers)
-        except Rejection as rejection:
-            entry.status_code, entry.rejection = rejection.code, rejection.message
-            return JSONResponse(rejection.body, status_code=rejection.code)
+
+        return _answered(entry, work)
 
     async def files(request: Request) -> Response:
-        entry = state.record(_recorded_get(request))
-        try:
+        entry = state.record(_recorded(request, b""))
+
+        def work() -> Response:
             _check_auth(state, request)
             name = request.path_params.get("file")
             store = state.files
@@ -226,9 +212,8 @@ def build_app(state: EmulatorState) -> Starlette:
                 store.delete(f"files/{name}")
                 return JSONResponse({})
             return JSONResponse(store.get(f"files/{name}"))
-        except Rejection as rejection:
-            entry.status_code, entry.rejection = rejection.code, rejection.message
-            return JSONResponse(rejection.body, status_code=rejection.code)
+
+        return _answered(entry, work)
 
     vertex = "/{version}/projects/{project}/locations/{location}/publishers/google/models/{target}"
     return Starlette(
@@ -246,14 +231,27 @@ def build_app(state: EmulatorState) -> Starlette:
     )
 
 
-def _recorded_get(request: Request) -> RecordedRequest:
+def _recorded(request: Request, body: bytes) -> RecordedRequest:
     return RecordedRequest(
         method=request.method,
         path=request.url.path,
         query=request.url.query,
         headers=dict(request.headers),
-        body=b"",
+        body=body,
     )
+
+
+def _answered(entry: RecordedRequest, work: Callable[[], Response]) -> Response:
+    """``work``'s response, or Gemini's error for what it refused (recorded as such)."""
+    try:
+        return work()
+    except Rejection as rejection:
+        entry.status_code, entry.rejection = rejection.code, rejection.message
+        return JSONResponse(rejection.body, status_code=rejection.code)
+
+
+def _recorded_get(request: Request) -> RecordedRequest:
+    return _recorded(request, b"")
 
 
 def _check_auth(state: EmulatorState, request: Request) -> None:

@@ -161,13 +161,6 @@ class FileStore:
         if "/files/" not in uri:
             return
         name = "files/" + uri.rstrip("/").rsplit("/files/", 1)[-1]
-        if not self._alive(name):
-            raise Rejection(
-                f"You do not have permission to access the File {uri.rsplit('/', 1)[-1]} or it "
-                "may not exist.",
-                code=403,
-                status="PERMISSION_DENIED",
-            )
         state = self._live(name).record["state"]
         if state != "ACTIVE":
             raise Rejection(
