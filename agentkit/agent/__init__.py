@@ -5,6 +5,7 @@ from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmationRequest, Decision
 from agentkit.agent.context import ContextPolicy
 from agentkit.agent.events import (
+    CodeExecuted,
     ContextCompacted,
     Event,
     FunctionCallEvent,
@@ -26,6 +27,7 @@ __all__ = [
     "Agent",
     "Chat",
     "ConfirmationRequest",
+    "CodeExecuted",
     "ContextCache",
     "ContextCompacted",
     "ContextPolicy",

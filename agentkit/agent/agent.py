@@ -42,6 +42,7 @@ from agentkit.models.base import Model, close_model
 from agentkit.models.capabilities import check_settings
 from agentkit.schema import clean_json_schema, to_openapi_subset
 from agentkit.tools import SchemaDialect, Toolset
+from agentkit.tools.builtin import combines_with_functions
 from agentkit.tools.toolset import ToolLike
 from agentkit.types import (
     Content,
@@ -147,6 +148,7 @@ class Agent(Generic[DepsT]):
         )
         # Settings the model refuses would fail every request; fail once, here.
         check_settings(self.model.name, self.generation_config)
+        _check_builtins(self.model.name, self.toolset)
         count = self.generation_config.candidate_count if self.generation_config else None
         if count is not None and count != 1:
             # A run continues one conversation: the other candidates could only be dropped.
@@ -423,6 +425,17 @@ class Agent(Generic[DepsT]):
             state.context = [*context, *contents[start:]]
         settings = self._settings(deps, limits, stream=stream, chat=owned)
         return Loop(settings, state, checked=checked)
+
+
+def _check_builtins(model: str, toolset: Toolset) -> None:
+    """Gemini 2.x refuses built-in tools beside function declarations: said here, once."""
+    if not toolset.builtins or not toolset.names or combines_with_functions(model):
+        return
+    names = ", ".join(builtin.name for builtin in toolset.builtins)
+    raise ConfigurationError(
+        f"{model} cannot combine built-in tools ({names}) with function declarations in one "
+        "request (Gemini 3 models can); give this agent one kind, or use a Gemini 3 model"
+    )
 
 
 def _copied(context: Sequence[Content | Mapping[str, Any]] | None) -> list[Content] | None:

@@ -48,6 +48,18 @@ class FunctionResultEvent:
 
 
 @dataclass(frozen=True)
+class CodeExecuted:
+    """The model ran code with Google's code-execution tool (in its turn, on Google's
+    side): the code, and its outcome (``OUTCOME_OK``...) and output."""
+
+    step: int
+    code: str
+    outcome: str | None
+    output: str | None
+    kind: Literal["code_executed"] = "code_executed"
+
+
+@dataclass(frozen=True)
 class ToolProgress:
     """A running call said how far it has got (``ToolContext.report_progress``, or an MCP
     server's progress notification); only streamed runs report it, while the call runs."""
@@ -115,6 +127,7 @@ Event: TypeAlias = (
     | FunctionCallEvent
     | FunctionResultEvent
     | ToolProgress
+    | CodeExecuted
     | RetryEvent
     | ContextCompacted
     | StepFinished

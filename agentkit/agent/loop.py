@@ -25,6 +25,7 @@ from agentkit.agent.confirmation import (
 from agentkit.agent.context import SUMMARY_INSTRUCTION, compact, summary_request_text
 from agentkit.agent.context_size import content_tokens, json_tokens
 from agentkit.agent.events import (
+    CodeExecuted,
     ContextCompacted,
     Event,
     FunctionCallEvent,
@@ -181,6 +182,8 @@ class Loop:
         assert content is not None
         self.state.append(content)
         self.state.thoughts.extend(turn.thoughts)
+        for run in turn.code_runs:
+            yield CodeExecuted(self.state.step, run["code"], run.get("outcome"), run.get("output"))
         calls = content.function_calls
         if calls:
             for call in calls:
@@ -237,9 +240,11 @@ class Loop:
             fields["system_instruction"] = settings.instructions
         if settings.wire_tools is not None:
             fields["tools"] = settings.wire_tools
-            fields["tool_config"] = settings.plan.config(
+            config = settings.plan.config(
                 forced_round_done=self.state.forced_round_done, tools_off=tools_off
             )
+            if config is not None:  # built-in tools alone have no calling config
+                fields["tool_config"] = config
         if settings.generation_config is not None:
             fields["generation_config"] = settings.generation_config
         if settings.safety_settings is not None:
@@ -542,6 +547,9 @@ class Loop:
                 citations=list((turn.citation_metadata or {}).get("citations") or ()),
                 avg_logprobs=turn.avg_logprobs,
                 logprobs=turn.logprobs_result,
+                grounding=turn.grounding_metadata,
+                url_context=turn.url_context_metadata,
+                code_runs=turn.code_runs,
             )
         )
         if debug_enabled():

@@ -101,11 +101,14 @@ class ToolPlan:
     final_answer: FinalAnswer | None
     dialect: SchemaDialect
     declarations: tuple[FunctionDeclaration, ...]
+    builtins: tuple[Tool, ...] = ()  # Google's tools, run on Google's side
 
     @functools.cached_property
     def wire_tools(self) -> list[Tool] | None:
         """The request's ``tools`` entry, built once per plan."""
-        return [Tool(function_declarations=list(self.declarations))] if self.declarations else None
+        tools = [Tool(function_declarations=list(self.declarations))] if self.declarations else []
+        tools.extend(self.builtins)
+        return tools or None
 
     def config(self, *, forced_round_done: bool, tools_off: bool = False) -> ToolConfig | None:
         if not self.declarations:
@@ -124,6 +127,12 @@ class ToolPlan:
             if self.final_answer is not None:
                 names.append(self.final_answer.name)
             calling.allowed_function_names = names
+        if self.builtins:
+            # Built-in tools beside function declarations (Gemini 3): the server's own tool
+            # calls are shown in the answer, and the next request carries them back.
+            return ToolConfig(
+                function_calling_config=calling, include_server_side_tool_invocations=True
+            )
         return ToolConfig(function_calling_config=calling)
 
 
@@ -177,4 +186,5 @@ def plan_tools(
         final_answer=final_answer,
         dialect=dialect,
         declarations=tuple(declarations),
+        builtins=tuple(builtin.wire() for builtin in toolset.builtins),
     )

@@ -59,6 +59,9 @@ class StepRecord:
     citations: list[dict[str, Any]] = field(default_factory=list)
     avg_logprobs: float | None = None
     logprobs: dict[str, Any] | None = None
+    grounding: dict[str, Any] | None = None  # Google Search's groundingMetadata
+    url_context: dict[str, Any] | None = None  # the pages URL context read
+    code_runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +124,24 @@ class RunResult:
     @property
     def new_messages(self) -> list[dict[str, Any]]:
         return [content.to_wire() for content in self.history_contents[self.new_from :]]
+
+    @property
+    def sources(self) -> list[dict[str, str]]:
+        """The web pages the answers were grounded in (Google Search), each once, in the
+        order first cited: ``{"title": ..., "uri": ...}``."""
+        seen: dict[str, dict[str, str]] = {}
+        for step in self.steps:
+            for chunk in (step.grounding or {}).get("groundingChunks") or ():
+                web = chunk.get("web") or {}
+                uri = web.get("uri")
+                if uri and uri not in seen:
+                    seen[uri] = {"title": str(web.get("title") or uri), "uri": str(uri)}
+        return list(seen.values())
+
+    @property
+    def code_runs(self) -> list[dict[str, Any]]:
+        """Code the model ran (code execution), in order, with outcome and output."""
+        return [run for step in self.steps for run in step.code_runs]
 
     @property
     def paused(self) -> bool:

@@ -46,6 +46,8 @@ class Turn:
     citation_metadata: dict[str, Any] | None = None
     avg_logprobs: float | None = None
     logprobs_result: dict[str, Any] | None = None
+    grounding_metadata: dict[str, Any] | None = None
+    url_context_metadata: dict[str, Any] | None = None
     chunks: int = 0
     _whole: Content | None = None
     _closed: list[Part] = field(default_factory=list)
@@ -117,6 +119,21 @@ class Turn:
         return Content(role="model", parts=list(parts))
 
     @property
+    def code_runs(self) -> list[dict[str, Any]]:
+        """Code the model ran with the code-execution tool, each with its outcome and
+        output (the result part follows the code part it belongs to)."""
+        runs: list[dict[str, Any]] = []
+        for part in self.parts:
+            if part.executable_code is not None:
+                runs.append(
+                    {"code": part.executable_code.code, "language": part.executable_code.language}
+                )
+            elif part.code_execution_result is not None and runs:
+                result = part.code_execution_result
+                runs[-1].update(outcome=result.outcome, output=result.output)
+        return runs
+
+    @property
     def text(self) -> str | None:
         texts = [p.text for p in self.parts if p.text is not None and not p.thought]
         return "".join(texts) if texts else None
@@ -165,4 +182,6 @@ _CANDIDATE_FIELDS = (
     "citation_metadata",
     "avg_logprobs",
     "logprobs_result",
+    "grounding_metadata",
+    "url_context_metadata",
 )

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agentkit.agent import (
+    CodeExecuted,
     ContextCompacted,
     Event,
     FunctionCallEvent,
@@ -85,6 +86,13 @@ class Transcript:
             else:
                 error = event.response.get("error", event.response)
                 self.console.print(f"  [red]✗ {escape(event.name)}[/] {escape(_short(error))}")
+        elif isinstance(event, CodeExecuted):
+            first = event.code.strip().splitlines()[0] if event.code.strip() else ""
+            said = _short(event.output or "", 120) if event.output is not None else "(no output)"
+            self.console.print(
+                f"  [cyan]⚙ ran code[/] {escape(first)} → {escape(str(event.outcome))}: "
+                f"{escape(said)}"
+            )
         elif isinstance(event, ContextCompacted):
             self.console.print(f"  [dim]⋯ {escape(compaction_text(event))}[/]")
         elif isinstance(event, ToolProgress):
@@ -97,6 +105,10 @@ class Transcript:
 
     def finished(self, result: RunResult) -> None:
         self._end_text()
+        for number, source in enumerate(result.sources, start=1):
+            self.console.print(
+                f"  [blue]source {number}:[/] {escape(source['title'])} — {escape(source['uri'])}"
+            )
         usage = result.usage
         cost = f"${usage.cost_usd:.6f}" if usage.cost_usd is not None else "unknown cost"
         self.console.print(
@@ -140,6 +152,14 @@ def event_record(event: Event) -> dict[str, Any] | None:
             "ok": event.ok,
             "response": event.response,
             "duration_s": round(event.duration, 4),
+        }
+    if isinstance(event, CodeExecuted):
+        return {
+            "type": "code",
+            "step": event.step,
+            "code": event.code,
+            "outcome": event.outcome,
+            "output": event.output,
         }
     if isinstance(event, ContextCompacted):
         return {
@@ -199,6 +219,8 @@ def result_record(result: RunResult) -> dict[str, Any]:
             "total_tokens": usage.total_tokens,
             "cost_usd": usage.cost_usd,
         },
+        **({"sources": result.sources} if result.sources else {}),
+        **({"code_runs": result.code_runs} if result.code_runs else {}),
     }
 
 

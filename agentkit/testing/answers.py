@@ -34,6 +34,55 @@ def call(
     return {"functionCall": function_call}
 
 
+def grounded(
+    text: str, sources: list[tuple[str, str]], queries: list[str] | None = None
+) -> dict[str, Any]:
+    """A script answer grounded in Google Search, shaped as Gemini sends one: the text,
+    and ``groundingMetadata`` with the queries run, a chunk per source (title, uri), and a
+    support tying the whole text to every source."""
+    chunks = [{"web": {"uri": uri, "title": title}} for title, uri in sources]
+    metadata = {
+        "webSearchQueries": list(queries or [text[:60]]),
+        "groundingChunks": chunks,
+        "groundingSupports": [
+            {
+                "segment": {"startIndex": 0, "endIndex": len(text.encode()), "text": text},
+                "groundingChunkIndices": list(range(len(chunks))),
+            }
+        ],
+        "searchEntryPoint": {"renderedContent": "<div><!-- search suggestions --></div>"},
+    }
+    return {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": text}]},
+                "finishReason": "STOP",
+                "groundingMetadata": metadata,
+            }
+        ]
+    }
+
+
+def code_run(code: str, output: str, text: str, outcome: str = "OUTCOME_OK") -> dict[str, Any]:
+    """A script answer in which the model ran code (the code-execution tool): the code
+    part, its result part, then the text, as Gemini sends them in one turn."""
+    return {
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {"executableCode": {"language": "PYTHON", "code": code}},
+                        {"codeExecutionResult": {"outcome": outcome, "output": output}},
+                        {"text": text},
+                    ],
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
+
+
 def response_dict(entry: Any) -> dict[str, Any]:
     """Normalise a script entry into a GenerateContentResponse dict."""
     if isinstance(entry, GenerateContentResponse):

@@ -1,5 +1,6 @@
 """Python functions as Gemini tools: ``@tool``, ``Tool``, ``Toolset``, ``ToolContext``."""
 
+from agentkit.tools.builtin import BuiltinTool, CodeExecution, GoogleSearch, UrlContext
 from agentkit.tools.context import ToolContext
 from agentkit.tools.results import ToolError, ToolResult
 from agentkit.tools.tool import SchemaDialect, Tool, tool
@@ -13,7 +14,10 @@ from agentkit.tools.toolset import (
 )
 
 __all__ = [
+    "BuiltinTool",
+    "CodeExecution",
     "FilteredToolset",
+    "GoogleSearch",
     "PrefixedToolset",
     "RenamedToolset",
     "SchemaDialect",
@@ -23,6 +27,7 @@ __all__ = [
     "ToolResult",
     "ToolSource",
     "Toolset",
+    "UrlContext",
     "as_tool",
     "tool",
 ]

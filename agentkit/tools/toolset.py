@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeAlias
 
 from agentkit.errors import ToolDefinitionError
+from agentkit.tools.builtin import BuiltinTool
 from agentkit.tools.tool import SchemaDialect, Tool, tool
 from agentkit.types import FunctionDeclaration
 
-ToolLike: TypeAlias = "Tool | ToolSource | Callable[..., Any]"
+ToolLike: TypeAlias = "Tool | ToolSource | BuiltinTool | Callable[..., Any]"
 
 
 class ToolSource(Protocol):
@@ -76,10 +77,16 @@ class Toolset(ToolsetBase):
     def __init__(self, items: Iterable[ToolLike] = ()) -> None:
         self._tools: dict[str, Tool] = {}
         self._live: list[ToolSource] = []
+        self.builtins: list[BuiltinTool] = []  # Google's tools: declared, run by Google
         for item in items:
             self.add(item)
 
     def add(self, item: ToolLike) -> None:
+        if isinstance(item, BuiltinTool):
+            if any(b.field_name == item.field_name for b in self.builtins):
+                raise ToolDefinitionError(item.name, "this built-in tool is already in the toolset")
+            self.builtins.append(item)
+            return
         if isinstance(item, Tool) or not hasattr(item, "tools"):
             additions = [as_tool(item)]
         else:

@@ -19,7 +19,11 @@ from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.files import file_uris
 from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
-from agentkit.testing.emulator.strict import check_content, check_generate_request
+from agentkit.testing.emulator.strict import (
+    check_content,
+    check_generate_request,
+    check_tool_combination,
+)
 from agentkit.types import GenerateContentRequest
 
 Scope = MutableMapping[str, Any]
@@ -310,6 +314,8 @@ async def _generate(
     payload, prompt_bytes, cached = entry.json, len(entry.body), 0
     for uri in file_uris(payload):
         state.files.check_use(uri)
+    if state.options.strict:
+        check_tool_combination(payload, model)
     if isinstance(payload, dict) and "cachedContent" in payload:
         # The model reads the cache's prefix first; the prompt counts it, as cached tokens.
         payload, cached = state.caches.expand(payload, model)

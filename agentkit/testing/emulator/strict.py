@@ -334,3 +334,31 @@ def check_generation_config(config: Any) -> None:
         check_subset_schema(subset, "generation_config.response_schema")
     if json_schema is not None:
         check_json_schema(json_schema, "generation_config.response_json_schema", root_object=False)
+
+
+BUILTIN_TOOL_FIELDS = (
+    "googleSearch",
+    "google_search",
+    "codeExecution",
+    "code_execution",
+    "urlContext",
+    "url_context",
+    "googleSearchRetrieval",
+    "googleMaps",
+    "fileSearch",
+)
+
+
+def check_tool_combination(payload: Any, model: str) -> None:
+    """Gemini 2.x answers built-in tools beside function declarations with this 400
+    (Gemini 3 takes both)."""
+    tools = payload.get("tools") if isinstance(payload, dict) else None
+    if not isinstance(tools, list) or model.removeprefix("models/").startswith("gemini-3"):
+        return
+    declares = any(
+        isinstance(t, dict) and (t.get("functionDeclarations") or t.get("function_declarations"))
+        for t in tools
+    )
+    builtin = any(isinstance(t, dict) and any(k in t for k in BUILTIN_TOOL_FIELDS) for t in tools)
+    if declares and builtin:
+        raise Rejection("Tool use with function calling is unsupported", field="tools")
