@@ -70,3 +70,20 @@ def test_a_small_image_uploads_in_one_chunk(emulator: Emulator) -> None:
     sdk = client(emulator)
     uploaded = sdk.files.upload(file=io.BytesIO(PNG), config=types.UploadFileConfig(mime_type="image/png"))
     assert uploaded.size_bytes == len(PNG) and uploaded.sha256_hash
+
+
+async def test_a_file_google_genai_uploaded_is_used_in_an_agentkit_run(emulator: Emulator) -> None:
+    from agentkit import Agent, Gemini
+    from agentkit.types import Content, Part
+
+    sdk = client(emulator)
+    uploaded = sdk.files.upload(file=io.BytesIO(PNG), config=types.UploadFileConfig(mime_type="image/png"))
+    assert uploaded.uri is not None
+    emulator.script(["A single pixel."])
+    gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
+    result = await Agent(gemini).run(Content.user(Part.from_uri(uploaded.uri, "image/png"), "What is it?"))
+    assert result.text == "A single pixel."
+    sent = emulator.requests[-1].json["contents"][0]["parts"][0]
+    assert sent == {"fileData": {"fileUri": uploaded.uri, "mimeType": "image/png"}}
+    assert emulator.rejections == []
+    await gemini.aclose()
