@@ -29,6 +29,10 @@ def run(tmp_path: Path, *command: str, stdin: str = "") -> subprocess.CompletedP
         ("confirmation_flow.py", ['paused: True; waiting on [{"key": "0", "name": "unlock_door"', "front door locked: False"]),
         ("streaming_events.py", ["[call] count_words(", "[result] count_words -> {'output': 9}", "[finished: completed,"]),
         ("structured_output.py", ["Scene(name='reading', brightness=70, color_temperature='daylight', blinds_open=True)"]),
+        ("image_question.py", ["inline: It is a single white pixel.", "(image/png, 70 bytes)",
+                               "from the file: Still one white pixel, read from the uploaded file."]),
+        ("grounded_answer.py", ["The sun sets in Oslo at 15:12 today.",
+                                "  [1] Sunrise and sunset, Oslo: https://www.timeanddate.com/sun/norway/oslo"]),
     ],
 )
 def test_example_runs_offline(tmp_path: Path, script: str, expected: list[str]) -> None:
