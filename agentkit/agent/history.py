@@ -88,14 +88,29 @@ def _check_pairing(calls: list[FunctionCall], answers: list[FunctionResponse], i
             )
 
 
-def responses_turn(calls: Sequence[FunctionCall], results: Sequence[ToolResult]) -> Content:
-    """ONE user turn answering every call, in the calls' order, ids echoed, names kept."""
+def responses_turn(
+    calls: Sequence[FunctionCall], results: Sequence[ToolResult], *, media_inside: bool = True
+) -> Content:
+    """ONE user turn answering every call, in the calls' order, ids echoed, names kept.
+
+    Media a tool returned go inside its response (``media_inside``, Gemini 3) or, for models
+    that do not read them there, after all the responses in the same turn, each introduced
+    by a line naming the call it came from."""
     parts = []
+    beside: list[Part] = []
     for call, result in zip(calls, results, strict=True):
         answer = FunctionResponse(name=call.name, response=result.response)
         if call.id is not None:
             answer.id = call.id
-        if result.parts:
+        if result.parts and media_inside:
             answer.parts = list(result.parts)
+        elif result.parts:
+            which = f"{call.name} (call {call.id})" if call.id else call.name
+            beside.append(Part(text=f"[what {which} returned]"))
+            for piece in result.parts:
+                if piece.inline_data is not None:
+                    beside.append(Part(inline_data=piece.inline_data))
+                elif piece.file_data is not None:
+                    beside.append(Part(file_data=piece.file_data))
         parts.append(Part(function_response=answer))
-    return Content(role="user", parts=parts)
+    return Content(role="user", parts=[*parts, *beside])

@@ -56,6 +56,7 @@ from agentkit.errors import (
     ResponseBlockedError,
 )
 from agentkit.logs import debug_enabled, get_logger
+from agentkit.models.capabilities import takes_media_in_function_responses
 from agentkit.models.rest import retry_listener
 from agentkit.tools import ToolContext
 from agentkit.tools.results import ToolError, ToolResult
@@ -707,7 +708,8 @@ class Loop:
         if settings.telemetry is not None:
             self._record_refusals(planned)
         results, events = record_answers(planned, state, settings.limits.tool_result_chars)
-        state.append(responses_turn(calls, results))
+        media_inside = takes_media_in_function_responses(settings.model.name)
+        state.append(responses_turn(calls, results, media_inside=media_inside))
         if final_called:
             text = final_value if isinstance(final_value, str) else None
             self._finish(StopReason.FINAL_ANSWER, text, final_value)

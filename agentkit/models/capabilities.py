@@ -161,6 +161,14 @@ _MATCHERS = tuple(
 )
 
 
+def takes_media_in_function_responses(model: str) -> bool:
+    """Whether the model reads images and files inside a ``functionResponse`` (Gemini 3's
+    multimodal function responses). Gemini 1.x and 2.x do not: a tool's media then travel
+    beside the responses, in the same user turn, where every model reads them."""
+    name = model.removeprefix("models/")
+    return not name.startswith(("gemini-1", "gemini-2"))
+
+
 def capabilities_for(model: str) -> ModelCapabilities | None:
     """The family of a model id (``models/`` prefix and version suffixes allowed), or None
     for a model the table does not know."""

@@ -4,8 +4,10 @@ OpenAPI dialect, and a typed answer written inside a Markdown fence."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 
 from agentkit import Agent, Gemini, tool
@@ -135,3 +137,30 @@ async def test_a_block_says_why_and_a_step_keeps_what_the_response_said(emulator
     assert step.safety_ratings == ratings[1:]
     with pytest.raises(ConfigurationError, match="candidate_count=2: an agent continues one answer"):
         Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), generation_config={"candidate_count": 2})
+
+
+@pytest.mark.parametrize(
+    ("model", "inside"), [("gemini-3-flash-preview", True), ("gemini-2.5-flash", False)]
+)
+async def test_a_tools_image_goes_where_the_model_reads_it(emulator: Emulator, model: str, inside: bool) -> None:
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d605f60000000049454e44ae426082"
+    )
+
+    @tool
+    def snapshot(camera: str) -> bytes:
+        """A still from a camera."""
+        return png
+
+    emulator.script([[call("snapshot", camera="hall")], "An empty hall."])
+    result = await Agent(Gemini(model, base_url=emulator.url), tools=[snapshot]).run("Who is in the hall?")
+    assert result.text == "An empty hall."
+    turn = emulator.requests[1].json["contents"][2]
+    blob = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}
+    response = {"name": "snapshot", "response": {"output": {"media": [{"mimeType": "image/png", "attached": True}]}}}
+    if inside:
+        assert turn["parts"] == [{"functionResponse": {**response, "parts": [blob]}}]
+    else:
+        assert turn["parts"] == [{"functionResponse": response}, {"text": "[what snapshot returned]"}, blob]
+    assert emulator.rejections == []

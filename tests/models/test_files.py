@@ -119,7 +119,9 @@ async def test_a_25_mb_input_is_uploaded_and_referenced_instead_of_sent_inline(e
     uploads = [r for r in emulator.requests if r.path == "/upload/v1beta/files" and not r.query]
     assert len(uploads) == 1
     assert result.history[0]["parts"][0] == first
-    # The camera's 2 MB snapshot fits inline: it is sent as it is.
-    answer = generated[1].json["contents"][2]["parts"][0]["functionResponse"]
-    assert base64.b64decode(answer["parts"][0]["inlineData"]["data"]) == snapshot_bytes
+    # The camera's 2 MB snapshot fits inline: it is sent as it is, beside the response
+    # (Gemini 2.5 does not read media inside a functionResponse).
+    answers = generated[1].json["contents"][2]["parts"]
+    assert answers[1] == {"text": "[what camera returned]"}
+    assert base64.b64decode(answers[2]["inlineData"]["data"]) == snapshot_bytes
     await gemini.aclose()
