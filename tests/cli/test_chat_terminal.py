@@ -35,7 +35,7 @@ OFFLINE_BANNER = re.compile(
     r"at http://127\.0\.0\.1:\d+ \(turns from the run file's \[offline\] section\)"
 )
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x01\x02]")
-HOME_TOOLS = "home_status, read_sensor, set_light, set_thermostat, lock_door, unlock_door, set_blinds, apply_scene"
+HOME_TOOLS = "home_status, read_sensor, set_light, set_thermostat, lock_door, unlock_door, set_blinds, apply_scene, camera_snapshot"
 UP = "\x1b[A"
 # The system calls readline sleeps in while it waits for a key (select, poll and their p-forms).
 WAITING_FOR_A_KEY = {"x86_64": {"7", "23", "270", "271"}, "aarch64": {"72", "73"}}.get(

@@ -167,7 +167,7 @@ async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:
     )
     try:
         assert server.stderr is not None
-        assert server.stderr.readline().strip() == f"serving 8 tools at http://127.0.0.1:{port}/mcp"
+        assert server.stderr.readline().strip() == f"serving 9 tools at http://127.0.0.1:{port}/mcp"
 
         def listening() -> bool:
             with socket.socket() as probe:

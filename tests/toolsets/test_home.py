@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,4 +205,33 @@ def test_database_path_from_the_environment(
         "unlock_door",
         "set_blinds",
         "apply_scene",
+        "camera_snapshot",
     ]
+
+
+async def test_the_camera_shows_the_rooms_light_and_the_model_is_shown_the_picture(
+    emulator: Any, tmp_path: Path
+) -> None:
+    import zlib
+
+    from agentkit import Agent, Gemini
+    from agentkit.testing.emulator import call
+
+    home = toolset(tmp_path / "cam.db")
+    snapshot = home.get("camera_snapshot")
+    assert snapshot is not None
+    dim = (await snapshot.invoke({"room": "hall"})).parts[0].inline_data
+    assert dim is not None and dim.mime_type == "image/png"
+    await home.get("set_light").invoke({"room": "hall", "brightness": 100})  # type: ignore[union-attr]
+    bright = (await snapshot.invoke({"room": "hall"})).parts[0].inline_data
+    assert bright is not None
+    grey = zlib.decompress(bright.as_bytes().split(b"IDAT")[1][:-4])[1]  # the first pixel
+    assert grey == 250 and bright.data != dim.data
+    unknown = await snapshot.invoke({"room": "attic"})
+    assert unknown.error is not None and "unknown room 'attic'" in unknown.error.message
+    emulator.script([[call("camera_snapshot", room="hall")], "The hall is brightly lit and empty."])
+    agent = Agent(Gemini("gemini-3-flash-preview", base_url=emulator.url), tools=[home])
+    result = await agent.run("What does the hall camera see?")
+    assert result.text == "The hall is brightly lit and empty."
+    answer = emulator.requests[1].json["contents"][2]["parts"][0]["functionResponse"]
+    assert answer["parts"][0]["inlineData"]["mimeType"] == "image/png"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import struct
+import zlib
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -178,6 +180,20 @@ class SmartHome:
             _apply_lock(db, changes, door, locked)
             return {"door": door, "locked": locked}
 
+    @tool
+    def camera_snapshot(self, room: str) -> bytes:
+        """A still picture from a room's camera (a PNG the model can look at): as bright as
+        the room's light is.
+
+        Args:
+            room: The room whose camera to read.
+        """
+        with self.store.reading() as db:
+            _require_room(db, "lights", room)
+            light = _light(db, room)
+        level = light["brightness"] if light["on"] else 0
+        return _png(32, 24, round(30 + 2.2 * level))
+
     # -- for people and tests -----------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -198,6 +214,7 @@ class SmartHome:
             self.unlock_door,
             self.set_blinds,
             self.apply_scene,
+            self.camera_snapshot,
         ]
 
 
@@ -291,6 +308,23 @@ def _apply_scene_change(db: sqlite3.Connection, changes: list[str], change: dict
 
 
 # -- reading rows -----------------------------------------------------------------------------
+
+
+def _png(width: int, height: int, grey: int) -> bytes:
+    """A plain grey PNG (written here: the home needs no imaging library for its camera)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes([grey, grey, grey]) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _light(db: sqlite3.Connection, room: str) -> dict[str, Any]:
