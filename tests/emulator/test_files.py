@@ -53,7 +53,8 @@ def test_google_genai_uploads_in_chunks_and_uses_the_file(emulator: Emulator) ->
 
 def test_a_video_is_processing_first_and_cannot_be_used_until_active(emulator: Emulator) -> None:
     sdk = client(emulator)
-    video = sdk.files.upload(file=io.BytesIO(b"\x00" * 1000), config=types.UploadFileConfig(mime_type="video/mp4"))
+    mp4 = b"\x00\x00\x00\x18ftypmp42" + bytes(1000)
+    video = sdk.files.upload(file=io.BytesIO(mp4), config=types.UploadFileConfig(mime_type="video/mp4"))
     assert video.state == types.FileState.PROCESSING
     with pytest.raises(errors.ClientError, match="is not in an ACTIVE state"):
         sdk.models.generate_content(

@@ -70,6 +70,11 @@ async def test_waiting_for_a_video_and_what_is_refused(emulator: Emulator) -> No
         await gemini.files.wait_active(video, timeout=0.05, poll=0.01)
     emulator.files.advance(10)
     assert (await gemini.files.wait_active(video, poll=0.01)).state == "ACTIVE"
+    broken = await gemini.files.upload(b"not a video at all", mime_type="video/mp4")
+    emulator.files.advance(10)
+    with pytest.raises(FileError, match=r"failed processing: The file is not valid video/mp4.") as failed:
+        await gemini.files.wait_active(broken, poll=0.01)
+    assert failed.value.file == broken.name
     with pytest.raises(FileError, match="is not a type Gemini takes; supported types are image: image/png"):
         await gemini.files.upload(b"MZ\x90\x00 an executable")
     await gemini.aclose()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentkit.testing.emulator.errors import Rejection
+from agentkit.types.media import sniffed
 
 LIFETIME = 48 * 3600.0
 VIDEO_PROCESSING_SECONDS = 5.0
@@ -40,6 +41,7 @@ class _File:
     data: bytes
     ready_at: float
     expires: float
+    fails: bool = False  # processing ends in FAILED (a video whose bytes are no video)
 
 
 @dataclass
@@ -135,7 +137,8 @@ class FileStore:
         if upload.display_name:
             record["displayName"] = upload.display_name
         ready = now + (VIDEO_PROCESSING_SECONDS if video else 0.0)
-        self._files[name] = _File(record, data, ready, now + LIFETIME)
+        fails = video and not (sniffed(data) or "").startswith("video/")
+        self._files[name] = _File(record, data, ready, now + LIFETIME, fails)
         return dict(record)
 
     # -- the resource ---------------------------------------------------------------------
@@ -188,7 +191,10 @@ class FileStore:
             )
         stored = self._files[name]
         if stored.record["state"] == "PROCESSING" and self.now() >= stored.ready_at:
-            stored.record["state"] = "ACTIVE"
+            stored.record["state"] = "FAILED" if stored.fails else "ACTIVE"
+            if stored.fails:
+                mime = stored.record["mimeType"]
+                stored.record["error"] = {"code": 400, "message": f"The file is not valid {mime}."}
             stored.record["updateTime"] = _stamp(self.now())
         return stored
 
