@@ -13,6 +13,8 @@ endpoint cannot say does the built-in table of model families answer.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from agentkit.logs import get_logger
@@ -54,12 +56,34 @@ def json_tokens(value: Any) -> int:
 SMALL_REQUEST = 4_096
 
 
+class PerTurn:
+    """A figure of each turn (its tokens, its inline bytes), worked out once per turn and
+    kept while the turn lives: a long conversation's history is measured again every
+    request, and its turns do not change."""
+
+    def __init__(self, measure: Callable[[Content], int]) -> None:
+        self._measure = measure
+        self._known: dict[int, int] = {}
+
+    def __call__(self, turn: Content) -> int:
+        key = id(turn)
+        value = self._known.get(key)
+        if value is None:
+            value = self._known[key] = self._measure(turn)
+            weakref.finalize(turn, self._known.pop, key, None)
+        return value
+
+    def total(self, turns: list[Content]) -> int:
+        return sum(self(turn) for turn in turns)
+
+
 class InputLimits:
     """The input-token limit of each model an agent uses, asked of the endpoint once (and
     only once a request is large enough for the answer to matter)."""
 
     def __init__(self) -> None:
         self._known: dict[str, int | None] = {}
+        self.turn_tokens = PerTurn(content_tokens)  # shared by the agent's runs
 
     def learn(self, model: Any, limit: int) -> None:
         """A limit the API named when it refused a request as too long."""

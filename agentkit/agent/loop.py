@@ -23,7 +23,7 @@ from agentkit.agent.confirmation import (
     settle_confirmations,
 )
 from agentkit.agent.context import SUMMARY_INSTRUCTION, compact, summary_request_text
-from agentkit.agent.context_size import content_tokens, json_tokens
+from agentkit.agent.context_size import json_tokens
 from agentkit.agent.events import (
     CodeExecuted,
     ContextCompacted,
@@ -453,11 +453,12 @@ class Loop:
         """The next request's input tokens: the last response's count for what it sent,
         plus an estimate of the turns added since; all estimated when nothing is known."""
         sent = self.state.sent
+        tokens_of = self.settings.input_limits.turn_tokens
         if self._size_known is not None:
             count, tokens = self._size_known
             if count <= len(sent):
-                return tokens + sum(content_tokens(content) for content in sent[count:])
-        return self._fixed_tokens() + sum(content_tokens(content) for content in sent)
+                return tokens + tokens_of.total(sent[count:])
+        return self._fixed_tokens() + tokens_of.total(sent)
 
     def _fixed_tokens(self) -> int:
         if self._fixed is None:

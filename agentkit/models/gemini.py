@@ -17,6 +17,7 @@ from agentkit.errors import (
     RequestTooLargeError,
 )
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
+from agentkit.models.encoding import RequestEncoder
 from agentkit.models.parsing import parse_response
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
@@ -88,6 +89,8 @@ class Gemini:
     ) -> None:
         self.model = model
         self.max_request_bytes = max_request_bytes
+        # Each turn and tool list is encoded once, however many requests repeat it.
+        self._encoder = RequestEncoder()
         self._api_key = resolve_api_key(api_key)
         base_url = (base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or "").strip()
         self.base_url = checked_base_url(base_url or DEFAULT_BASE_URL)
@@ -187,7 +190,7 @@ class Gemini:
     def _body(self, request: GenerateContentRequest) -> bytes:
         """The request's bytes, refused here when Gemini would refuse them for their size:
         a 400 that costs a round trip (and an upload) teaches nothing a length check can't."""
-        body = encode(request)
+        body = self._encoder.encode(request)
         if self.max_request_bytes is not None and len(body) > self.max_request_bytes:
             raise RequestTooLargeError(len(body), self.max_request_bytes)
         return body

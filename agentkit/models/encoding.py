@@ -1,0 +1,91 @@
+"""A request's JSON, with each turn and the tool list encoded once, not once per step.
+
+A conversation only grows: every request repeats the turns before it and the same tools.
+Encoding the whole request each step made a long chat's steps cost in proportion to its
+length. Here a request is joined from pieces: each turn's bytes, made the first time the
+turn is sent and kept while the turn lives, and the tool list's bytes, kept for the Tool
+objects in it (an agent's plan keeps the same ones for all its requests). The result is
+byte for byte what pydantic writes for the whole request (``tests/models/test_encoding.py``
+compares them), so the prefix Gemini's implicit cache keys on is unchanged.
+
+Turns are treated as values: agentkit never edits one in place once it is in a history
+(it replaces it), and a caller's turns are copied when a run starts. A turn edited in place
+by other code after being sent would be sent as it was.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from typing import Any
+
+from agentkit.types import Content, GenerateContentRequest
+
+_TOOL_LISTS_KEPT = 32
+_KEYS = {
+    name: f'"{field.alias or name}":'.encode()
+    for name, field in GenerateContentRequest.model_fields.items()
+}
+
+
+class RequestEncoder:
+    """One model's encoder: the bytes of the turns and tool lists it has sent."""
+
+    def __init__(self) -> None:
+        self._turns: dict[int, bytes] = {}  # id(turn) -> its bytes, while the turn lives
+        # the tools' ids -> (the tools, their bytes); the tools are held, so no id is reused.
+        # Keyed by the items: a request's list is a new list each time (pydantic copies it),
+        # its Tool objects are the plan's own.
+        self._tools: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], bytes]] = OrderedDict()
+
+    def encode(self, request: GenerateContentRequest) -> bytes:
+        """The compact JSON of ``request`` (camelCase, only the fields that were set)."""
+        if request.model_extra:
+            return _whole(request)  # fields agentkit does not know: written whole
+        pieces = []
+        for name in GenerateContentRequest.model_fields:
+            if name not in request.model_fields_set:
+                continue
+            value = getattr(request, name)
+            if name == "contents":
+                data = b"[" + b",".join(self._turn(turn) for turn in value) + b"]"
+            elif name == "tools" and isinstance(value, list):
+                data = self._tool_list(value)
+            else:
+                data = _whole(value)
+            pieces.append(_KEYS[name] + data)
+        return b"{" + b",".join(pieces) + b"}"
+
+    def _turn(self, turn: Content) -> bytes:
+        key = id(turn)
+        data = self._turns.get(key)
+        if data is None:
+            data = self._turns[key] = _whole(turn)
+            weakref.finalize(turn, self._turns.pop, key, None)
+        return data
+
+    def _tool_list(self, tools: list[Any]) -> bytes:
+        key = tuple(map(id, tools))
+        kept = self._tools.get(key)
+        if kept is not None:
+            self._tools.move_to_end(key)
+            return kept[1]
+        data = _whole(tools)
+        self._tools[key] = (tuple(tools), data)
+        while len(self._tools) > _TOOL_LISTS_KEPT:
+            self._tools.popitem(last=False)
+        return data
+
+
+def _whole(value: Any) -> bytes:
+    if isinstance(value, list):
+        return b"[" + b",".join(_whole(item) for item in value) + b"]"
+    if value is None:
+        return b"null"
+    serializer = getattr(type(value), "__pydantic_serializer__", None)
+    if serializer is None:
+        import json
+
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    data: bytes = serializer.to_json(value, by_alias=True, exclude_unset=True)
+    return data
