@@ -79,11 +79,15 @@ class PerTurn:
 
 class InputLimits:
     """The input-token limit of each model an agent uses, asked of the endpoint once (and
-    only once a request is large enough for the answer to matter)."""
+    only once a request is large enough for the answer to matter), and each turn's token
+    estimate and inline media bytes, kept for all the agent's runs."""
 
     def __init__(self) -> None:
+        from agentkit.agent.uploads import turn_media_bytes
+
         self._known: dict[str, int | None] = {}
-        self.turn_tokens = PerTurn(content_tokens)  # shared by the agent's runs
+        self.turn_tokens = PerTurn(content_tokens)
+        self.turn_media_bytes = PerTurn(turn_media_bytes)
 
     def learn(self, model: Any, limit: int) -> None:
         """A limit the API named when it refused a request as too long."""

@@ -9,7 +9,6 @@ errors; limits end the run with a valid history.
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from contextlib import aclosing
@@ -22,11 +21,9 @@ from agentkit.agent.confirmation import (
     pending_calls,
     settle_confirmations,
 )
-from agentkit.agent.context import SUMMARY_INSTRUCTION, compact, summary_request_text
-from agentkit.agent.context_size import json_tokens
+from agentkit.agent.context_fit import ContextKeeper, input_limit_named
 from agentkit.agent.events import (
     CodeExecuted,
-    ContextCompacted,
     Event,
     FunctionCallEvent,
     RetryEvent,
@@ -38,14 +35,14 @@ from agentkit.agent.events import (
 from agentkit.agent.executor import PlannedCall, plan_calls, refuse_over_limit, run_planned
 from agentkit.agent.history import check_history, responses_turn
 from agentkit.agent.output import OutputCheck
+from agentkit.agent.prefix_cache import cache_for_request, cache_gone
 from agentkit.agent.progress import ProgressChannel
 from agentkit.agent.records import record_answers
 from agentkit.agent.result import RunResult, StepRecord, StopReason
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState, dump_state
 from agentkit.agent.turn import Turn
-from agentkit.agent.uploads import HEADROOM as UPLOAD_HEADROOM
-from agentkit.agent.uploads import inline_bytes, upload_large_inline
+from agentkit.agent.uploads import upload_if_too_large
 from agentkit.agent.verdict import assess, feedback_for, restartable
 from agentkit.errors import (
     AgentkitError,
@@ -73,9 +70,6 @@ if TYPE_CHECKING:
     from agentkit.agent.otel import ModelCall
 
 log = get_logger()
-# An estimate over the budget by at most this much is checked with countTokens before the
-# context is compacted: estimates run high, and a compaction loses detail.
-CLOSE = 1.25
 
 
 class _LimitReached(Exception):
@@ -95,9 +89,8 @@ class Loop:
         self._progress: ProgressChannel | None = None  # while a turn's calls report progress
         self._model_call: ModelCall | None = None  # the traced model call in flight, if any
         self._checked = checked  # how many turns of the history are known to be valid
-        # (turns sent, their exact input tokens) from the last response, for estimates
-        self._size_known: tuple[int, int] | None = None
-        self._fixed: int | None = None  # tokens of what every request sends besides contents
+        # Keeps what is sent within the context policy's budget, when there is a policy.
+        self._keeper = ContextKeeper(settings, state, self.log) if settings.context else None
 
     # -- the run --------------------------------------------------------------------------
 
@@ -261,16 +254,17 @@ class Loop:
             reason = self._limit_reason()
             if reason is not None:
                 raise _LimitReached(reason)
-        if self.settings.context is not None:
-            compacted = await self._fit_context(tools_off)
+        if self._keeper is not None:
+            compacted = await self._keeper.fit(lambda: self._request(tools_off=tools_off))
             if compacted is not None:
+                self._checked = 0  # a new context: checked whole before it is sent
                 yield compacted
         try:
             async with aclosing(self._send(turn, tools_off)) as model_events:
                 async for event in model_events:
                     yield event
         except APIError as error:
-            if self._cache_gone(error) and not turn.chunks:
+            if not turn.chunks and cache_gone(self.settings, error):
                 # The cache expired or was deleted elsewhere: make it again, send once more.
                 async with aclosing(self._send(turn, tools_off)) as model_events:
                     async for event in model_events:
@@ -278,12 +272,15 @@ class Loop:
                 return
             # The estimate was short and the API says the input is too long: compact to the
             # limit it names and send once more. Nothing of the turn was received.
-            refusal = _input_limit_named(error)
-            if refusal is None or turn.chunks or self.settings.context is None:
+            refusal = input_limit_named(error)
+            if refusal is None or turn.chunks or self._keeper is None:
                 raise
-            compacted = await self._fit_context(tools_off, refusal=refusal)
+            compacted = await self._keeper.fit(
+                lambda: self._request(tools_off=tools_off), refusal=refusal
+            )
             if compacted is None:
                 raise
+            self._checked = 0
             yield compacted
             async with aclosing(self._send(turn, tools_off)) as model_events:
                 async for event in model_events:
@@ -291,8 +288,13 @@ class Loop:
 
     async def _send(self, turn: Turn, tools_off: bool) -> AsyncGenerator[Event, None]:
         """One request, its answer assembled into ``turn`` (traced when the run is)."""
-        await self._upload_if_too_large()
-        cached = await self._cache_name(tools_off)
+        state, settings = self.state, self.settings
+        changed = await upload_if_too_large(
+            state.history, state.sent, settings.model, settings.input_limits.turn_media_bytes
+        )
+        if changed is not None:
+            self._checked = min(self._checked, changed)
+        cached = await cache_for_request(settings, state.forced_round_done, tools_off, state.usage)
         request = self._request(tools_off=tools_off, cached=cached)
         self.state.model_calls += 1
         telemetry = self.settings.telemetry
@@ -316,172 +318,6 @@ class Loop:
             call.finish(turn)
         finally:
             self._model_call = None
-
-    async def _upload_if_too_large(self) -> None:
-        """Media inline in the conversation that would take the request past the model's
-        size limit go through the Files API, in the transcript too (see ``uploads``)."""
-        model = self.settings.model
-        limit = getattr(model, "max_request_bytes", None)
-        files = getattr(model, "files", None)
-        sent = self.state.sent
-        if not limit or files is None or inline_bytes(sent) <= limit * UPLOAD_HEADROOM:
-            return
-        changed = await upload_large_inline(sent, files, limit)
-        history = self.state.history
-        for index, replacement in changed.items():
-            before = sent[index]
-            sent[index] = replacement
-            if sent is not history:
-                for place in range(len(history) - 1, -1, -1):
-                    if history[place] is before:
-                        history[place] = replacement
-                        break
-        if changed:
-            self._checked = min(self._checked, min(changed))
-
-    def _cache_gone(self, error: APIError) -> bool:
-        cache = self.settings.cache
-        if cache is None or error.status_code != 403 or "CachedContent" not in str(error):
-            return False
-        steady = self.settings.plan.config(forced_round_done=True, tools_off=False)
-        cache.forget(self.settings.model, steady if self.settings.wire_tools else None)
-        return True
-
-    async def _cache_name(self, tools_off: bool) -> str | None:
-        """The explicit cache this request sends, when the agent caches its prefix and the
-        step's tool config is the steady one the cache holds (see ``prefix_cache``)."""
-        settings = self.settings
-        if settings.cache is None or tools_off:
-            return None
-        steady = (
-            settings.plan.config(forced_round_done=True, tools_off=False)
-            if settings.wire_tools is not None
-            else None
-        )
-        now = (
-            settings.plan.config(forced_round_done=self.state.forced_round_done, tools_off=False)
-            if settings.wire_tools is not None
-            else None
-        )
-        if now != steady:
-            return None  # a forced round: its own config, sent whole rather than cached
-        return await settings.cache.name_for(
-            settings.model, settings.instructions, settings.wire_tools, steady, self.state.usage
-        )
-
-    # -- the context ----------------------------------------------------------------------
-
-    async def _fit_context(
-        self, tools_off: bool, *, refusal: tuple[int, int] | None = None
-    ) -> ContextCompacted | None:
-        """Compact the context when the next request would not fit the policy's budget;
-        the event saying what was done, or None. ``refusal``: (count, limit) from the API's
-        "too long" answer: the limit is learnt, and the budget shrinks by as much as the
-        estimate fell short of the count."""
-        policy = self.settings.context
-        assert policy is not None
-        estimate = self._estimate()
-        if refusal is not None:
-            self.settings.input_limits.learn(self.settings.model, refusal[1])
-            limit: int | None = refusal[1]
-        else:
-            limit = await self.settings.input_limits.of(self.settings.model, estimate)
-        budget = policy.budget(limit)
-        if budget is None:
-            return None
-        if refusal is not None:
-            budget = min(budget, int(budget * estimate / max(refusal[0], 1)))
-        elif estimate <= budget:
-            return None
-        elif estimate <= budget * CLOSE and await self._fits_exactly(tools_off, budget):
-            return None  # the estimate was over; the exact count is not
-        fixed = self._fixed_tokens()
-        done = await compact(list(self.state.sent), fixed, budget, policy, self._summarize)
-        if done is None:
-            return None
-        context, what = done
-        self.state.context = context
-        self._checked = 0  # a new context: checked whole before it is sent
-        self._size_known = None
-        event = ContextCompacted(
-            self.state.step,
-            what.tokens_before,
-            what.tokens_after,
-            what.elided_results,
-            what.removed_exchanges,
-            what.summary,
-        )
-        self.log.info(
-            "context.compacted",
-            step=self.state.step,
-            tokens_before=what.tokens_before,
-            tokens_after=what.tokens_after,
-            elided=what.elided_results,
-            removed=what.removed_exchanges,
-        )
-        if self.settings.telemetry is not None:
-            self.settings.telemetry.run_event(
-                "agentkit.compaction",
-                {
-                    "agentkit.tokens_before": what.tokens_before,
-                    "agentkit.tokens_after": what.tokens_after,
-                    "agentkit.elided_results": what.elided_results,
-                    "agentkit.removed_exchanges": what.removed_exchanges,
-                    "agentkit.summarised": what.summary is not None,
-                },
-            )
-        return event
-
-    async def _fits_exactly(self, tools_off: bool, budget: int) -> bool:
-        """Whether countTokens says the next request fits (False when it cannot say)."""
-        count = getattr(self.settings.model, "count_tokens", None)
-        if count is None:
-            return False
-        request = self._request(tools_off=tools_off)
-        try:
-            counted = await count(request)
-        except AgentkitError as error:
-            self.log.debug("context.count_failed", error=str(error))
-            return False
-        total = getattr(counted, "total_tokens", None)
-        if not isinstance(total, int):
-            return False
-        self._size_known = (len(request.contents), total)
-        return total <= budget
-
-    def _estimate(self) -> int:
-        """The next request's input tokens: the last response's count for what it sent,
-        plus an estimate of the turns added since; all estimated when nothing is known."""
-        sent = self.state.sent
-        tokens_of = self.settings.input_limits.turn_tokens
-        if self._size_known is not None:
-            count, tokens = self._size_known
-            if count <= len(sent):
-                return tokens + tokens_of.total(sent[count:])
-        return self._fixed_tokens() + tokens_of.total(sent)
-
-    def _fixed_tokens(self) -> int:
-        if self._fixed is None:
-            settings = self.settings
-            self._fixed = json_tokens(settings.instructions) + json_tokens(settings.wire_tools)
-        return self._fixed
-
-    async def _summarize(self, turns: list[Content]) -> str | None:
-        """The summary of ``turns``, written by the model in one call without tools."""
-        text = f"{SUMMARY_INSTRUCTION}\n\n{summary_request_text(turns)}"
-        request = GenerateContentRequest(contents=[Content.user(text)])
-        model = self.settings.model
-        self.state.model_calls += 1
-        try:
-            response = await model.generate(request)
-        except AgentkitError as error:
-            self.log.warning("context.summary_failed", error=str(error))
-            return None  # the exchanges are dropped with a marker instead
-        self.state.usage.add_call(response.model_version or model.name, response.usage_metadata)
-        candidate = response.first_candidate
-        parts = candidate.content.parts if candidate and candidate.content else None
-        summary = "".join(p.text or "" for p in parts or () if not p.thought).strip()
-        return summary or None
 
     async def _model_turn(
         self, turn: Turn, request: GenerateContentRequest
@@ -532,8 +368,8 @@ class Loop:
                 if part.text:
                     yield (ThoughtDelta if part.thought else TextDelta)(step, part.text)
         model_name = turn.model_version or model.name
-        if turn.usage is not None and turn.usage.prompt_token_count:
-            self._size_known = (len(request.contents), turn.usage.prompt_token_count)
+        if self._keeper is not None and turn.usage is not None and turn.usage.prompt_token_count:
+            self._keeper.record(len(request.contents), turn.usage.prompt_token_count)
         cost = state.usage.add_call(model_name, turn.usage)
         calls = sum(1 for p in turn.parts if p.function_call is not None)
         state.steps.append(
@@ -829,18 +665,6 @@ class Loop:
             return self._check_turn(turn) is not None
         except (ModelBehaviorError, ResponseBlockedError):
             return True
-
-
-def _input_limit_named(error: APIError) -> tuple[int, int] | None:
-    """(the count, the limit) in Gemini's "The input token count (N) exceeds the maximum
-    number of tokens allowed (M)" refusal, or None for any other error."""
-    if getattr(error, "status_code", None) != 400:
-        return None
-    found = re.search(
-        r"input token count \((\d+)\) exceeds the maximum number of tokens allowed \((\d+)\)",
-        str(error),
-    )
-    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 async def _close(iterator: AsyncIterator[Any]) -> None:

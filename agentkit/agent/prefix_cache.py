@@ -23,12 +23,15 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentkit.errors import AgentkitError, APIError
 from agentkit.logs import get_logger
 from agentkit.pricing import cache_storage_cost
 from agentkit.types import Content, Tool, ToolConfig
+
+if TYPE_CHECKING:
+    from agentkit.agent.settings import RunSettings
 
 log = get_logger()
 
@@ -90,8 +93,8 @@ class PrefixCaches:
                 known.expires = now + self.policy.ttl
                 _charge(usage, model.name, extended.tokens or known.tokens, self.policy.ttl)
                 return known.name
-            except APIError:
-                del self.made[key]  # gone already: made again below
+            except AgentkitError:
+                del self.made[key]  # gone already, or not reachable: made again below
         return await self._make(caches, model, key, instructions, tools, tool_config, usage)
 
     def forget(self, model: Any, tool_config: ToolConfig | None) -> None:
@@ -124,7 +127,11 @@ class PrefixCaches:
                 log.info("cache.not_made", model=model.name, reason=str(error)[:200])
                 self.made[key] = _Made(None)
                 return None
-            raise
+            log.warning("cache.not_made", model=model.name, reason=str(error)[:200])
+            return None  # a cache is an economy, not a need: this request goes whole
+        except AgentkitError as error:  # unreachable now: tried again with the next request
+            log.warning("cache.not_made", model=model.name, reason=str(error)[:200])
+            return None
         self.made[key] = _Made(made.name, made.tokens, time.time() + self.policy.ttl)
         _charge(usage, model.name, made.tokens, self.policy.ttl)
         log.info("cache.made", model=model.name, name=made.name, tokens=made.tokens)
@@ -140,6 +147,40 @@ class PrefixCaches:
                     await caches.delete(entry.name)
                 except AgentkitError as error:  # its TTL ends it anyway
                     log.warning("cache.delete_failed", name=entry.name, error=str(error))
+
+
+async def cache_for_request(
+    settings: RunSettings, forced_round_done: bool, tools_off: bool, usage: Any
+) -> str | None:
+    """The cache the next request names, when the agent caches its prefix and the step's
+    tool config is the steady one a cache holds; None to send the prefix whole."""
+    cache = settings.cache
+    if cache is None or tools_off:
+        return None
+    steady = _steady_config(settings)
+    if settings.wire_tools is not None and steady != settings.plan.config(
+        forced_round_done=forced_round_done, tools_off=False
+    ):
+        return None  # a forced round: its own config, sent whole rather than cached
+    return await cache.name_for(
+        settings.model, settings.instructions, settings.wire_tools, steady, usage
+    )
+
+
+def cache_gone(settings: RunSettings, error: APIError) -> bool:
+    """Whether ``error`` says the cache a request named is gone (then it is forgotten, and
+    the next request makes a new one)."""
+    cache = settings.cache
+    if cache is None or error.status_code != 403 or "CachedContent" not in str(error):
+        return False
+    cache.forget(settings.model, _steady_config(settings))
+    return True
+
+
+def _steady_config(settings: RunSettings) -> ToolConfig | None:
+    if settings.wire_tools is None:
+        return None
+    return settings.plan.config(forced_round_done=True, tools_off=False)
 
 
 def _key(tool_config: ToolConfig | None) -> str:

@@ -15,6 +15,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+from agentkit.agent.context_size import PerTurn
 from agentkit.logs import get_logger
 from agentkit.types import Content, FileData, FunctionResponse, FunctionResponsePart, Part
 
@@ -31,8 +32,31 @@ class _Inline:
     size: int
 
 
-def inline_bytes(turns: list[Content]) -> int:
-    return sum(item.size for item in _inline_items(turns))
+def turn_media_bytes(turn: Content) -> int:
+    """The bytes of media inline in one turn (its parts and its function responses')."""
+    return sum(item.size for item in _inline_items([turn]))
+
+
+async def upload_if_too_large(
+    history: list[Content], sent: list[Content], model: Any, media_bytes: PerTurn
+) -> int | None:
+    """Upload what would take the next request (``sent``) past the model's size limit and
+    put the references in its place, in ``sent`` and in ``history`` alike; the first index
+    of ``sent`` that changed, or None when nothing needed to."""
+    limit = getattr(model, "max_request_bytes", None)
+    files = getattr(model, "files", None)
+    if not limit or files is None or media_bytes.total(sent) <= limit * HEADROOM:
+        return None
+    changed = await upload_large_inline(sent, files, limit)
+    for index, replacement in changed.items():
+        before = sent[index]
+        sent[index] = replacement
+        if sent is not history:
+            for place in range(len(history) - 1, -1, -1):
+                if history[place] is before:
+                    history[place] = replacement
+                    break
+    return min(changed) if changed else None
 
 
 async def upload_large_inline(turns: list[Content], files: Any, limit: int) -> dict[int, Content]:
