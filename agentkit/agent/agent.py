@@ -22,6 +22,12 @@ from typing import Any, Generic, TypeVar, cast
 
 import anyio
 
+from agentkit.agent.agent_options import (
+    check_agent_fits_model,
+    generation_config_for,
+    instructions_content,
+    model_for,
+)
 from agentkit.agent.chat import Chat
 from agentkit.agent.confirmation import ConfirmCallback, Decision, as_decision
 from agentkit.agent.context import ContextPolicy
@@ -37,19 +43,15 @@ from agentkit.agent.settings import RunSettings
 from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
 from agentkit.agent.telemetry import TelemetrySetup
-from agentkit.errors import ConfigurationError, SchemaDialectError
+from agentkit.errors import ConfigurationError
 from agentkit.models.base import Model, close_model
 from agentkit.models.capabilities import check_settings
-from agentkit.schema import clean_json_schema, to_openapi_subset
 from agentkit.tools import SchemaDialect, Toolset
-from agentkit.tools.builtin import combines_with_functions
 from agentkit.tools.toolset import ToolLike
 from agentkit.types import (
     Content,
     GenerationConfig,
-    Part,
     SafetySetting,
-    Schema,
     ThinkingConfig,
 )
 
@@ -120,9 +122,9 @@ class Agent(Generic[DepsT]):
         context: ContextPolicy | bool | None = None,
         cache: ContextCache | None = None,
     ) -> None:
-        self.model: Model = _model_for(model) if isinstance(model, str) else model
+        self.model: Model = model_for(model) if isinstance(model, str) else model
         self.toolset = Toolset(tools)
-        self.instructions = _instructions(instructions)
+        self.instructions = instructions_content(instructions)
         self.output_type = output_type
         self.limits = limits or Limits()
         self.deps = deps
@@ -143,20 +145,12 @@ class Agent(Generic[DepsT]):
         )
         self.plan = self._plan_for(self.toolset)
         self._plan_version = self.toolset.version()
-        self.generation_config = _generation_config(
+        self.generation_config = generation_config_for(
             generation_config, thinking, output_type if native_output else None, schema_dialect
         )
         # Settings the model refuses would fail every request; fail once, here.
         check_settings(self.model.name, self.generation_config)
-        _check_builtins(self.model.name, self.toolset)
-        count = self.generation_config.candidate_count if self.generation_config else None
-        if count is not None and count != 1:
-            # A run continues one conversation: the other candidates could only be dropped.
-            raise ConfigurationError(
-                f"candidate_count={count}: an agent continues one answer per step, so it "
-                "asks for one candidate; for several, call the model directly "
-                "(Gemini(...).generate) and choose among them"
-            )
+        check_agent_fits_model(self.model.name, self.toolset, self.generation_config)
         self.safety_settings = list(safety_settings) if safety_settings is not None else None
         self.native_output = native_output
         self.state_key = state_key if state_key is not None else secrets.token_bytes(32)
@@ -427,75 +421,5 @@ class Agent(Generic[DepsT]):
         return Loop(settings, state, checked=checked)
 
 
-def _check_builtins(model: str, toolset: Toolset) -> None:
-    """Gemini 2.x refuses built-in tools beside function declarations: said here, once."""
-    if not toolset.builtins or not toolset.names or combines_with_functions(model):
-        return
-    names = ", ".join(builtin.name for builtin in toolset.builtins)
-    raise ConfigurationError(
-        f"{model} cannot combine built-in tools ({names}) with function declarations in one "
-        "request (Gemini 3 models can); give this agent one kind, or use a Gemini 3 model"
-    )
-
-
 def _copied(context: Sequence[Content | Mapping[str, Any]] | None) -> list[Content] | None:
     return None if context is None else copy_history(context)
-
-
-def _model_for(name: str) -> Model:
-    # The shorthand is for trying things: without a key it answers offline, and says so.
-    from agentkit.offline import model_for_name
-
-    return model_for_name(name, stacklevel=3)  # the warning points at Agent(...)
-
-
-def _instructions(instructions: str | Content | None) -> Content | None:
-    if instructions is None or isinstance(instructions, Content):
-        return instructions
-    return Content(parts=[Part(text=instructions)])
-
-
-def _generation_config(
-    config: GenerationConfig | Mapping[str, Any] | None,
-    thinking: ThinkingConfig | Mapping[str, Any] | None,
-    native_output_type: Any,
-    dialect: SchemaDialect = "json_schema",
-) -> GenerationConfig | None:
-    if config is None:
-        merged = GenerationConfig()
-    elif isinstance(config, GenerationConfig):
-        merged = config.model_copy(deep=True)
-    else:
-        merged = GenerationConfig.model_validate(dict(config))
-    if thinking is not None:
-        merged.thinking_config = (
-            thinking
-            if isinstance(thinking, ThinkingConfig)
-            else ThinkingConfig.model_validate(dict(thinking))
-        )
-        config_set = merged.thinking_config
-        if config_set.thinking_budget is not None and config_set.thinking_level is not None:
-            raise ConfigurationError(
-                "set thinking_budget (Gemini 2.5) or thinking_level (Gemini 3), not both"
-            )
-    if (
-        native_output_type is not None
-        and merged.response_json_schema is None
-        and merged.response_schema is None
-    ):
-        from pydantic import TypeAdapter
-
-        merged.response_mime_type = "application/json"
-        schema = clean_json_schema(TypeAdapter(native_output_type).json_schema())
-        if dialect == "openapi":
-            # The dialect the agent was asked to speak: the OpenAPI subset as responseSchema
-            # (refused here, naming the reason, when the subset cannot say it).
-            try:
-                merged.response_schema = Schema.model_validate(to_openapi_subset(schema))
-            except SchemaDialectError as error:
-                raise ConfigurationError(
-                    f"output_type cannot be given in the openapi dialect: {error}"
-                ) from None
-        else:
-            merged.response_json_schema = schema
-    return merged if merged.model_fields_set else None
