@@ -26,6 +26,7 @@ _EXPORTS = {
     "Vertex": "agentkit.models",
     "Model": "agentkit.models",
     "RetryPolicy": "agentkit.models",
+    "RateLimit": "agentkit.models",
     "AgentkitError": "agentkit.errors",
     "APIError": "agentkit.errors",
     "APIConnectionError": "agentkit.errors",
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         IncompleteStreamError,
     )
-    from agentkit.models import Gemini, Model, RetryPolicy, Vertex
+    from agentkit.models import Gemini, Model, RateLimit, RetryPolicy, Vertex
     from agentkit.tools import Tool, ToolContext, Toolset, tool
 
 
@@ -77,6 +78,7 @@ __all__ = [
     "Gemini",
     "IncompleteStreamError",
     "Model",
+    "RateLimit",
     "RetryPolicy",
     "Vertex",
     "__version__",

@@ -155,6 +155,25 @@ class RequestTooLargeError(BadRequestError):
         return f"not sent: {self.message}"
 
 
+class RequestOverRateLimitError(RateLimitError):
+    """A request with more input tokens than the client's tokens-per-minute limit: no minute
+    can hold it, so it is refused before it is sent (Gemini would answer it with 429s until
+    the retries ran out). It belongs to the request alone: others still go."""
+
+    def __init__(self, tokens: int, limit: int) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        super().__init__(
+            429,
+            f"the request has about {tokens:,} input tokens and the rate limit allows "
+            f"{limit:,} input tokens per minute",
+            status="RESOURCE_EXHAUSTED",
+        )
+
+    def _summary(self) -> str:
+        return f"not sent: {self.message}"
+
+
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     """Replace every occurrence of a secret in ``text`` with ``[REDACTED]``.
 

@@ -86,6 +86,15 @@ def _parser() -> _Parser:
     # Text, checked by the batch command: a bad value gets one line, not argparse's usage.
     batch.add_argument("--concurrency", default="8", metavar="N", help="runs at once (default 8)")
     batch.add_argument(
+        "--rpm",
+        metavar="N",
+        help="at most N model requests per minute across all runs, paced evenly; a 429 "
+        "slows every run down",
+    )
+    batch.add_argument(
+        "--tpm", metavar="N", help="at most N input tokens per minute across all runs"
+    )
+    batch.add_argument(
         "--keep-failed",
         action="store_true",
         help="do not run rows that ended in an error again; keep their error lines",

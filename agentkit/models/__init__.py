@@ -2,7 +2,17 @@
 
 from agentkit.models.base import Model, close_model
 from agentkit.models.gemini import Gemini, resolve_api_key
+from agentkit.models.rate_limit import LimiterStatus, RateLimit
 from agentkit.models.retry import RetryPolicy
 from agentkit.models.vertex import Vertex
 
-__all__ = ["Gemini", "Model", "close_model", "RetryPolicy", "Vertex", "resolve_api_key"]
+__all__ = [
+    "Gemini",
+    "LimiterStatus",
+    "Model",
+    "RateLimit",
+    "RetryPolicy",
+    "Vertex",
+    "close_model",
+    "resolve_api_key",
+]

@@ -19,6 +19,7 @@ from agentkit.errors import (
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
 from agentkit.models.encoding import RequestEncoder
 from agentkit.models.parsing import parse_response
+from agentkit.models.rate_limit import Admission, RateLimit
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
 
@@ -73,6 +74,10 @@ class Gemini:
         http_client: an httpx.AsyncClient to use instead of the model's own pool.
         max_request_bytes: a request body larger than this is refused before it is sent
             (``RequestTooLargeError``), as Gemini would refuse it; None sends anything.
+        rate_limit: requests and input tokens per minute for every run using this model (pass
+            the same ``RateLimit`` to models that share a quota); a 429 then holds all of
+            their requests for the delay the server asks. ``RateLimit()`` with no rates does
+            only that. Without one, each request retries its 429s on its own.
     """
 
     def __init__(
@@ -86,8 +91,14 @@ class Gemini:
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_request_bytes: int | None = REQUEST_SIZE_LIMIT,
+        rate_limit: RateLimit | None = None,
     ) -> None:
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise ConfigurationError(
+                f"Gemini(rate_limit=...) takes a RateLimit, not {type(rate_limit).__name__}"
+            )
         self.model = model
+        self.rate_limit = rate_limit
         self.max_request_bytes = max_request_bytes
         # Each turn and tool list is encoded once, however many requests repeat it.
         self._encoder = RequestEncoder()
@@ -152,10 +163,15 @@ class Gemini:
     # -- operations ---------------------------------------------------------------------------
 
     async def generate(self, request: GenerateContentRequest) -> GenerateContentResponse:
-        body = await self._transport.request(
-            "POST", self._model_url("generateContent"), self._body(request), "generateContent"
+        body = self._body(request)
+        admission = self._admission(body)
+        answer = await self._transport.request(
+            "POST", self._model_url("generateContent"), body, "generateContent", admission
         )
-        return parse_response(body)
+        response = parse_response(answer)
+        if admission is not None:
+            admission.settle(_prompt_tokens(response))
+        return response
 
     async def stream(
         self, request: GenerateContentRequest
@@ -170,7 +186,8 @@ class Gemini:
         body = self._body(request)
         finished = False
         delivered = 0
-        events = self._transport.stream(url, body, "streamGenerateContent")
+        admission = self._admission(body)
+        events = self._transport.stream(url, body, "streamGenerateContent", admission)
         async with aclosing(events):
             async for event in events:
                 if not isinstance(event, dict):
@@ -178,7 +195,10 @@ class Gemini:
                         f"a stream event is not a JSON object: {event!r:.100}"
                     )
                 chunk = parse_response(event)
-                finished = finished or _is_final(chunk)
+                if _is_final(chunk):
+                    finished = True
+                    if admission is not None:
+                        admission.settle(_prompt_tokens(chunk))
                 delivered += 1
                 yield chunk
         if not finished:
@@ -186,6 +206,9 @@ class Gemini:
                 f"stream closed after {delivered} chunk(s) without a finish reason",
                 received=delivered,
             )
+
+    def _admission(self, body: bytes) -> Admission | None:
+        return None if self.rate_limit is None else Admission(self.rate_limit, len(body))
 
     def _body(self, request: GenerateContentRequest) -> bytes:
         """The request's bytes, refused here when Gemini would refuse them for their size:
@@ -255,6 +278,11 @@ def encode(request: Any) -> bytes:
         request, by_alias=True, exclude_unset=True
     )
     return data
+
+
+def _prompt_tokens(response: GenerateContentResponse) -> int | None:
+    usage = response.usage_metadata
+    return None if usage is None else usage.prompt_token_count
 
 
 def _is_final(chunk: GenerateContentResponse) -> bool:

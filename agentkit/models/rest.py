@@ -21,6 +21,7 @@ import httpx
 from agentkit.errors import APIConnectionError, APIError, IncompleteStreamError, redact
 from agentkit.logs import get_logger
 from agentkit.models.http_errors import error_from_body, error_from_status
+from agentkit.models.rate_limit import Admission
 from agentkit.models.retry import RetryPolicy
 from agentkit.models.sse import iter_sse_json
 from agentkit.models.urls import shown_url
@@ -114,8 +115,16 @@ class RestTransport:
             headers["x-server-timeout"] = str(int(-(-self.timeout // 1)))
         return Credentials(headers, credentials.secrets)
 
-    async def request(self, method: str, url: str, body: bytes | None, operation: str) -> bytes:
-        """One request with retries; returns the body of a 2xx answer."""
+    async def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        operation: str,
+        admission: Admission | None = None,
+    ) -> bytes:
+        """One request with retries; returns the body of a 2xx answer. With an ``admission``,
+        every attempt first waits for the rate limiter and tells it of a 429."""
 
         async def attempt() -> bytes:
             credentials = await self._headers()
@@ -134,7 +143,7 @@ class RestTransport:
                 )
             return response.content
 
-        return await self._retrying(operation, attempt)
+        return await self._retrying(operation, attempt, admission)
 
     async def exchange(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str]
@@ -158,14 +167,25 @@ class RestTransport:
             response.status_code, response.content, response.reason_phrase, secrets
         )
 
-    async def _retrying(self, operation: str, attempt: Callable[[], Awaitable[bytes]]) -> bytes:
+    async def _retrying(
+        self,
+        operation: str,
+        attempt: Callable[[], Awaitable[bytes]],
+        admission: Admission | None,
+    ) -> bytes:
         started = time.monotonic()
         number = 1
         while True:
+            if admission is not None:
+                # Outside the ``try``: what the limiter raises (a per-day quota already met)
+                # is final, never retried.
+                await admission.wait()
             try:
                 return await attempt()
             except (APIError, APIConnectionError) as error:
                 delay = self._retry_delay(number, started, error)
+                if admission is not None:
+                    admission.refused(error, delay)
                 if delay is None:
                     raise
                 _log_retry(operation, number, delay, error)
@@ -182,7 +202,9 @@ class RestTransport:
             return None
         return delay
 
-    async def stream(self, url: str, body: bytes, operation: str) -> AsyncGenerator[Any, None]:
+    async def stream(
+        self, url: str, body: bytes, operation: str, admission: Admission | None = None
+    ) -> AsyncGenerator[Any, None]:
         """Yield the JSON events of an SSE answer.
 
         A failure is retried only while nothing has been yielded: once a caller has seen a
@@ -192,6 +214,8 @@ class RestTransport:
         number = 1
         delivered = 0
         while True:
+            if admission is not None:
+                await admission.wait()
             credentials = await self._headers()
             try:
                 async with aclosing(self._stream_once(url, body, credentials)) as events:
@@ -201,6 +225,8 @@ class RestTransport:
                 return
             except (APIError, APIConnectionError) as error:
                 delay = None if delivered else self._retry_delay(number, started, error)
+                if admission is not None:
+                    admission.refused(error, delay)
                 if delay is None:
                     if delivered and isinstance(error, APIConnectionError):
                         raise IncompleteStreamError(

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from agentkit.models.gemini import Gemini
+from agentkit.models.rate_limit import RateLimit
 from agentkit.models.rest import Credentials
 from agentkit.models.retry import RetryPolicy
 
@@ -49,6 +50,7 @@ class Vertex(Gemini):
         timeout: float | None = 120.0,
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.project = project
         self.location = location
@@ -62,6 +64,7 @@ class Vertex(Gemini):
             timeout=timeout,
             retry=retry,
             http_client=http_client,
+            rate_limit=rate_limit,
         )
 
     def __repr__(self) -> str:

@@ -174,6 +174,9 @@ def test_rows_stopped_at_a_limit_are_finished_and_exit_4(
             ["--concurrency", "1.5"],
             "error: --concurrency must be a whole number of at least 1, not '1.5'",
         ),
+        (["--rpm", "0"], "error: --rpm must be a whole number of at least 1, not '0'"),
+        (["--rpm", "ten"], "error: --rpm must be a whole number of at least 1, not 'ten'"),
+        (["--tpm", "2.5e5"], "error: --tpm must be a whole number of at least 1, not '2.5e5'"),
         (
             ["--out", "{inputs}"],
             "error: --out {inputs} is the inputs file; give the results their own file",

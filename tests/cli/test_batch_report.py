@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import anyio
 import pytest
 from rich.console import Console
 from rich.progress import Progress
@@ -32,6 +33,7 @@ from agentkit.errors import (
     ResponseBlockedError,
 )
 from agentkit.models.http_errors import error_from_body
+from agentkit.models.rate_limit import LimiterStatus, RateLimit
 from agentkit.testing.emulator import Fault
 
 
@@ -166,6 +168,42 @@ def test_the_retry_command_drops_keep_failed_and_quotes_what_needs_it() -> None:
     assert rerun_command(args, 3) == (
         "agentkit batch 'my runs/b.toml' --inputs in.jsonl --out out.jsonl --concurrency 3 --approve"
     )
+
+
+def test_the_retry_command_keeps_the_rate_limits() -> None:
+    args = argparse.Namespace(
+        file="b.toml", inputs="in.jsonl", out="out.jsonl", approve=False, rpm=" 10", tpm="5000"
+    )
+    assert rerun_command(args, 2) == (
+        "agentkit batch b.toml --inputs in.jsonl --out out.jsonl --concurrency 2 --rpm 10 "
+        "--tpm 5000"
+    )
+
+
+async def test_the_progress_bar_says_when_runs_wait_for_the_rate_limit() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=140, highlight=False)
+    tally = tally_of(["-"] * 4)
+    limit = RateLimit(rpm=1)
+    async with anyio.create_task_group() as group:
+        progress = Progress(*progress_columns(limit), console=console, auto_refresh=False)
+        task = progress.add_task("batch", total=4, tally=tally)
+        await limit.acquire()  # the minute's one request goes at once
+        assert limit.status() == LimiterStatus(0, 0.0, None)
+        for _ in range(2):
+            group.start_soon(limit.acquire)
+        await anyio.wait_all_tasks_blocked()
+        status = limit.status()
+        assert (status.waiting, status.cause) == (2, "requests per minute")
+        assert 119.0 < status.wait_seconds <= 120.0  # the second of them waits two minutes
+        console.print(progress.columns[3].render(progress.tasks[task]))
+        group.cancel_scope.cancel()
+    assert buffer.getvalue() == (
+        "done · 0 ok · 0 failed · 2 waiting "
+        f"{status.wait_seconds:.1f} s for the rate limit (requests per minute)\n"
+    )
+    assert limit.status().waiting == 0  # cancelled waits leave the limiter
+    assert len(limit._slots) == 1  # and give their slots back
 
 
 def test_the_progress_bar_shows_done_ok_failed_and_an_eta() -> None:

@@ -27,6 +27,7 @@ from agentkit.cli.batch.inputs import (
     check_distinct,
     check_rows_fit,
     concurrency_from,
+    rate_limit_from,
     read_inputs,
 )
 from agentkit.cli.batch.report import (
@@ -45,7 +46,7 @@ from agentkit.cli.exits import EXIT_INTERRUPTED, EXIT_LIMIT, EXIT_MODEL, EXIT_OK
 from agentkit.cli.mcp_config import mcp_toolsets
 from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
-from agentkit.models import Gemini, close_model
+from agentkit.models import Gemini, RateLimit, close_model
 from agentkit.offline import NoModelError, describe, remote_configured, scripted_model
 
 __all__ = ["InputError", "batch_command"]
@@ -53,6 +54,7 @@ __all__ = ["InputError", "batch_command"]
 
 def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     concurrency = concurrency_from(args.concurrency)
+    limit = rate_limit_from(args.rpm, args.tpm)
     runfile = load_run_file(args.file)
     inputs_path, output = Path(args.inputs), Path(args.out)
     inputs = read_inputs(inputs_path)
@@ -60,7 +62,10 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     check_distinct(inputs_path, output)
     if args.out == "-":
         raise InputError("--out - : the results file is read back by a rerun; give it a path")
-    remote = Gemini(runfile.model) if remote_configured() else None
+    # Live, every row shares one limiter even without --rpm/--tpm: a 429 then holds all of
+    # them for the delay the server asks, instead of each row meeting it in turn.
+    shared_limit = limit or RateLimit()
+    remote = Gemini(runfile.model, rate_limit=shared_limit) if remote_configured() else None
     if remote is None and runfile.offline_turns is None:
         raise NoModelError(str(runfile.path))
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
@@ -85,7 +90,13 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         retried = len({row.id for row in results.dropped} - set(tally.statuses))
         err.print(start_line(tally, len(pending), retried, tally.count(FAILED)), markup=False)
         runner = RowRunner(
-            runfile, toolset, remote, confirm, mcp_toolsets(runfile.mcp, confirm), args.telemetry
+            runfile,
+            toolset,
+            remote,
+            confirm,
+            mcp_toolsets(runfile.mcp, confirm),
+            args.telemetry,
+            limit=limit,
         )
         stop: Stop | None = None
         interrupted = False
@@ -121,7 +132,9 @@ async def _run(
     tally: Tally,
     err: Console,
 ) -> Stop | None:
-    with Progress(*progress_columns(), console=err, transient=False) as progress:
+    # Live, the model's own limiter (it also holds every run after a 429); offline, --rpm's.
+    limit = runner.shared.rate_limit if isinstance(runner.shared, Gemini) else runner.limit
+    with Progress(*progress_columns(limit), console=err, transient=False) as progress:
         task = progress.add_task("batch", total=len(pending), tally=tally)
 
         def finished(record: dict[str, Any]) -> None:

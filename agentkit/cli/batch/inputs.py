@@ -12,6 +12,7 @@ from typing import Any
 
 from agentkit.cli.exits import UsageError
 from agentkit.cli.runfile import RunFile, RunFileError
+from agentkit.models.rate_limit import RateLimit
 from agentkit.textfiles import read_text
 
 
@@ -44,13 +45,27 @@ def read_inputs(path: Path) -> list[dict[str, Any]]:
 def concurrency_from(value: object) -> int:
     """``--concurrency`` as a number of runs at once. The parser hands it over as text so that
     a bad value gets this one line rather than argparse's usage block."""
+    return whole_number_from("--concurrency", value)
+
+
+def whole_number_from(flag: str, value: object) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
         number = 0
     if number < 1:
-        raise InputError(f"--concurrency must be a whole number of at least 1, not {value!r}")
+        raise InputError(f"{flag} must be a whole number of at least 1, not {value!r}")
     return number
+
+
+def rate_limit_from(rpm: object, tpm: object) -> RateLimit | None:
+    """``--rpm`` / ``--tpm`` as the limiter every run of the batch shares (None: neither)."""
+    if rpm is None and tpm is None:
+        return None
+    return RateLimit(
+        rpm=None if rpm is None else whole_number_from("--rpm", rpm),
+        tpm=None if tpm is None else whole_number_from("--tpm", tpm),
+    )
 
 
 def check_distinct(inputs: Path, out: Path) -> None:

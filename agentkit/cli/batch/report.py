@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import shlex
 from pathlib import Path
+from typing import Any
 
 from rich.progress import (
     BarColumn,
@@ -24,23 +25,41 @@ from rich.text import Text
 
 from agentkit.cli.batch.results import FAILED
 from agentkit.cli.batch.tally import Tally
+from agentkit.models.rate_limit import LimiterStatus, RateLimit
 
 SHOWN_FAILURES = 5  # ids named in the summary; the rest are counted
 
 
 class CountsColumn(ProgressColumn):
     """``done · 6 ok · 1 failed``, and ``· 1 limit`` once a run has stopped at a limit: this
-    run's rows (the task's ``tally`` field), as the bar's total is this run's."""
+    run's rows (the task's ``tally`` field), as the bar's total is this run's. While runs wait
+    for the rate limiter, it says so (``limiter_text``): a batch that seems stuck says why."""
+
+    def __init__(self, limit: RateLimit | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self.limit = limit
 
     def render(self, task: Task) -> Text:
         counts = task.fields["tally"].this_run
         text = f"done · {counts['ok']} ok · {counts[FAILED]} failed"
         if counts["limit"]:
             text += f" · {counts['limit']} limit"
+        if self.limit is not None:
+            text += limiter_text(self.limit.status())
         return Text(text)
 
 
-def progress_columns() -> tuple[ProgressColumn, ...]:
+def limiter_text(status: LimiterStatus) -> str:
+    """`` · 3 waiting 4.0 s for the rate limit (requests per minute)``, or nothing."""
+    if not status.waiting:
+        return ""
+    return (
+        f" · {status.waiting} waiting {status.wait_seconds:.1f} s for the rate limit "
+        f"({status.cause})"
+    )
+
+
+def progress_columns(limit: RateLimit | None = None) -> tuple[ProgressColumn, ...]:
     """``batch ━━━━━━━━━━╸━━━━━━━━ 7/10 done · 6 ok · 1 failed · 0:00:03 · ETA 0:00:01``.
     In a narrow terminal the bar gives way; the counts and times are never cut."""
 
@@ -51,7 +70,7 @@ def progress_columns() -> tuple[ProgressColumn, ...]:
         TextColumn("batch", table_column=whole()),
         BarColumn(),
         MofNCompleteColumn(table_column=whole()),
-        CountsColumn(table_column=whole()),
+        CountsColumn(limit, table_column=whole()),
         TextColumn("·", table_column=whole()),
         TimeElapsedColumn(table_column=whole()),
         TextColumn("· ETA", table_column=whole()),
@@ -109,6 +128,12 @@ def rerun_command(args: argparse.Namespace, concurrency: int) -> str:
     """The command that finishes the job: this one, without ``--keep-failed``."""
     words = [str(args.file), "--inputs", str(args.inputs), "--out", str(args.out)]
     words += ["--concurrency", str(concurrency)] + (["--approve"] if args.approve else [])
+    for flag, value in (
+        ("--rpm", getattr(args, "rpm", None)),
+        ("--tpm", getattr(args, "tpm", None)),
+    ):
+        if value is not None:
+            words += [flag, str(value).strip()]
     return shlex.join(["agentkit", "batch", *words])
 
 

@@ -25,6 +25,8 @@ from agentkit.cli.render import result_record
 from agentkit.cli.runfile import RunFile
 from agentkit.cli.setup import agent_for
 from agentkit.models import Model
+from agentkit.models.paced import PacedModel
+from agentkit.models.rate_limit import RateLimit
 from agentkit.offline import scripted_model
 from agentkit.tools import Toolset
 
@@ -50,6 +52,8 @@ class RowRunner:
     # rather than started again for every row.
     mcp: list[Any] = field(default_factory=list)
     telemetry: Exporting | None = None  # --otel: each row is a span around its runs
+    # --rpm/--tpm offline: the scripted models have no transport to pace, so each is wrapped.
+    limit: RateLimit | None = None
 
     @contextlib.asynccontextmanager
     async def servers(self) -> AsyncIterator[None]:
@@ -61,10 +65,14 @@ class RowRunner:
             yield
 
     async def __call__(self, item: dict[str, Any]) -> dict[str, Any] | Stop:
-        model = self.shared or scripted_model(self.runfile.model, self.runfile.offline_turns or ())
+        model = self.shared or self._scripted()
         agent = agent_for(self.runfile, model, self.toolset, self.confirm, self.mcp, self.telemetry)
         with self._row_span(item):
             return await self._run_row(agent, item)
+
+    def _scripted(self) -> Model:
+        model = scripted_model(self.runfile.model, self.runfile.offline_turns or ())
+        return model if self.limit is None else PacedModel(model, self.limit)
 
     def _row_span(self, item: dict[str, Any]) -> contextlib.AbstractContextManager[Any]:
         """A row's span, the parent of its runs' spans, so a row reads as one trace. It is

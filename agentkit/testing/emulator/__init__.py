@@ -18,6 +18,7 @@ from agentkit.testing.emulator.faults import (
     unexpected_tool_call,
 )
 from agentkit.testing.emulator.inprocess import InProcessEmulator
+from agentkit.testing.emulator.quota import Quota
 from agentkit.testing.emulator.script import Script, call
 from agentkit.testing.emulator.signatures import SKIP_VALIDATOR
 from agentkit.testing.emulator.state import EmulatorOptions, RecordedRequest
@@ -50,6 +51,7 @@ __all__ = [
     "Emulator",
     "EmulatorOptions",
     "Fault",
+    "Quota",
     "RecordedRequest",
     "Rejection",
     "Script",

@@ -20,6 +20,7 @@ from agentkit.testing.emulator.errors import Rejection
 from agentkit.testing.emulator.faults import Fault
 from agentkit.testing.emulator.files import FileStore
 from agentkit.testing.emulator.model_rules import check_against_model, check_size
+from agentkit.testing.emulator.quota import Quota
 from agentkit.testing.emulator.script import (
     Answer,
     ConversationScript,
@@ -70,6 +71,8 @@ class EmulatorOptions:
         max_request_bytes: a larger request body gets Gemini's "payload size" 400.
         implicit_cache: report a prefix repeated from an earlier request as cached tokens,
             as Gemini's implicit caching does (``caches.ImplicitCache``).
+        quota: per-minute request and input-token limits, over which a generate request gets
+            Gemini's 429 (``quota.Quota``; it also records when each request was admitted).
     """
 
     api_key: str | None = None
@@ -82,6 +85,7 @@ class EmulatorOptions:
     models: Mapping[str, ModelCapabilities] = field(default_factory=lambda: DEFAULT_MODELS)
     max_request_bytes: int = REQUEST_SIZE_LIMIT
     implicit_cache: bool = False
+    quota: Quota | None = None
 
 
 @dataclass
@@ -186,6 +190,10 @@ class EmulatorState:
         request = GenerateContentRequest.model_validate(payload)
         if self.options.strict:
             check_against_model(model, request, prompt_bytes)
+        if self.options.quota is not None:
+            over_quota = self.options.quota.admit(prompt_bytes)
+            if over_quota is not None:
+                return request, over_quota
         answer = await self.next_answer(request)
         while isinstance(answer, Fault) and answer.kind == "delay":
             await anyio.sleep(answer.seconds)
