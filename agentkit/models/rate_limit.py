@@ -11,7 +11,7 @@ served) and the request sleeps until then. Three rules decide the moment, and th
    tokens — flow at the configured rate, with a burst of at most ``burst_seconds`` worth of it.
    Without this, a sliding window alone lets a whole minute's quota go in the first second.
 2. The sliding minute: never more than ``rpm`` requests, nor more than ``tpm`` input tokens, in
-   any 60 seconds. Pacing with a burst allows slightly more than the rate in the first minute;
+   any 60 seconds (60.5 apart, for arrivals that come out of step). Pacing with a burst allows slightly more than the rate in the first minute;
    this rule is what makes "never more than the limit in any minute" exact.
 3. A pause after a 429: every request of every run waits out the server's ``RetryInfo`` delay
    (not only the one that got it, which the transport retries), and the configured rates are
@@ -40,6 +40,10 @@ import anyio
 from agentkit.errors import APIError, ConfigurationError, RateLimitError, RequestOverRateLimitError
 
 WINDOW = 60.0  # seconds: Gemini counts its rate limits per minute
+# The sliding-minute rule keeps this much further apart than a minute: requests that left on
+# time may arrive out of step (one waits longer for its connection), and the server counts
+# arrivals. Half a second costs under 1 % of the rate.
+MARGIN = 0.5
 RECOVERY = 60.0  # seconds over which halved rates climb back after a 429
 SLOWEST = 0.125  # the rates never fall below this share of the configured ones
 
@@ -159,7 +163,7 @@ class RateLimit:
 
     def _earliest(self, now: float, tokens: int) -> tuple[float, str | None]:
         """The first moment each rule allows, and the rule that set it."""
-        self._forget_before(now - WINDOW)
+        self._forget_before(now - WINDOW - MARGIN)
         # First come, first served: never before a slot given earlier. It also keeps the
         # slots in time order, which the sliding-minute rules below rely on.
         at, cause = now, None
@@ -173,7 +177,7 @@ class RateLimit:
             interval = WINDOW / (self.rpm * share)
             burst = max(interval, self.burst_seconds)  # at least one request at once
             paced = self._requests_due + interval - burst
-            full_minute = self._nth_latest_slot(self.rpm) + WINDOW
+            full_minute = self._nth_latest_slot(self.rpm) + WINDOW + MARGIN
             for candidate in (paced, full_minute):
                 if candidate > at:
                     at, cause = candidate, "requests per minute"
@@ -227,7 +231,7 @@ class RateLimit:
         for slot in self._slots:  # oldest first: the slots that must leave the window
             excess -= slot.tokens
             if excess <= 0:
-                return slot.at + WINDOW
+                return slot.at + WINDOW + MARGIN
         return -float("inf")  # unreachable: tokens <= tpm was checked
 
     def release(self, slot: Reservation) -> None:
