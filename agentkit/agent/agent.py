@@ -393,12 +393,16 @@ class Agent(Generic[DepsT]):
         owned: bool = False,
         checked: int = 0,
         context: list[Content] | None = None,
+        run_id: str | None = None,
+        adapt: Callable[[RunSettings], RunSettings] | None = None,
     ) -> Loop:
         """A run, ready to drive (``Chat`` keeps it to read what a stopped run did).
         ``owned``: ``history`` holds agentkit's own turns (a chat's), not the caller's;
         ``checked``: how many of its first turns are known to be a valid conversation;
         ``context``: what a chat sends instead of ``history`` since a compaction (the new
-        prompt is added to both)."""
+        prompt is added to both); ``run_id``: the run's id, when the caller names it (a
+        durable run, whose id is its workflow's); ``adapt``: changes the run's settings
+        (a durable run records its model and tool calls as steps)."""
         # A chat's own history is its own objects, never edited in place: a new list of the
         # same turns is enough. A caller's history is copied, so the run never shares it.
         contents = (
@@ -414,10 +418,12 @@ class Agent(Generic[DepsT]):
                 "prompt=None continues a saved conversation, which must end with a user turn "
                 "(a prompt or function responses)"
             )
-        state = LoopState(run_id=uuid.uuid4().hex[:12], history=contents, new_from=start)
+        state = LoopState(run_id=run_id or uuid.uuid4().hex[:12], history=contents, new_from=start)
         if context is not None:
             state.context = [*context, *contents[start:]]
         settings = self._settings(deps, limits, stream=stream, chat=owned)
+        if adapt is not None:
+            settings = adapt(settings)
         return Loop(settings, state, checked=checked)
 
 

@@ -7,10 +7,10 @@ turn that answers them must pair every call with exactly one response.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import anyio
 
@@ -35,6 +35,23 @@ class PlannedCall:
     ran: bool = False  # the tool was actually called (counts against the tool-call limit)
     fate: CallFate | None = None  # set when the call is handed to its tool
     result: ToolResult | None = None
+
+
+ToolInvocation: TypeAlias = Callable[[], Awaitable[ToolResult]]
+RecordedCall: TypeAlias = Callable[["PlannedCall", ToolInvocation], Awaitable[ToolResult]]
+
+
+class ToolCallRecorder(Protocol):
+    """Makes each tool call of a turn a recorded unit: a durable run's step (``scale``).
+
+    ``for_turn`` is called once per turn with the calls about to run, in call order, before
+    any of them starts, so whatever it numbers is numbered the same way on every replay,
+    whichever order the calls then finish in. The callable it returns runs one call: it
+    either awaits ``invoke`` (and records the result) or gives back the result recorded by
+    an earlier execution without running the tool again.
+    """
+
+    def for_turn(self, step: int, calls: Sequence[PlannedCall]) -> RecordedCall: ...
 
 
 def plan_calls(calls: list[FunctionCall], plan: ToolPlan) -> list[PlannedCall]:
@@ -95,6 +112,8 @@ async def run_planned(
     multimodal: bool,
     time_left: float | None,
     traced: Callable[[PlannedCall], AbstractContextManager[Any]] | None = None,
+    recorder: ToolCallRecorder | None = None,
+    step: int = 0,
 ) -> bool:
     """Run every call still unsettled, all at once; return False if the deadline cut them.
 
@@ -102,11 +121,13 @@ async def run_planned(
     expects them independent (that is what parallel calling means); a task group, not a
     gather, so a bug in one cancels the rest instead of leaking tasks. Sync tools share one
     thread limiter so a burst of calls cannot spawn unbounded threads. ``traced`` gives a
-    call its span (a context manager, current while the call runs) when the run is traced.
+    call its span (a context manager, current while the call runs) when the run is traced;
+    ``recorder`` makes each call of turn ``step`` a recorded unit (a durable run's step).
     """
     pending = [item for item in planned if item.result is None and item.tool is not None]
     if not pending:
         return True
+    recorded = None if recorder is None else recorder.for_turn(step, pending)
 
     async def run_one(item: PlannedCall) -> None:
         tool = item.tool
@@ -115,15 +136,16 @@ async def run_planned(
         if time_left is not None:
             item.fate.deadline = time.monotonic() + time_left
         context = make_context(item) if tool.takes_context else None
+        validated, fate = item.validated, item.fate
+
+        def invoke() -> Awaitable[ToolResult]:
+            return tool.run(validated, context, limiter=limiter, multimodal=multimodal, fate=fate)
+
         if traced is None:
-            item.result = await tool.run(
-                item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
-            )
+            item.result = await (invoke() if recorded is None else recorded(item, invoke))
             return
         with traced(item) as span:
-            item.result = result = await tool.run(
-                item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
-            )
+            item.result = result = await (invoke() if recorded is None else recorded(item, invoke))
             span.settled(result.response, result.error)
 
     # Non-blocking sync tools return at once: run them directly. Only calls that wait

@@ -541,6 +541,8 @@ class Loop:
             multimodal=settings.multimodal,
             time_left=self._time_left(),
             traced=None if settings.telemetry is None else self._traced,
+            recorder=settings.recorder,
+            step=state.step,
         )
         if settings.telemetry is not None:
             self._record_refusals(planned)
@@ -592,6 +594,7 @@ class Loop:
             usage=self.state.usage,
             tool_name=item.call.name,
             call_id=item.call.id,
+            idempotency_key=idempotency_key(self.state.run_id, self.state.step, item),
             agent=self.settings.agent,
             _progress=(
                 None
@@ -665,6 +668,14 @@ class Loop:
             return self._check_turn(turn) is not None
         except (ModelBehaviorError, ResponseBlockedError):
             return True
+
+
+def idempotency_key(run_id: str, step: int, item: PlannedCall) -> str:
+    """The key a tool call keeps however often it is executed: a durable run's call run
+    again after a crash has the same run id, step and call id (or position, when the model
+    gave the call no id), so a tool can tell a repeat from a new call."""
+    call = item.call.id if item.call.id else f"#{item.position}"
+    return f"{run_id}:{step}:{call}"
 
 
 async def _close(iterator: AsyncIterator[Any]) -> None:

@@ -10,6 +10,7 @@ import anyio
 from agentkit.agent.confirmation import ConfirmCallback
 from agentkit.agent.context import ContextPolicy
 from agentkit.agent.context_size import InputLimits
+from agentkit.agent.executor import ToolCallRecorder
 from agentkit.agent.limits import Limits
 from agentkit.agent.modes import ToolPlan
 from agentkit.agent.prefix_cache import PrefixCaches
@@ -40,6 +41,7 @@ class RunSettings:
     context: ContextPolicy | None = None  # how the context is kept within budget, if it is
     input_limits: InputLimits = field(default_factory=InputLimits)
     cache: PrefixCaches | None = None  # the agent's explicit caches of the prefix, if any
+    recorder: ToolCallRecorder | None = None  # makes each tool call a recorded (durable) step
 
     @property
     def wire_tools(self) -> list[Tool] | None:

@@ -62,6 +62,14 @@ def _parser() -> _Parser:
     run.add_argument(
         "--session-db", metavar="PATH", help="keep sessions in this SQLite database instead"
     )
+    run.add_argument(
+        "--durable",
+        action="store_true",
+        help="record every model and tool call (DBOS): rerun with the same --run-id after a "
+        "crash to continue where it stopped",
+    )
+    run.add_argument("--db", metavar="URL", help="--durable's database (default: SQLite file)")
+    run.add_argument("--run-id", metavar="ID", help="--durable's run id (default: from FILE)")
     run.set_defaults(handler="agentkit.cli.run:run_command")
 
     batch = commands.add_parser(
@@ -101,6 +109,12 @@ def _parser() -> _Parser:
     )
     batch.add_argument(
         "--approve", action="store_true", help="approve calls that need confirmation"
+    )
+    batch.add_argument(
+        "--queue",
+        metavar="URL",
+        help="enqueue the rows on a DBOS queue in Postgres (postgresql://...) for "
+        "`agentkit worker` processes, and write --out as their results arrive",
     )
     batch.set_defaults(handler="agentkit.cli.batch:batch_command")
 
@@ -144,6 +158,9 @@ def _parser() -> _Parser:
     from agentkit.cli.mcp_serve import add_mcp_parser
 
     add_mcp_parser(commands)
+    from agentkit.cli.worker import add_worker_parser
+
+    add_worker_parser(commands)
     for name in ("run", "batch", "chat"):
         commands.choices[name].add_argument(
             "--otel",

@@ -140,6 +140,13 @@ class Invocation:
 
 
 def run_command(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if args.durable:
+        from agentkit.cli.durable_run import durable_run_command
+
+        return durable_run_command(args, out, err)
+    if args.db is not None or args.run_id is not None:
+        flag = "--db" if args.db is not None else "--run-id"
+        raise UsageError(f"{flag} is an option of durable runs: add --durable")
     runfile = load_run_file(args.file)
     if not runfile.prompts:
         raise UsageError(

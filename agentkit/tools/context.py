@@ -26,6 +26,12 @@ class ToolContext(Generic[DepsT]):
         usage: tokens used by the run so far.
         tool_name: the name the model called.
         call_id: the call's ``id`` when the model gave one.
+        idempotency_key: ``"{run_id}:{step}:{call_id}"`` (``#position`` in the turn when the
+            call has no id): unique to this call in this run, and the same when a durable
+            run executes the call again after a crash. A tool with an effect that must
+            happen once passes it on (an ``Idempotency-Key`` header, a unique column) or
+            checks it before acting. In a plain run the run id is new each run, so the key
+            only tells calls apart.
         agent: the agent running the tool.
 
     A sync tool runs in a worker thread, and Python cannot stop a thread: when the call
@@ -46,6 +52,7 @@ class ToolContext(Generic[DepsT]):
     usage: Usage = field(default_factory=Usage)
     tool_name: str = ""
     call_id: str | None = None
+    idempotency_key: str = ""
     agent: Any = None
     _abandoned: threading.Event = field(default_factory=threading.Event, repr=False)
     _progress: ProgressReporter | None = field(default=None, repr=False)

@@ -53,6 +53,10 @@ __all__ = ["InputError", "batch_command"]
 
 
 def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if getattr(args, "queue", None) is not None:
+        from agentkit.cli.batch.queued import queued_batch
+
+        return queued_batch(args, out, err)
     concurrency = concurrency_from(args.concurrency)
     limit = rate_limit_from(args.rpm, args.tpm)
     runfile = load_run_file(args.file)
