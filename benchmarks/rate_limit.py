@@ -66,7 +66,7 @@ async def _load(url: str, limit: RateLimit | None, seconds: float) -> int:
 
 def measure(seconds: float, rpm: int) -> dict[str, Any]:
     results: dict[str, Any] = {"seconds": seconds, "rpm": rpm}
-    for name, paced in (("paced", True), ("unpaced", False)):
+    for paced in (True, False):
         quota = Quota(rpm=rpm)
         options = EmulatorOptions(record=False, strict=False, quota=quota)
         with Emulator(options=options) as emulator:

@@ -11,8 +11,9 @@ served) and the request sleeps until then. Three rules decide the moment, and th
    tokens — flow at the configured rate, with a burst of at most ``burst_seconds`` worth of it.
    Without this, a sliding window alone lets a whole minute's quota go in the first second.
 2. The sliding minute: never more than ``rpm`` requests, nor more than ``tpm`` input tokens, in
-   any 60 seconds (60.5 apart, for arrivals that come out of step). Pacing with a burst allows slightly more than the rate in the first minute;
-   this rule is what makes "never more than the limit in any minute" exact.
+   any 60 seconds (kept 60.5 apart, for arrivals that come out of step). Pacing with a burst
+   allows slightly more than the rate in the first minute; this rule is what makes "never more
+   than the limit in any minute" exact.
 3. A pause after a 429: every request of every run waits out the server's ``RetryInfo`` delay
    (not only the one that got it, which the transport retries), and the configured rates are
    halved, recovering linearly over a minute without another 429. A per-day quota stops all new
