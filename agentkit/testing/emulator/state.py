@@ -14,6 +14,7 @@ import anyio
 
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT, ModelCapabilities
 from agentkit.testing.answers import complete
+from agentkit.testing.emulator.batches import INLINE_LIMIT, BatchStore
 from agentkit.testing.emulator.caches import CacheStore, ImplicitCache
 from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
@@ -70,6 +71,11 @@ class EmulatorOptions:
         max_request_bytes: a larger request body gets Gemini's "payload size" 400.
         implicit_cache: report a prefix repeated from an earlier request as cached tokens,
             as Gemini's implicit caching does (``caches.ImplicitCache``).
+        batch_seconds: how long a batch job takes, on the batch store's clock (tests move
+            it on with ``batches.advance``): pending for the first half, running for the
+            second, then done; a job longer than 48 hours expires at 48 hours instead.
+        batch_inline_bytes: a batch create request holding its requests inline may be at
+            most this large (Gemini's 20 MB); larger batches go in an input file.
     """
 
     api_key: str | None = None
@@ -82,6 +88,8 @@ class EmulatorOptions:
     models: Mapping[str, ModelCapabilities] = field(default_factory=lambda: DEFAULT_MODELS)
     max_request_bytes: int = REQUEST_SIZE_LIMIT
     implicit_cache: bool = False
+    batch_seconds: float = 0.0
+    batch_inline_bytes: int = INLINE_LIMIT
 
 
 @dataclass
@@ -92,6 +100,7 @@ class EmulatorState:
     caches: CacheStore = field(default_factory=CacheStore)
     implicit: ImplicitCache = field(default_factory=ImplicitCache)
     files: FileStore = field(default_factory=FileStore)
+    batches: BatchStore = field(default_factory=BatchStore)
     _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
@@ -132,6 +141,7 @@ class EmulatorState:
         self.caches = CacheStore()
         self.implicit = ImplicitCache()
         self.files = FileStore()
+        self.batches = BatchStore()
 
     @property
     def rejections(self) -> list[RecordedRequest]:
