@@ -23,6 +23,7 @@ from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from agentkit.models.batches import Batches
     from agentkit.models.caches import Caches
     from agentkit.models.files import Files
 from agentkit.models.urls import checked_base_url, shown_url
@@ -234,6 +235,13 @@ class Gemini:
         from agentkit.models.files import Files
 
         return Files(self)
+
+    @property
+    def batches(self) -> Batches:
+        """The Batch API for this model (see ``agentkit.models.batches``)."""
+        from agentkit.models.batches import Batches
+
+        return Batches(self)
 
     @property
     def caches(self) -> Caches:

@@ -342,14 +342,12 @@ async def _answer(item: _Request, job: _Job, state: EmulatorState) -> dict[str, 
 
 
 def _rpc_status(error: dict[str, Any]) -> dict[str, Any]:
-    """An HTTP error body's status as a batch reports it: an RPC code, no status name."""
-    status: dict[str, Any] = {
+    """An HTTP error body's status as a batch reports it: an RPC code and the message; no
+    status name and no details (Google's SDK reads a batch error's details as strings)."""
+    return {
         "code": http_to_rpc(error.get("status"), int(error.get("code") or 500)),
         "message": error.get("message", ""),
     }
-    if error.get("details"):
-        status["details"] = error["details"]
-    return status
 
 
 def _stamp(moment: float) -> str:
