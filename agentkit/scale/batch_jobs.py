@@ -170,6 +170,7 @@ class JobDriver:
             name = str(operation.name)
             self._ledger.update(record.seq, state=operation.state.value, name=name)
             log.info("batch.created", job=name, requests=len(calls))
+            self._report(name, operation.state, len(calls), 0)
             return name
         raise AssertionError("unreachable")
 

@@ -22,6 +22,7 @@ import anyio
 from rich.console import Console
 from rich.progress import Progress
 
+from agentkit.cli.batch.batch_api import BatchApiRows
 from agentkit.cli.batch.inputs import (
     InputError,
     check_distinct,
@@ -61,6 +62,12 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.out == "-":
         raise InputError("--out - : the results file is read back by a rerun; give it a path")
     remote = Gemini(runfile.model) if remote_configured() else None
+    via_batch_api = args.via == "batch-api"
+    if remote is None and via_batch_api:
+        raise InputError(
+            "--via batch-api sends the rows to the Gemini Batch API: set GEMINI_API_KEY (or "
+            "GOOGLE_GEMINI_BASE_URL to a server that speaks it, such as agentkit serve)"
+        )
     if remote is None and runfile.offline_turns is None:
         raise NoModelError(str(runfile.path))
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
@@ -89,8 +96,11 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
         stop: Stop | None = None
         interrupted = False
+        on_batch_api = BatchApiRows(runner, remote, output) if via_batch_api and remote else None
         try:
-            if pending:
+            if pending and on_batch_api is not None:
+                stop = on_batch_api.run(pending, results, tally, err)
+            elif pending:
                 stop = anyio.run(_run, runner, pending, concurrency, results, tally, err)
         except KeyboardInterrupt:
             interrupted = True
@@ -101,6 +111,8 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     elif interrupted:
         err.print(interrupted_line(tally), style="yellow", markup=False)
     for line in summary_lines(tally, output, rerun_command(args, concurrency)):
+        err.print(line, markup=False)
+    for line in on_batch_api.summary_lines() if on_batch_api is not None else ():
         err.print(line, markup=False)
     return _exit_code(tally, stop, interrupted)
 

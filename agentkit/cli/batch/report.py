@@ -109,6 +109,8 @@ def rerun_command(args: argparse.Namespace, concurrency: int) -> str:
     """The command that finishes the job: this one, without ``--keep-failed``."""
     words = [str(args.file), "--inputs", str(args.inputs), "--out", str(args.out)]
     words += ["--concurrency", str(concurrency)] + (["--approve"] if args.approve else [])
+    if getattr(args, "via", None) == "batch-api":
+        words += ["--via", "batch-api"]
     return shlex.join(["agentkit", "batch", *words])
 
 
