@@ -267,3 +267,31 @@ async def test_above_the_inline_limit_a_job_goes_through_an_uploaded_file(
     downloads = [r for r in emulator.requests if r.path.endswith(":download")]
     assert len(downloads) == 3
     assert sorted(o.result.text for o in outcomes if o.result) == ["done: task 0", "done: task 1", "done: task 2"]
+
+
+async def test_a_job_that_finished_while_nothing_waited_answers_the_resumed_runs(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.respond_with(two_rounds_then_text)
+    gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
+    counter = Counter()
+    state = tmp_path / "state.db"
+    specs = [RunSpec("a", ("alpha",)), RunSpec("b", ("beta",))]
+    outcomes: list[RunOutcome] = []
+
+    def stop_once_answered(progress: JobProgress) -> None:
+        if progress.state.short == "succeeded":
+            first.stop()  # as a kill would: the answers are there, nobody reads them
+
+    first = runner_for(gemini, counter, state, on_progress=stop_once_answered)
+    await first.run(specs, outcomes.append)
+    assert outcomes == [] and counter.executed == []
+    assert [(j.name, j.state) for j in JobLedger(state).jobs()] == [
+        ("batches/emu000001", "BATCH_STATE_SUCCEEDED")
+    ]
+
+    report = await runner_for(gemini, counter, state).run(specs, outcomes.append)
+    assert report.reused == ["batches/emu000001"]
+    assert report.submitted == ["batches/emu000002", "batches/emu000003"]
+    assert len(creates(emulator)) == 3  # the first step was not sent again
+    assert sorted(o.result.text for o in outcomes if o.result) == ["done: alpha", "done: beta"]

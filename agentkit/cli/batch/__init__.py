@@ -104,6 +104,8 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
                 stop = anyio.run(_run, runner, pending, concurrency, results, tally, err)
         except KeyboardInterrupt:
             interrupted = True
+        if on_batch_api is not None:
+            on_batch_api.finish(tally)  # while the results file's lock is held
     finally:
         results.close()
     if stop is not None:

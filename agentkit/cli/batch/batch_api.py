@@ -81,6 +81,7 @@ class BatchApiRows:
         self.standard_cost = 0.0
         self.unpriced = 0
         self.jobs: list[str] = []
+        self.removed = False  # the state file went: every row has its line
         self._announced: set[str] = set()
 
     def run(
@@ -142,7 +143,7 @@ class BatchApiRows:
             except AgentkitError as error:  # the API refused or failed the batch as a whole
                 stop.append(Stop(stops_the_batch(error) or "a batch job could not be run", error))
             except anyio.get_cancelled_exc_class():
-                self._say_cancelled(progress.console)
+                self._say_cancelled(progress)
                 raise
             finally:
                 self.jobs = [*runner.report.reused, *runner.report.submitted]
@@ -174,22 +175,31 @@ class BatchApiRows:
             self.batch_cost += batch
         return record
 
-    def _say_cancelled(self, console: Console) -> None:
+    def _say_cancelled(self, progress: _JobProgress) -> None:
         cancelled = [
             job.name
             for job in JobLedger(self.state_file).jobs()
             if job.name in self._announced and job.state == "BATCH_STATE_CANCELLED"
         ]
         for name in cancelled:
-            console.print(f"cancelled batch job {name}", markup=False)
+            progress.console.print(f"cancelled batch job {name}", markup=False)
+            progress.job_line = f"cancelled batch job {name}"
+
+    def finish(self, tally: Tally) -> None:
+        """Once every row has its line, the state file has nothing left to resume: it goes,
+        so a later batch on the same results file starts afresh (new jobs, new answers)."""
+        if tally.not_run == 0 and self.state_file.exists():
+            for path in (self.state_file, Path(f"{self.state_file}-journal")):
+                path.unlink(missing_ok=True)
+            self.removed = True
 
     def summary_lines(self) -> list[str]:
         lines = []
         if self.jobs:
-            shown = ", ".join(self.jobs[:3]) + (
-                f" and {len(self.jobs) - 3} more" if len(self.jobs) > 3 else ""
-            )
-            lines.append(f"batch jobs: {len(self.jobs)} ({shown}); kept in {self.state_file}")
+            more = len(self.jobs) - 3
+            shown = ", ".join(self.jobs[:3]) + (f" and {more} more" if more > 0 else "")
+            kept = "" if self.removed else f"; kept in {self.state_file}"
+            lines.append(f"batch jobs: {len(self.jobs)} ({shown}){kept}")
         if self.standard_cost or self.batch_cost:
             unpriced = f" ({self.unpriced} rows unpriced)" if self.unpriced else ""
             lines.append(
