@@ -8,6 +8,9 @@ says ``error`` run again (``--keep-failed`` keeps them instead), rows without a 
 failure every row would meet stops the batch at once and leaves the rest for the rerun
 (``failures.py``).
 
+With ``--via batch-api`` every step of every row goes out as one Gemini Batch API job
+instead (``batch_api.py``); the results file and the rerun work the same.
+
 Exit codes: 0 every row ok; 3 a row failed or the batch stopped; 4 a run stopped at a limit
 and none failed; 130 interrupted; 2 a usage mistake (one line, nothing touched).
 """

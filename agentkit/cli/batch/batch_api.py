@@ -25,6 +25,7 @@ from rich.console import Console, Group, RenderableType
 from rich.progress import Progress
 from rich.text import Text
 
+from agentkit.agent import StopReason
 from agentkit.cli.batch.failures import error_record, stops_the_batch
 from agentkit.cli.batch.inputs import InputError
 from agentkit.cli.batch.report import progress_columns
@@ -163,7 +164,7 @@ class BatchApiRows:
             return error_record(key, outcome.error)
         result = outcome.result
         assert result is not None
-        finished = str(result.stop_reason) in ("completed", "final_answer")
+        finished = result.stop_reason in (StopReason.COMPLETED, StopReason.FINAL_ANSWER)
         record = {"id": key, "status": "ok" if finished else "limit", **result_record(result)}
         standard, batch = outcome.standard_cost_usd, outcome.batch_cost_usd
         record["usage"]["cost_usd"] = batch
