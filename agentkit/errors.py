@@ -99,6 +99,16 @@ class FileError(AgentkitError):
         super().__init__(message)
 
 
+class BatchJobError(AgentkitError):
+    """A Batch API job ended without answers: it failed, expired, or was cancelled by
+    someone else. ``job`` is its name, ``state`` how it ended (``BATCH_STATE_FAILED``...)."""
+
+    def __init__(self, message: str, *, job: str, state: str) -> None:
+        self.job = job
+        self.state = state
+        super().__init__(message)
+
+
 class IncompleteStreamError(APIConnectionError):
     """A stream stopped before the model finished its turn. ``received`` counts the chunks
     already delivered; the partial turn must not be treated as a completed one."""

@@ -145,6 +145,16 @@ _VERSION_SUFFIX = re.compile(
 )
 
 
+# Batch API jobs are billed at half the standard price, input, output and cached tokens
+# alike (the Batch API documentation: "50% of the standard cost").
+BATCH_PRICE_SHARE = 0.5
+
+
+def batch_cost(standard_cost: float | None) -> float | None:
+    """What calls that cost ``standard_cost`` at the standard price cost in a batch job."""
+    return None if standard_cost is None else standard_cost * BATCH_PRICE_SHARE
+
+
 def price_for(model: str) -> Price | None:
     """The price of a model id; a version suffix is looked through, nothing else."""
     name = model.removeprefix("models/")

@@ -23,7 +23,7 @@ from typing import Any
 
 import anyio
 
-from benchmarks import long_chat, mcp_calls, streaming
+from benchmarks import batch_api, long_chat, mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
 from benchmarks.tool_build import measure as measure_tool_build
 
@@ -219,6 +219,17 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
                 1.0,
             ),
         ]
+    batched = results.get("batch_api")
+    if batched is not None:
+        plain_cost = batched["plain"]["cost_usd"]
+        context += [
+            Target("batch API: jobs for 3 steps of every run", batched["batch_api"]["jobs"], 3),
+            Target(
+                "batch API: cost / plain cost",
+                round(batched["batch_api"]["cost_usd"] / plain_cost, 2) if plain_cost else 1.0,
+                0.5,
+            ),
+        ]
     traced = results.get("tracing_on_x")
     tracing = (
         []
@@ -286,6 +297,8 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
     streaming.print_rows(results["streaming"])
     mcp_calls.print_rows(results["mcp_calls"])
     long_chat.print_rows(results["long_chat"])
+    if "batch_api" in results:
+        batch_api.print_rows(results["batch_api"])
     print(
         "\ntargets" + (" (smoke: gross regressions only)" if results["settings"]["smoke"] else "")
     )
@@ -396,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     results["long_chat"] = long_chat.measure(
         long_chat.RUNNER_SMOKE_MESSAGES if settings.smoke else long_chat.RUNNER_MESSAGES
     )
+    results["batch_api"] = batch_api.measure(batch_api.INPUTS)  # cheap: ~1 s, smoke too
     results["tracing_off_ns"] = tracing_off_ns()
     results["tracing_on_x"] = tracing_cost(results)
     checked = targets(results, settings.smoke)

@@ -116,6 +116,13 @@ def _parser() -> _Parser:
         help="enqueue the rows on a DBOS queue in Postgres (postgresql://...) for "
         "`agentkit worker` processes, and write --out as their results arrive",
     )
+    batch.add_argument(
+        "--via",
+        choices=["direct", "batch-api"],
+        default="direct",
+        help="direct: each model call as it comes (default); batch-api: each step of every "
+        "row as one Gemini Batch API job, at half the price, answered within 24 h",
+    )
     batch.set_defaults(handler="agentkit.cli.batch:batch_command")
 
     chat = commands.add_parser("chat", help="talk to an agent at the terminal")

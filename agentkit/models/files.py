@@ -140,6 +140,11 @@ class Files:
     async def delete(self, name: str) -> None:
         await self._send("DELETE", _resource(name), "deleteFile")
 
+    async def download(self, name: str) -> bytes:
+        """The bytes of a file the API generated (a batch's responses, say); a file that
+        was uploaded cannot be downloaded."""
+        return await self._send("GET", f"{_resource(name)}:download?alt=media", "downloadFile")
+
     async def wait_active(
         self, file: File | str, *, timeout: float = 300.0, poll: float = 1.0
     ) -> File:

@@ -24,6 +24,7 @@ from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from agentkit.models.batches import Batches
     from agentkit.models.caches import Caches
     from agentkit.models.files import Files
 from agentkit.models.urls import checked_base_url, shown_url
@@ -257,6 +258,13 @@ class Gemini:
         from agentkit.models.files import Files
 
         return Files(self)
+
+    @property
+    def batches(self) -> Batches:
+        """The Batch API for this model (see ``agentkit.models.batches``)."""
+        from agentkit.models.batches import Batches
+
+        return Batches(self)
 
     @property
     def caches(self) -> Caches:

@@ -5,6 +5,22 @@ Parse with ``Type.model_validate(json_dict)``; get the exact JSON-able dict back
 """
 
 from agentkit.types._wire import OpenEnum, WireModel
+from agentkit.types.batches import (
+    BatchGenerateContentRequest,
+    BatchInput,
+    BatchOperation,
+    BatchOutput,
+    BatchRequestLine,
+    BatchResponseLine,
+    BatchState,
+    BatchStats,
+    GenerateContentBatch,
+    InlinedRequest,
+    InlinedRequests,
+    InlinedResponse,
+    InlinedResponses,
+    ListBatchesResponse,
+)
 from agentkit.types.caches import CachedContent, CacheUsage, ListCachedContentsResponse
 from agentkit.types.catalog import CountTokensResponse, ListModelsResponse, ModelInfo
 from agentkit.types.config import (
@@ -50,6 +66,20 @@ from agentkit.types.tools import (
 )
 
 __all__ = [
+    "BatchGenerateContentRequest",
+    "BatchInput",
+    "BatchOperation",
+    "BatchOutput",
+    "BatchRequestLine",
+    "BatchResponseLine",
+    "BatchState",
+    "BatchStats",
+    "GenerateContentBatch",
+    "InlinedRequest",
+    "InlinedRequests",
+    "InlinedResponse",
+    "InlinedResponses",
+    "ListBatchesResponse",
     "File",
     "ListFilesResponse",
     "CacheUsage",

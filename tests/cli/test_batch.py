@@ -178,6 +178,20 @@ def test_rows_stopped_at_a_limit_are_finished_and_exit_4(
         (["--rpm", "ten"], "error: --rpm must be a whole number of at least 1, not 'ten'"),
         (["--tpm", "2.5e5"], "error: --tpm must be a whole number of at least 1, not '2.5e5'"),
         (
+            ["--queue", "postgresql://me@127.0.0.1:1/db", "--via", "batch-api"],
+            "error: --queue and --via batch-api are two ways of running a batch: give one",
+        ),
+        (
+            ["--via", "batch-api", "--tpm", "1000"],
+            "error: --tpm paces requests sent one by one; --via batch-api sends each step as "
+            "one job, which per-minute limits do not count",
+        ),
+        (
+            ["--rpm", "10", "--queue", "postgresql://me@127.0.0.1:1/db"],
+            "error: --rpm with --queue: the workers run the rows, so their limit is `agentkit "
+            "worker ... --rpm N` (shared by all workers)",
+        ),
+        (
             ["--out", "{inputs}"],
             "error: --out {inputs} is the inputs file; give the results their own file",
         ),

@@ -8,6 +8,9 @@ says ``error`` run again (``--keep-failed`` keeps them instead), rows without a 
 failure every row would meet stops the batch at once and leaves the rest for the rerun
 (``failures.py``).
 
+With ``--via batch-api`` every step of every row goes out as one Gemini Batch API job
+instead (``batch_api.py``); the results file and the rerun work the same.
+
 Exit codes: 0 every row ok; 3 a row failed or the batch stopped; 4 a run stopped at a limit
 and none failed; 130 interrupted; 2 a usage mistake (one line, nothing touched).
 """
@@ -22,6 +25,7 @@ import anyio
 from rich.console import Console
 from rich.progress import Progress
 
+from agentkit.cli.batch.batch_api import BatchApiRows
 from agentkit.cli.batch.inputs import (
     InputError,
     check_distinct,
@@ -53,6 +57,7 @@ __all__ = ["InputError", "batch_command"]
 
 
 def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
+    check_modes(args)
     if getattr(args, "queue", None) is not None:
         from agentkit.cli.batch.queued import queued_batch
 
@@ -70,6 +75,12 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
     # them for the delay the server asks, instead of each row meeting it in turn.
     shared_limit = limit or RateLimit()
     remote = Gemini(runfile.model, rate_limit=shared_limit) if remote_configured() else None
+    via_batch_api = args.via == "batch-api"
+    if remote is None and via_batch_api:
+        raise InputError(
+            "--via batch-api sends the rows to the Gemini Batch API: set GEMINI_API_KEY (or "
+            "GOOGLE_GEMINI_BASE_URL to a server that speaks it, such as agentkit serve)"
+        )
     if remote is None and runfile.offline_turns is None:
         raise NoModelError(str(runfile.path))
     toolset = tools_for(runfile, lambda note: err.print(f"[yellow]{note}[/]"))
@@ -104,11 +115,16 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
         stop: Stop | None = None
         interrupted = False
+        on_batch_api = BatchApiRows(runner, remote, output) if via_batch_api and remote else None
         try:
-            if pending:
+            if pending and on_batch_api is not None:
+                stop = on_batch_api.run(pending, results, tally, err)
+            elif pending:
                 stop = anyio.run(_run, runner, pending, concurrency, results, tally, err)
         except KeyboardInterrupt:
             interrupted = True
+        if on_batch_api is not None:
+            on_batch_api.finish(tally)  # while the results file's lock is held
     finally:
         results.close()
     if stop is not None:
@@ -117,7 +133,27 @@ def batch_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(interrupted_line(tally), style="yellow", markup=False)
     for line in summary_lines(tally, output, rerun_command(args, concurrency)):
         err.print(line, markup=False)
+    for line in on_batch_api.summary_lines() if on_batch_api is not None else ():
+        err.print(line, markup=False)
     return _exit_code(tally, stop, interrupted)
+
+
+def check_modes(args: argparse.Namespace) -> None:
+    """Options that the chosen way of running would ignore are mistakes, not no-ops."""
+    queue, via = getattr(args, "queue", None), getattr(args, "via", "direct")
+    limited = [flag for flag in ("rpm", "tpm") if getattr(args, flag, None) is not None]
+    if queue is not None and via == "batch-api":
+        raise InputError("--queue and --via batch-api are two ways of running a batch: give one")
+    if limited and via == "batch-api":
+        raise InputError(
+            f"--{limited[0]} paces requests sent one by one; --via batch-api sends each step "
+            "as one job, which per-minute limits do not count"
+        )
+    if limited and queue is not None:
+        raise InputError(
+            f"--{limited[0]} with --queue: the workers run the rows, so their limit is "
+            f"`agentkit worker ... --rpm N` (shared by all workers)"
+        )
 
 
 def _exit_code(tally: Tally, stop: Stop | None, interrupted: bool) -> int:

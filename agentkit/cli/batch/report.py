@@ -134,6 +134,8 @@ def rerun_command(args: argparse.Namespace, concurrency: int) -> str:
     ):
         if value is not None:
             words += [flag, str(value).strip()]
+    if getattr(args, "via", None) == "batch-api":
+        words += ["--via", "batch-api"]
     return shlex.join(["agentkit", "batch", *words])
 
 

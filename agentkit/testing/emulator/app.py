@@ -14,16 +14,16 @@ from starlette.routing import Route
 
 from agentkit.models.capabilities import ModelCapabilities
 from agentkit.testing.answers import estimate_tokens, stream_events
+from agentkit.testing.emulator.batch_routes import batch_routes, create_batch
 from agentkit.testing.emulator.catalog import model_entry
 from agentkit.testing.emulator.errors import Rejection, error_body
 from agentkit.testing.emulator.faults import Fault
-from agentkit.testing.emulator.files import file_uris
+from agentkit.testing.emulator.generation import generate
+from agentkit.testing.emulator.intake import check_auth as _check_auth
+from agentkit.testing.emulator.intake import parse_json as _parse_json
+from agentkit.testing.emulator.intake import recorded as _recorded
 from agentkit.testing.emulator.state import EmulatorState, RecordedRequest
-from agentkit.testing.emulator.strict import (
-    check_content,
-    check_generate_request,
-    check_tool_combination,
-)
+from agentkit.testing.emulator.strict import check_content, check_generate_request
 from agentkit.types import GenerateContentRequest
 
 Scope = MutableMapping[str, Any]
@@ -90,6 +90,8 @@ def build_app(state: EmulatorState) -> Starlette:
             )
         )
         try:
+            if action == "batchGenerateContent":
+                return create_batch(state, request, model, body, entry)
             state.check_size(body)
             _check_auth(state, request)
             entry.json = _parse_json(body)
@@ -206,6 +208,9 @@ def build_app(state: EmulatorState) -> Starlette:
             _check_auth(state, request)
             name = request.path_params.get("file")
             store = state.files
+            if request.url.path.startswith("/download/") or (name or "").endswith(":download"):
+                data = store.download(f"files/{str(name).removesuffix(':download')}")
+                return Response(data, media_type="application/octet-stream")
             if name is None:
                 size = request.query_params.get("pageSize")
                 page = store.list(
@@ -223,25 +228,17 @@ def build_app(state: EmulatorState) -> Starlette:
     return Starlette(
         routes=[
             Route("/upload/{version}/files", upload, methods=["POST"]),
+            Route("/download/{version}/files/{file}", files, methods=["GET"]),
             Route("/{version}/files", files, methods=["GET"]),
             Route("/{version}/files/{file}", files, methods=["GET", "DELETE"]),
             Route("/{version}/cachedContents", caches, methods=["GET", "POST"]),
             Route("/{version}/cachedContents/{cache}", caches, methods=["GET", "PATCH", "DELETE"]),
+            *batch_routes(state),
             Route("/{version}/models", list_models, methods=["GET"]),
             Route("/{version}/models/{target}", model_post, methods=["POST"]),
             Route("/{version}/models/{target}", model_get, methods=["GET"]),
             Route(vertex, model_post, methods=["POST"]),
         ]
-    )
-
-
-def _recorded(request: Request, body: bytes) -> RecordedRequest:
-    return RecordedRequest(
-        method=request.method,
-        path=request.url.path,
-        query=request.url.query,
-        headers=dict(request.headers),
-        body=body,
     )
 
 
@@ -256,44 +253,6 @@ def _answered(entry: RecordedRequest, work: Callable[[], Response]) -> Response:
 
 def _recorded_get(request: Request) -> RecordedRequest:
     return _recorded(request, b"")
-
-
-def _check_auth(state: EmulatorState, request: Request) -> None:
-    expected = state.options.api_key
-    if expected is None:
-        return
-    bearer = request.headers.get("authorization", "")
-    given = (
-        request.headers.get("x-goog-api-key")
-        or request.query_params.get("key")
-        or (bearer[7:] if bearer.lower().startswith("bearer ") else None)
-    )
-    if given is None:
-        raise Rejection(
-            "Method doesn't allow unregistered callers (callers without established identity). "
-            "Please use API Key or other form of API consumer identity to call this API.",
-            code=403,
-            status="PERMISSION_DENIED",
-        )
-    if given != expected:
-        raise Rejection(
-            "API key not valid. Please pass a valid API key.",
-            details=[
-                {
-                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                    "reason": "API_KEY_INVALID",
-                    "domain": "googleapis.com",
-                    "metadata": {"service": "generativelanguage.googleapis.com"},
-                }
-            ],
-        )
-
-
-def _parse_json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError as error:
-        raise Rejection(f"Invalid JSON payload received. {error}") from None
 
 
 def _vertex(request: Request) -> str | None:
@@ -311,30 +270,16 @@ def _vertex(request: Request) -> str | None:
 async def _generate(
     state: EmulatorState, model: str, served: ModelCapabilities, entry: RecordedRequest
 ) -> Response:
-    payload, prompt_bytes, cached = entry.json, len(entry.body), 0
-    for uri in file_uris(payload):
-        state.files.check_use(uri)
-    if state.options.strict:
-        check_tool_combination(payload, model)
-    if isinstance(payload, dict) and "cachedContent" in payload:
-        # The model reads the cache's prefix first; the prompt counts it, as cached tokens.
-        payload, cached = state.caches.expand(payload, model)
-        prompt_bytes = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-    request, answer = await state.answer_request(payload, served, prompt_bytes)
-    model_name = model.removeprefix("models/")
-    if not cached and state.options.implicit_cache and isinstance(payload, dict):
-        cached = state.implicit.cached_tokens(payload, model_name)
-    if isinstance(answer, Fault):
-        return await _act_out(state, answer, model_name, entry, request)
-    response = state.finish_answer(answer, model_name, prompt_bytes)
-    if cached:
-        response["usageMetadata"]["cachedContentTokenCount"] = cached
+    generated = await generate(state, model, served, entry.json, len(entry.body))
+    if generated.fault is not None:
+        return await _act_out(state, generated.fault, generated.model, entry, generated.request)
+    assert generated.response is not None
     if entry.stream:
-        events = stream_events(response, state.options.stream_chunk_chars)
+        events = stream_events(generated.response, state.options.stream_chunk_chars)
         return _ChunkedResponse(
             [_sse(e) for e in events], media_type="text/event-stream", abort=False
         )
-    return JSONResponse(response)
+    return JSONResponse(generated.response)
 
 
 async def _act_out(

@@ -158,6 +158,43 @@ class FileStore:
         self._live(name)
         del self._files[name]
 
+    def contents(self, name: str) -> bytes:
+        """The bytes of a live file (a batch reads its input file so)."""
+        return self._live(name).data
+
+    def add_generated(self, data: bytes, mime_type: str, display_name: str) -> dict[str, Any]:
+        """Keep a file the API made itself (a batch's responses): ``GENERATED``, and, unlike
+        an uploaded file, downloadable (``download``)."""
+        now = self.now()
+        name = f"files/batch-emu{next(self._ids):06d}"
+        record = {
+            "name": name,
+            "displayName": display_name,
+            "mimeType": mime_type,
+            "sizeBytes": str(len(data)),
+            "createTime": _stamp(now),
+            "updateTime": _stamp(now),
+            "expirationTime": _stamp(now + LIFETIME),
+            "sha256Hash": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+            "uri": f"{self.base_url}v1beta/{name}",
+            "downloadUri": f"{self.base_url}download/v1beta/{name}:download?alt=media",
+            "state": "ACTIVE",
+            "source": "GENERATED",
+        }
+        self._files[name] = _File(record, data, now, now + LIFETIME)
+        return dict(record)
+
+    def download(self, name: str) -> bytes:
+        """A generated file's bytes; an uploaded file cannot be downloaded (the API holds
+        it for requests to use, not to hand back)."""
+        stored = self._live(name)
+        if stored.record.get("source") != "GENERATED":
+            raise Rejection(
+                f"Only files the API generated can be downloaded; {name} was uploaded.",
+                status="FAILED_PRECONDITION",
+            )
+        return stored.data
+
     def check_use(self, uri: str) -> None:
         """Raise Gemini's error for a Files API URI a request may not use (other URIs, a
         YouTube link say, are not the Files API's to judge)."""

@@ -14,6 +14,7 @@ import anyio
 
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT, ModelCapabilities
 from agentkit.testing.answers import complete
+from agentkit.testing.emulator.batches import INLINE_LIMIT, BatchStore
 from agentkit.testing.emulator.caches import CacheStore, ImplicitCache
 from agentkit.testing.emulator.catalog import DEFAULT_MODELS, served_model
 from agentkit.testing.emulator.errors import Rejection
@@ -73,6 +74,11 @@ class EmulatorOptions:
             as Gemini's implicit caching does (``caches.ImplicitCache``).
         quota: per-minute request and input-token limits, over which a generate request gets
             Gemini's 429 (``quota.Quota``; it also records when each request was admitted).
+        batch_seconds: how long a batch job takes, on the batch store's clock (tests move
+            it on with ``batches.advance``): pending for the first half, running for the
+            second, then done; a job longer than 48 hours expires at 48 hours instead.
+        batch_inline_bytes: a batch create request holding its requests inline may be at
+            most this large (Gemini's 20 MB); larger batches go in an input file.
     """
 
     api_key: str | None = None
@@ -86,6 +92,8 @@ class EmulatorOptions:
     max_request_bytes: int = REQUEST_SIZE_LIMIT
     implicit_cache: bool = False
     quota: Quota | None = None
+    batch_seconds: float = 0.0
+    batch_inline_bytes: int = INLINE_LIMIT
 
 
 @dataclass
@@ -96,6 +104,7 @@ class EmulatorState:
     caches: CacheStore = field(default_factory=CacheStore)
     implicit: ImplicitCache = field(default_factory=ImplicitCache)
     files: FileStore = field(default_factory=FileStore)
+    batches: BatchStore = field(default_factory=BatchStore)
     _script: Script | ConversationScript | None = None
     _responder: Responder | None = None
     _injected: deque[Fault] = field(default_factory=deque)
@@ -136,6 +145,7 @@ class EmulatorState:
         self.caches = CacheStore()
         self.implicit = ImplicitCache()
         self.files = FileStore()
+        self.batches = BatchStore()
 
     @property
     def rejections(self) -> list[RecordedRequest]:
