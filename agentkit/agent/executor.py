@@ -34,6 +34,7 @@ class PlannedCall:
     is_final_answer: bool = False
     ran: bool = False  # the tool was actually called (counts against the tool-call limit)
     fate: CallFate | None = None  # set when the call is handed to its tool
+    started_at: float | None = None  # wall-clock time it was handed over (for timelines)
     result: ToolResult | None = None
 
 
@@ -115,6 +116,7 @@ async def run_planned(
         if time_left is not None:
             item.fate.deadline = time.monotonic() + time_left
         context = make_context(item) if tool.takes_context else None
+        item.started_at = time.time()
         if traced is None:
             item.result = await tool.run(
                 item.validated, context, limiter=limiter, multimodal=multimodal, fate=item.fate
