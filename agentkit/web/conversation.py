@@ -166,7 +166,7 @@ class Conversation:
 
     async def _turn(self, text: str, number: int) -> None:
         hub = self.hub
-        self._messages = messages = TurnMessages(self.agent.model.name)
+        self._messages = messages = TurnMessages(self.agent.model.name, number)
         hub.publish({"type": "user", "text": text})
         hub.publish({"type": "turn", "turn": number, "state": "running"})
         state = "failed"

@@ -4,7 +4,8 @@ The page draws from these alone. A live turn's events (the same ones ``agentkit 
 ``chat`` print) become one message each; a reopened session's history becomes the same
 kinds of message, so a call looks the same whether it ran a second ago or last week. Each
 call gets an id for the page (``call_id`` when the model gave one, else its step and
-position), which its result, its progress and its confirmation refer to.
+position), prefixed by its turn (``t2.``; ``h.`` in a reopened history) so that ids stay
+unique on a page that shows many turns. Its result, progress and confirmation refer to it.
 """
 
 from __future__ import annotations
@@ -60,14 +61,15 @@ class TurnMessages:
     id, or by position within the step when the model gave no ids (results come back in
     the calls' order)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, turn: int = 1) -> None:
         self.model = model
+        self.prefix = f"t{turn}."
         self._calls: dict[int, list[tuple[str, str]]] = {}  # step → (page id, name), in order
         self._answered: dict[int, int] = {}  # step → results seen
 
     def _new_call(self, step: int, name: str, call_id: str | None) -> str:
         taken = self._calls.setdefault(step, [])
-        page_id = call_id if call_id is not None else f"step{step}-call{len(taken) + 1}"
+        page_id = self.prefix + (call_id if call_id is not None else f"s{step}c{len(taken) + 1}")
         taken.append((page_id, name))
         return page_id
 
@@ -75,19 +77,19 @@ class TurnMessages:
         """The page id of the call a confirmation asks about: its id, or (without one) the
         position in its turn that the request's key holds."""
         if call_id is not None:
-            return call_id
+            return self.prefix + call_id
         calls = self._calls.get(step, [])
         if key.isdigit() and int(key) < len(calls):
             return calls[int(key)][0]
-        return f"step{step}-call-{key}"
+        return f"{self.prefix}s{step}c?{key}"
 
     def _progressing_call(self, step: int, name: str, call_id: str | None) -> str:
         if call_id is not None:
-            return call_id
+            return self.prefix + call_id
         for page_id, called in self._calls.get(step, []):
             if called == name:
                 return page_id
-        return f"step{step}-{name}"
+        return f"{self.prefix}s{step}-{name}"
 
     def of(self, event: Event) -> dict[str, Any] | None:
         if isinstance(event, TextDelta):
@@ -158,11 +160,11 @@ class TurnMessages:
         self._answered[step] = position + 1
         calls = self._calls.get(step, [])
         if event.call_id is not None:
-            page_id = event.call_id
+            page_id = self.prefix + event.call_id
         elif position < len(calls):
             page_id = calls[position][0]
         else:
-            page_id = f"step{step}-result{position + 1}"
+            page_id = f"{self.prefix}s{step}r{position + 1}"
         return {
             "type": "result",
             "step": step,
@@ -212,7 +214,7 @@ def transcript_of(history: Sequence[Content]) -> list[dict[str, Any]]:
             for part in content.parts or ():
                 if part.function_call is not None:
                     call = part.function_call
-                    page_id = call.id if call.id is not None else f"s{step}-c{len(pending) + 1}"
+                    page_id = "h." + (call.id if call.id else f"s{step}c{len(pending) + 1}")
                     pending.append(page_id)
                     items.append(
                         {
@@ -231,11 +233,11 @@ def transcript_of(history: Sequence[Content]) -> list[dict[str, Any]]:
         for position, answer in enumerate(answers):
             response = answer.response or {}
             if answer.id is not None:
-                page_id = answer.id
+                page_id = "h." + answer.id
             elif position < len(pending):
                 page_id = pending[position]
             else:
-                page_id = f"s{step}-r{position + 1}"
+                page_id = f"h.s{step}r{position + 1}"
             items.append(
                 {
                     "type": "result",

@@ -41,13 +41,13 @@ def test_a_turn_with_two_parallel_calls_streams_every_event(web: Web, tmp_path: 
     ]
     calls = events.of_type("call")
     assert [(c["step"], c["call"], c["name"], c["args"]) for c in calls] == [
-        (1, "step1-call1", "set_light", {"room": "living room", "brightness": 40}),
-        (1, "step1-call2", "set_blinds", {"room": "living room", "position": 20}),
+        (1, "t1.s1c1", "set_light", {"room": "living room", "brightness": 40}),
+        (1, "t1.s1c2", "set_blinds", {"room": "living room", "position": 20}),
     ]
     results = events.of_type("result")
     assert [(r["call"], r["status"]) for r in results] == [
-        ("step1-call1", "ok"),
-        ("step1-call2", "ok"),
+        ("t1.s1c1", "ok"),
+        ("t1.s1c2", "ok"),
     ]
     assert results[0]["response"] == {
         "room": "living room", "on": True, "brightness": 40, "color_temperature": "warm"
@@ -99,7 +99,7 @@ def test_approve_resumes_the_waiting_run_and_the_door_unlocks(web: Web, tmp_path
     events.wait_for(lambda messages: any(m["type"] == "confirm" for m in messages))
     question = events.of_type("confirm")[0]
     assert {k: question[k] for k in ("question", "call", "name", "args")} == {
-        "question": "q1", "call": "step1-call1", "name": "unlock_door", "args": {"door": "front"}
+        "question": "q1", "call": "t2.s1c1", "name": "unlock_door", "args": {"door": "front"}
     }
     home = SmartHome(tmp_path / "home.db")
     assert home.snapshot()["locks"]["front"] is True  # not before a person says so

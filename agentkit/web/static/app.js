@@ -73,6 +73,8 @@ function log() { return $("log"); }
 
 function append(node) {
   view.textBlock = null;
+  const empty = log().querySelector(".empty-note");
+  if (empty && node !== empty && !node.classList.contains("empty-note")) empty.remove();
   log().appendChild(node);
   node.scrollIntoView({ block: "nearest" });
   return node;
@@ -113,7 +115,7 @@ const handlers = {
     $("current-session").textContent = message.name;
     showSessions(message.sessions, message.name);
     for (const item of message.items) handle(item, true);
-    if (!message.items.length) append(el("p", "notice", "A new session: nothing said yet."));
+    if (!message.items.length) append(el("p", "notice empty-note", "A new session: nothing said yet."));
   },
   user(message) {
     const item = el("article", "msg user");
@@ -144,6 +146,8 @@ const handlers = {
   text(message) {
     if (!view.textBlock) {
       const item = el("article", "msg model");
+      const empty = log().querySelector(".empty-note");
+      if (empty) empty.remove();
       item.appendChild(el("h3", "who", "model"));
       view.textBlock = el("p", "said");
       item.appendChild(view.textBlock);
@@ -160,18 +164,22 @@ const handlers = {
     append(item);
   },
   call(message) {
-    const item = el("details", "call");
+    // The call stays in view as one line; its arguments and result open below it. An error
+    // is said beside it, outside the part that opens.
+    const item = el("div", "call");
     item.id = "call-" + message.call;
+    const details = el("details");
     const summary = el("summary");
     const state = el("span", "state", "[running]");
     summary.append(state, " ", el("code", "call-name", message.name), "(", el("span", "args", shownArgs(message.args)), ")");
     const duration = el("span", "duration");
     summary.append(" ", duration);
-    item.appendChild(summary);
+    details.appendChild(summary);
     const body = el("div", "call-body");
     body.appendChild(el("h4", null, "arguments"));
     body.appendChild(el("pre", null, pretty(message.args)));
-    item.appendChild(body);
+    details.appendChild(body);
+    item.appendChild(details);
     append(item);
     const call = { element: item, stateNode: state, duration, body, name: message.name, state: "running" };
     view.calls.set(message.call, call);
@@ -230,6 +238,10 @@ const handlers = {
     }
     const call = view.calls.get(question ? question.call : "");
     if (call) setCallState(call, message.approved ? "approved, running" : "denied");
+    for (const record of view.steps.values()) {
+      const entry = question && record.calls.get(question.call);
+      if (entry) entry.said.textContent = message.approved ? "approved, running" : "denied";
+    }
     setTurnState(view.running ? "running: turn " + view.turn : "idle");
   },
   step(message) { addUsageRow(message); finishStep(message); },
@@ -303,6 +315,9 @@ function askQuestion(message) {
   view.questions.set(message.question, { element: box, call: message.call });
   const call = view.calls.get(message.call);
   if (call) setCallState(call, "waiting for approval");
+  const record = view.steps.get(view.turn + ":" + message.step);
+  const entry = record && record.calls.get(message.call);
+  if (entry) entry.said.textContent = "waiting for approval";
   setTurnState("waiting for approval: " + message.name);
   heading.focus();
 }
