@@ -1,7 +1,8 @@
 """The web view's HTTP surface: the page, its two static files, and a small JSON API.
 
     GET  /                      the page (the token is written into its links)
-    GET  /static/app.js|app.css its script and style: plain files, no build step
+    GET  /static/NAME           its scripts (dom, timeline, home, app) and style: plain
+                                files, no build step
     GET  /api/info              banner, model, tools, whether there is a home panel
     GET  /api/events            server-sent events: every page message, replayed from
                                 ``Last-Event-ID`` (or ``?after=``) on
@@ -22,7 +23,7 @@ import contextlib
 import html
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -43,7 +44,13 @@ from agentkit.web.home_panel import HomePanel
 from agentkit.web.hub import EventHub
 from agentkit.web.messages import one_line
 
-STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+STATIC = {
+    "dom.js": "text/javascript",
+    "timeline.js": "text/javascript",
+    "home.js": "text/javascript",
+    "app.js": "text/javascript",
+    "app.css": "text/css",
+}
 MAX_MESSAGE_CHARS = 100_000
 
 
@@ -62,7 +69,7 @@ class WebSetup:
     script: ScriptNotes | None = None
     session: str | None = None  # the session to show first; None: a new one
     error_line: Callable[[BaseException], str] = plain_error_line
-    home: HomePanel | None = field(default=None)
+    home: HomePanel | None = None  # None: found in the agent's tools, if it has a home
 
 
 class WebView:

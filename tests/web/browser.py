@@ -8,6 +8,8 @@ services at start, and this machine's closed network refuses it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -38,6 +40,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@contextlib.asynccontextmanager
 async def launched_browser() -> AsyncIterator[Any]:
     """Chromium for one test. Playwright's async API: its sync one runs an event loop of
     its own in the main thread, which pytest-asyncio's loop cannot share."""
@@ -55,6 +58,9 @@ async def launched_browser() -> AsyncIterator[Any]:
             yield browser
         finally:
             await browser.close()
+    # The driver's process transport is let go of here, in the loop that made it: later,
+    # another test's loop would meet it closed and warn.
+    gc.collect()
 
 
 def artifacts_dir(tmp_path: Path) -> Path:

@@ -21,14 +21,18 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
-    async for browser in launched_browser():
+    async with launched_browser() as browser:
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(TIMEOUT_MS)
         page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         try:
             yield page
         finally:
             await context.close()
+        assert errors == []  # the page's script never failed, nothing was refused to it
 
 
 async def _open(page: Any, server: WebServer) -> list[str]:

@@ -23,6 +23,7 @@ Web = tuple[WebServer, PageClient, EventReader]
 ROUTES = [
     ("GET", "/"),
     ("GET", "/static/app.js"),
+    ("GET", "/static/timeline.js"),
     ("GET", "/static/app.css"),
     ("GET", "/api/info"),
     ("GET", "/api/events"),
@@ -59,7 +60,8 @@ def test_every_route_refuses_a_missing_or_wrong_token(web: Web) -> None:
         script = http.get("/static/app.js", headers={"x-agentkit-token": token})
     assert page.status_code == 200 and script.status_code == 200
     # The page's own links carry the token, so its script and style load.
-    assert f'src="/static/app.js?token={token}"' in page.text
+    for script in ("dom", "timeline", "home", "app"):
+        assert f'src="/static/{script}.js?token={token}"' in page.text
     assert f'href="/static/app.css?token={token}"' in page.text
     # Nothing refused reached the agent: no turn was started.
     assert [m["type"] for m in events.messages] == ["session", "home"]
@@ -139,7 +141,7 @@ def test_every_answer_keeps_the_page_to_itself(web: Web) -> None:
 
 def test_the_page_loads_nothing_from_elsewhere() -> None:
     static = Path(guard.__file__).parent / "static"
-    for name in ("index.html", "app.js", "app.css"):
+    for name in ("index.html", "dom.js", "timeline.js", "home.js", "app.js", "app.css"):
         text = (static / name).read_text(encoding="utf-8")
         assert re.findall(r"https?:|//[a-z0-9]|@import|url\(", text) == [], name
 
@@ -255,3 +257,23 @@ def test_the_token_is_printed_once_and_logged_nowhere(tmp_path: Path) -> None:
         for line in err.splitlines()
     )
     assert err.splitlines()[-1] == "stopped"
+
+
+def test_without_a_key_or_a_run_file_nothing_could_answer(tmp_path: Path) -> None:
+    process = agentkit_process("web", "--tools", "tools.home")
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (2, "")
+    assert err.startswith("error: no GEMINI_API_KEY or GOOGLE_API_KEY is set, so no model can answer")
+    assert len(err.splitlines()) == 1
+
+
+def test_a_damaged_session_to_open_first_is_one_line(tmp_path: Path) -> None:
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    (sessions / "broken.json").write_text("[1, 2", encoding="utf-8")
+    process = agentkit_process(
+        "web", str(write_run_file(tmp_path)), "--session", "broken", "--session-dir", str(sessions)
+    )
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (2, "")
+    assert err.startswith("error: ") and "broken" in err and len(err.splitlines()) == 1

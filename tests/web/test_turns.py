@@ -228,6 +228,7 @@ def test_bad_requests_get_one_line(web: Web) -> None:
         (client.http.post("/api/send", content="{", headers={"content-type": "application/json"}),
          400, "the body is not valid JSON"),
     ]
+    cases.append((client.http.get("/static/app.py"), 404, "no such file: app.py"))
     assert [(r.status_code, r.json()) for r, _, _ in cases] == [
         (status, {"error": line}) for _, status, line in cases
     ]

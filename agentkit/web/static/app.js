@@ -1,8 +1,11 @@
 // agentkit web: the page. Plain script, no build step, nothing loaded from elsewhere.
 // Everything it shows comes from the server's event stream (/api/events): the same events
 // the CLI prints, as JSON messages. Text from the model, tools or sessions is always put
-// into the page as text (textContent), never as markup.
+// into the page as text (textContent), never as markup. dom.js, timeline.js and home.js
+// are loaded before it.
 "use strict";
+
+const { el, json, pretty, ms, cost, count } = window.AgentkitWeb.dom;
 
 const token = document.body.dataset.token;
 const $ = (id) => document.getElementById(id);
@@ -13,8 +16,7 @@ const view = {
   textBlock: null,    // the model's text being streamed into, if any
   calls: new Map(),   // page call id -> {element, state, ...}
   questions: new Map(),
-  steps: new Map(),   // "turn:step" -> timeline record
-  turns: new Map(),   // turn -> {started, rows element}
+  timeline: null,     // AgentkitWeb.Timeline, made at start
   totals: { prompt: 0, output: 0, thinking: 0, cost: 0, costKnown: true },
 };
 
@@ -62,13 +64,6 @@ function follow() {
 
 // -- small helpers -----------------------------------------------------------------------
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function log() { return $("log"); }
 
 function append(node) {
@@ -86,24 +81,9 @@ function alertLine(line) {
   alerts.appendChild(el("p", "error-line", line));
 }
 
-function json(value) { return JSON.stringify(value); }
-function pretty(value) { return JSON.stringify(value, null, 2); }
-
 function shownArgs(args) {
   return Object.entries(args || {}).map(([k, v]) => k + "=" + json(v)).join(", ");
 }
-
-function ms(seconds) {
-  if (seconds === null || seconds === undefined) return "";
-  const value = seconds * 1000;
-  return value >= 1000 ? (seconds.toFixed(2) + " s") : (value < 10 ? value.toFixed(1) : Math.round(value)) + " ms";
-}
-
-function cost(value) {
-  return value === null || value === undefined ? "unknown" : "$" + value.toFixed(6);
-}
-
-function count(value) { return Number(value || 0).toLocaleString("en-US"); }
 
 function setTurnState(text) { $("turn-state").textContent = text; }
 
@@ -127,7 +107,7 @@ const handlers = {
     if (message.state === "running") {
       view.turn = message.turn;
       view.running = true;
-      startTurnTimeline(message.turn, message.at);
+      view.timeline.startTurn(message.turn, message.at);
       setTurnState("running: turn " + message.turn);
     } else {
       view.running = false;
@@ -155,10 +135,18 @@ const handlers = {
     }
     view.textBlock.textContent += message.text;
     view.textBlock.scrollIntoView({ block: "nearest" });
-    noteModelDone(message, false);
+    if (message.at) view.timeline.step(view.turn, message.step);
   },
   thought(message) {
+    // A thought streams in pieces: they join the step's open thought while nothing else
+    // came between.
+    const last = log().lastElementChild;
+    if (last && last.classList.contains("thought") && last.dataset.step === String(message.step)) {
+      last.querySelector("p").textContent += message.text;
+      return;
+    }
     const item = el("details", "thought");
+    item.dataset.step = String(message.step);
     item.appendChild(el("summary", null, "thinking (step " + message.step + ")"));
     item.appendChild(el("p", null, message.text));
     append(item);
@@ -183,8 +171,7 @@ const handlers = {
     append(item);
     const call = { element: item, stateNode: state, duration, body, name: message.name, state: "running" };
     view.calls.set(message.call, call);
-    if (message.at) noteModelDone(message, true);
-    if (message.at) addCallRow(message);
+    if (message.at) view.timeline.call(view.turn, message);
   },
   result(message) {
     let call = view.calls.get(message.call);
@@ -203,7 +190,7 @@ const handlers = {
       const error = (message.response && message.response.error) || {};
       call.element.appendChild(el("p", "call-error", message.status + ": " + (error.message || json(error))));
     }
-    if (message.at) finishCallRow(message);
+    if (message.at) view.timeline.result(view.turn, message);
   },
   progress(message) {
     const call = view.calls.get(message.call);
@@ -238,13 +225,10 @@ const handlers = {
     }
     const call = view.calls.get(question ? question.call : "");
     if (call) setCallState(call, message.approved ? "approved, running" : "denied");
-    for (const record of view.steps.values()) {
-      const entry = question && record.calls.get(question.call);
-      if (entry) entry.said.textContent = message.approved ? "approved, running" : "denied";
-    }
+    if (question) view.timeline.said(question.call, message.approved ? "approved, running" : "denied");
     setTurnState(view.running ? "running: turn " + view.turn : "idle");
   },
-  step(message) { addUsageRow(message); finishStep(message); },
+  step(message) { addUsageRow(message); view.timeline.stepFinished(view.turn, message); },
   run(message) {
     const usage = message.usage;
     append(el("p", "run-summary",
@@ -253,7 +237,10 @@ const handlers = {
       count(usage.output) + " out, " + count(usage.thinking) + " thinking) · " + cost(message.cost_usd)));
     addToTotals(message);
   },
-  home(message) { showHome(message.state, message.changed); },
+  home(message) {
+    $("home").hidden = false;
+    window.AgentkitWeb.renderHome($("home-state"), message.state, message.changed);
+  },
   error(message) { append(el("p", "error-line", "error: " + message.line)); },
   notice(message) { append(el("p", "notice", message.line)); },
 };
@@ -269,10 +256,8 @@ function resetView() {
   view.textBlock = null;
   view.calls.clear();
   view.questions.clear();
-  view.steps.clear();
-  view.turns.clear();
+  view.timeline.reset();
   view.totals = { prompt: 0, output: 0, thinking: 0, cost: 0, costKnown: true };
-  $("timeline").textContent = "";
   document.querySelector("#usage-table tbody").textContent = "";
   showTotals();
 }
@@ -315,9 +300,7 @@ function askQuestion(message) {
   view.questions.set(message.question, { element: box, call: message.call });
   const call = view.calls.get(message.call);
   if (call) setCallState(call, "waiting for approval");
-  const record = view.steps.get(view.turn + ":" + message.step);
-  const entry = record && record.calls.get(message.call);
-  if (entry) entry.said.textContent = "waiting for approval";
+  view.timeline.said(message.call, "waiting for approval");
   setTurnState("waiting for approval: " + message.name);
   heading.focus();
 }
@@ -378,176 +361,10 @@ function showTotals() {
   $("total-cost").textContent = totals.costKnown ? cost(totals.cost) : "unknown";
 }
 
-// -- the timeline ------------------------------------------------------------------------
-// Times are the server's: each message's "at", and each call's start and duration.
-
-function startTurnTimeline(turn, at) {
-  const section = el("section", "turn-timeline");
-  section.appendChild(el("h3", null, "Turn " + turn));
-  const rows = el("ol", "rows");
-  section.appendChild(rows);
-  $("timeline").appendChild(section);
-  view.turns.set(turn, { started: at, ended: at, rows, bars: [] });
-}
-
-function stepRecord(step, at) {
-  const key = view.turn + ":" + step;
-  let record = view.steps.get(key);
-  if (!record) {
-    const turn = view.turns.get(view.turn);
-    if (!turn) return null;
-    const previous = view.steps.get(view.turn + ":" + (step - 1));
-    const started = previous && previous.ended ? previous.ended : turn.started;
-    const group = el("li", "step");
-    group.appendChild(el("h4", null, "step " + step));
-    const lanes = el("ol", "lanes");
-    group.appendChild(lanes);
-    turn.rows.appendChild(group);
-    record = { started, modelDone: null, ended: null, lanes, group, model: null, calls: new Map(), turn };
-    record.model = lane(record, "model", "answering");
-    view.steps.set(key, record);
-  }
-  return record;
-}
-
-function lane(record, label, state) {
-  const row = el("li", "lane");
-  const name = el("span", "lane-name", label);
-  const track = el("span", "track");
-  const bar = el("span", "bar");
-  track.appendChild(bar);
-  const said = el("span", "lane-state", state);
-  row.append(name, track, said);
-  record.lanes.appendChild(row);
-  const entry = { row, bar, said, start: null, end: null };
-  record.turn.bars.push(entry);
-  return entry;
-}
-
-function noteModelDone(message, byCall) {
-  const record = stepRecord(message.step, message.at);
-  if (!record || record.modelDone) return;
-  if (byCall) {
-    record.modelDone = message.at;
-    record.model.start = record.started;
-    record.model.end = message.at;
-    record.model.said.textContent = "done · " + ms(message.at - record.started);
-    redraw(record.turn);
-  }
-}
-
-function addCallRow(message) {
-  const record = stepRecord(message.step, message.at);
-  if (!record) return;
-  const entry = lane(record, message.name, "running");
-  record.calls.set(message.call, entry);
-}
-
-function finishCallRow(message) {
-  const record = view.steps.get(view.turn + ":" + message.step);
-  if (!record) return;
-  const entry = record.calls.get(message.call);
-  if (!entry) return;
-  if (message.started_at) {
-    entry.start = message.started_at;
-    entry.end = message.started_at + message.duration;
-    entry.said.textContent = message.status + " · " + ms(message.duration);
-  } else {
-    entry.said.textContent = message.status + " · not run";
-  }
-  markParallel(record);
-  redraw(record.turn);
-}
-
-function markParallel(record) {
-  const ran = [...record.calls.values()].filter((entry) => entry.start !== null);
-  for (const entry of ran) {
-    const beside = ran.filter((other) => other !== entry && other.start < entry.end && entry.start < other.end).length;
-    entry.row.dataset.parallel = beside ? "yes" : "no";
-    const note = entry.row.querySelector(".parallel");
-    if (note) note.remove();
-    if (beside) entry.row.appendChild(el("span", "parallel", "· in parallel with " + beside + " other" + (beside > 1 ? "s" : "")));
-  }
-}
-
-function finishStep(message) {
-  const record = stepRecord(message.step, message.at);
-  if (!record) return;
-  record.ended = message.at;
-  if (!record.modelDone) {
-    record.modelDone = message.at;
-    record.model.start = record.started;
-    record.model.end = message.at;
-    record.model.said.textContent = "done · " + ms(message.at - record.started);
-  }
-  record.turn.ended = Math.max(record.turn.ended, message.at);
-  const usage = message.usage;
-  record.group.querySelector("h4").textContent =
-    "step " + message.step + " · " + ms(message.at - record.started) + " · " + count(usage.total) + " tokens · " + cost(message.cost_usd);
-  redraw(record.turn);
-}
-
-function redraw(turn) {
-  let end = turn.ended;
-  for (const entry of turn.bars) if (entry.end !== null) end = Math.max(end, entry.end);
-  const span = Math.max(end - turn.started, 0.001);
-  for (const entry of turn.bars) {
-    if (entry.start === null) continue;
-    const left = Math.max(0, (entry.start - turn.started) / span) * 100;
-    const width = Math.max(((entry.end - entry.start) / span) * 100, 0.8);
-    entry.bar.style.left = Math.min(left, 99.2) + "%";
-    entry.bar.style.width = Math.min(width, 100 - Math.min(left, 99.2)) + "%";
-    entry.bar.classList.add("placed");
-  }
-}
-
-// -- the home ----------------------------------------------------------------------------
-
-function showHome(state, changed) {
-  $("home").hidden = false;
-  const box = $("home-state");
-  box.textContent = "";
-  const changedSet = new Set(changed || []);
-  const mark = (row, key) => {
-    if (changedSet.has(key)) {
-      row.classList.add("changed");
-      row.appendChild(el("td", "changed-note", "changed"));
-    } else {
-      row.appendChild(el("td", "changed-note", ""));
-    }
-  };
-  const table = (title, entries, describe, part) => {
-    box.appendChild(el("h3", null, title));
-    const grid = el("table", "home-table");
-    grid.dataset.part = part;
-    for (const [name, value] of entries) {
-      const row = el("tr");
-      row.dataset.name = name;
-      row.appendChild(el("th", null, name));
-      row.lastChild.scope = "row";
-      row.appendChild(el("td", "value", describe(value)));
-      mark(row, part + "." + name);
-      grid.appendChild(row);
-    }
-    box.appendChild(grid);
-  };
-  table("Lights", Object.entries(state.lights || {}), (light) =>
-    light.on ? "on, " + light.brightness + "%, " + light.color_temperature : "off", "lights");
-  const thermostat = state.thermostat || {};
-  table("Thermostat", [["thermostat", thermostat]], (t) =>
-    t.mode + ", target " + t.target_celsius + " °C, now " + t.current_celsius + " °C", "thermostat");
-  table("Locks", Object.entries(state.locks || {}), (locked) => (locked ? "locked" : "unlocked"), "locks");
-  table("Blinds", Object.entries(state.blinds || {}), (position) =>
-    position === 0 ? "closed (0% open)" : position === 100 ? "fully open (100%)" : position + "% open", "blinds");
-  if (changedSet.has("thermostat")) {
-    const row = box.querySelector('table[data-part="thermostat"] tr');
-    if (row) { row.classList.add("changed"); row.lastChild.textContent = "changed"; }
-  }
-}
-
 // -- starting ----------------------------------------------------------------------------
 
 async function start() {
+  view.timeline = new window.AgentkitWeb.Timeline($("timeline"));
   $("composer").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("message");
