@@ -28,7 +28,7 @@ from agentkit.agent import (
     RunFinished,
     StepFinished,
 )
-from agentkit.errors import AgentkitError
+from agentkit.errors import AgentkitError, SessionError
 from agentkit.sessions import Session, SessionStore, check_name
 from agentkit.types import Content
 from agentkit.web.confirmations import ConfirmationDesk
@@ -102,8 +102,9 @@ class Conversation:
         continues it. Raises ``SessionError`` for a bad name or a damaged session."""
         if self.busy:
             raise TurnRunning("a turn is running: stop it or wait for it before switching")
-        name = check_name(name) if name else self._new_name()
-        session = self.store.load(name) or Session()
+        # A new name is new to the store (``_new_name`` says so): nothing to read.
+        session = (self.store.load(check_name(name)) if name else None) or Session()
+        name = name or self._new_name()
         history = [Content.model_validate(item) for item in session.history]
         self.chat = self.agent.chat(history)
         saved = session.meta.get("context")
@@ -132,13 +133,20 @@ class Conversation:
         return name
 
     def _save(self, history: Sequence[Content], context: Sequence[Content] | None) -> None:
+        """Save the session (atomically, by the store). A save that fails — a full disk, a
+        folder gone — is a line on the page; the turn goes on, and the next step saves
+        everything again."""
         if not history:
             return
         if context is None:
             self._meta.pop("context", None)
         else:
             self._meta["context"] = [content.to_wire() for content in context]
-        self.store.save(self.name, Session([c.to_wire() for c in history], self._meta))
+        try:
+            self.store.save(self.name, Session([c.to_wire() for c in history], self._meta))
+        except (OSError, SessionError) as error:
+            line = f"the session {self.name!r} could not be saved: {one_line(str(error))}"
+            self.hub.publish({"type": "error", "line": line})
 
     # -- turns ---------------------------------------------------------------------------
 

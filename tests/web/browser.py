@@ -13,7 +13,7 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -33,7 +33,7 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     """Skip, with the reason, on a developer's machine; fail in CI, which must run these."""
     if in_ci():
         pytest.fail(f"browser tests must run in CI: {reason}")

@@ -120,3 +120,20 @@ def test_a_damaged_session_cannot_be_opened_and_says_why(
     assert "broken" in answer.json()["error"] and "\n" not in answer.json()["error"]
     assert opened.json() == {"current": "fine"}
     assert events.of_type("session")[-1]["items"] == [{"type": "user", "text": "hi"}]
+
+
+def test_a_session_that_cannot_be_saved_is_said_and_the_turn_goes_on(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "sessions").write_text("a file where the sessions' folder should be")
+    emulator.script(["Hello."])
+    with served_over(emulator, tmp_path) as (server, client, events):
+        client.send("Hi")
+        assert events.wait_turn_end(1)["state"] == "finished"
+    name = events.of_type("session")[0]["name"]
+    lines = {m["line"] for m in events.of_type("error")}
+    assert lines == {
+        f"the session {name!r} could not be saved: {tmp_path / 'sessions'}: cannot hold "
+        "sessions: File exists"
+    }
+    assert "".join(m["text"] for m in events.of_type("text")) == "Hello."
