@@ -30,6 +30,9 @@ CLEARED_ENVIRONMENT = re.compile(
     r"|(HTTPS?|ALL|NO|WS|WSS|FTP)_PROXY)$",
     re.IGNORECASE,
 )
+# Where tests may leave artifacts for a person to look at (the web view's screenshots):
+# read before AGENTKIT_* is cleared, since it points at no service and no data.
+TEST_ARTIFACTS = os.environ.get("AGENTKIT_TEST_ARTIFACTS")
 for _name in [name for name in os.environ if CLEARED_ENVIRONMENT.match(name)]:
     del os.environ[_name]
 os.environ["PYTHONPATH"] = os.pathsep.join(

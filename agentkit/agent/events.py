@@ -36,7 +36,11 @@ class FunctionCallEvent:
 
 @dataclass(frozen=True)
 class FunctionResultEvent:
-    """A call finished; ``response`` is what the model receives (``error`` on failure)."""
+    """A call finished; ``response`` is what the model receives (``error`` on failure).
+
+    ``started_at`` is the wall-clock time (``time.time()``) at which the call was handed to
+    its tool, None when it never ran (unknown, invalid, denied, over a limit): with
+    ``duration`` it places the call on a timeline, beside the calls that ran with it."""
 
     step: int
     name: str
@@ -44,6 +48,7 @@ class FunctionResultEvent:
     response: dict[str, Any]
     ok: bool
     duration: float
+    started_at: float | None = None
     kind: Literal["function_result"] = "function_result"
 
 

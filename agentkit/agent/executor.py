@@ -34,6 +34,7 @@ class PlannedCall:
     is_final_answer: bool = False
     ran: bool = False  # the tool was actually called (counts against the tool-call limit)
     fate: CallFate | None = None  # set when the call is handed to its tool
+    started_at: float | None = None  # wall-clock time it was handed over (for timelines)
     result: ToolResult | None = None
 
 
@@ -136,6 +137,7 @@ async def run_planned(
         if time_left is not None:
             item.fate.deadline = time.monotonic() + time_left
         context = make_context(item) if tool.takes_context else None
+        item.started_at = time.time()
         validated, fate = item.validated, item.fate
 
         def invoke() -> Awaitable[ToolResult]:

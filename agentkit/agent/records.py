@@ -50,7 +50,13 @@ def record_answers(
             )
         events.append(
             FunctionResultEvent(
-                state.step, record.name, record.call_id, record.response, record.ok, record.duration
+                state.step,
+                record.name,
+                record.call_id,
+                record.response,
+                record.ok,
+                record.duration,
+                item.started_at,
             )
         )
     return results, events

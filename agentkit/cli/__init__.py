@@ -1,4 +1,4 @@
-"""The ``agentkit`` command: run, batch, chat, tools, serve.
+"""The ``agentkit`` command: run, batch, chat, tools, serve, mcp, web.
 
 Exit codes (``agentkit.cli.exits``): 0 success; 2 a usage or set-up error (bad run file,
 tools, session, no model); 3 the model or the API failed; 4 a run stopped at a limit; 130
@@ -168,7 +168,10 @@ def _parser() -> _Parser:
     from agentkit.cli.worker import add_worker_parser
 
     add_worker_parser(commands)
-    for name in ("run", "batch", "chat"):
+    from agentkit.cli.web import add_web_parser
+
+    add_web_parser(commands)
+    for name in ("run", "batch", "chat", "web"):
         commands.choices[name].add_argument(
             "--otel",
             action="store_true",

@@ -25,7 +25,7 @@ from agentkit.offline import live_or_scripted, remote_configured
 
 
 def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
-    runfile = _run_file(args)
+    runfile = run_file_for(args)
     if runfile.offline_turns is None and not args.file and not remote_configured():
         raise UsageError(no_model_line(runfile.model))
     # What can be wrong with the set-up is found before anything is shown or started.
@@ -45,7 +45,8 @@ def chat_command(args: argparse.Namespace, out: Console, err: Console) -> int:
         return terminal.talk(agent)
 
 
-def _run_file(args: argparse.Namespace) -> RunFile:
+def run_file_for(args: argparse.Namespace) -> RunFile:
+    """The run file named, or one made of ``--model`` and ``--tools`` (also ``agentkit web``)."""
     if args.file:
         # A run file says which model and tools; options that would be ignored are refused.
         for flag, given in (("--model", args.model), ("--tools", args.tools)):
