@@ -3,7 +3,7 @@
 ``record(item)`` appends one line per execution to ``$EFFECTS_DIR/attempts.log`` (each line
 one ``write`` to an ``O_APPEND`` file, whole even under ``kill -9``) and applies its effect
 once per idempotency key: the effect is a file created with ``O_EXCL`` named by the key, and
-a line in ``effects.log`` when it is new. With ``$EFFECTS_BLOCK`` set to a key, the first
+a line in ``effects.log`` when it is new; a repeat answers as the first execution did. With ``$EFFECTS_BLOCK`` set to a key, the first
 execution of that call blocks (after logging its attempt and writing ``blocked``) until the
 process is killed, so a test can kill the run inside a tool call.
 """
@@ -46,6 +46,9 @@ def record(item: str, ctx: ToolContext) -> dict[str, str]:
     try:
         os.close(os.open(folder / f"effect-{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
     except FileExistsError:
-        return {"recorded": item, "again": "yes"}
+        # Done before, by an execution whose result was never recorded (the process died
+        # first): the effect is not repeated, and the answer is the one that call gave, as
+        # an idempotent tool's is.
+        return {"recorded": item}
     _append(folder / "effects.log", {"key": key, "item": item})
     return {"recorded": item}
