@@ -84,9 +84,7 @@ def measure(seconds: float, rpm: int) -> dict[str, Any]:
             sent=len(times),
             burst_allowed=int(burst),
             most_in_any_minute=most_in_any_minute(times) if seconds >= 60 else None,
-            most_in_any_minute_x=(
-                most_in_any_minute(times) / rpm if seconds >= 60 else None
-            ),
+            most_in_any_minute_x=(most_in_any_minute(times) / rpm if seconds >= 60 else None),
             steady_rate_x=steady_rate / rpm,
             paced_429s=refused,
         )

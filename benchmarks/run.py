@@ -25,6 +25,7 @@ import anyio
 
 from benchmarks import batch_api, long_chat, mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
+from benchmarks.growth import Target
 from benchmarks.tool_build import measure as measure_tool_build
 
 STEPS_PER_RUN = 3  # model calls per run of the scenario
@@ -151,18 +152,6 @@ def sync_tools_seconds() -> float:
     started = time.perf_counter()
     agent.run_sync("look up four items")
     return round(time.perf_counter() - started, 3)
-
-
-@dataclass
-class Target:
-    name: str
-    value: float
-    limit: float
-    smaller_is_better: bool = True
-
-    @property
-    def met(self) -> bool:
-        return self.value <= self.limit if self.smaller_is_better else self.value >= self.limit
 
 
 def tracing_off_ns() -> float:
