@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_a_cancelled_call_leaves_no_server_behind(workshop: Workshop) -> None:
-    with anyio.move_on_after(5) as scope:
+    # The bound only catches a hang: a loaded CI machine may take seconds to start the server.
+    with anyio.move_on_after(60) as scope:
         async with workshop.stdio() as server:
             block = server.get("block")
             assert block is not None
