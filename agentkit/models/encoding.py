@@ -15,11 +15,11 @@ by other code after being sent would be sent as it was.
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from typing import Any
 
-from agentkit.types import Content, GenerateContentRequest
+from agentkit.models.turn_memo import TurnMemo
+from agentkit.types import GenerateContentRequest
 
 _TOOL_LISTS_KEPT = 32
 _KEYS = {
@@ -32,7 +32,9 @@ class RequestEncoder:
     """One model's encoder: the bytes of the turns and tool lists it has sent."""
 
     def __init__(self) -> None:
-        self._turns: dict[int, bytes] = {}  # id(turn) -> its bytes, while the turn lives
+        # Each turn's bytes, and the conversations sent, so a request that continues one
+        # looks only at its new turns.
+        self._turns: TurnMemo[bytes] = TurnMemo(_whole)
         # the tools' ids -> (the tools, their bytes); the tools are held, so no id is reused.
         # Keyed by the items: a request's list is a new list each time (pydantic copies it),
         # its Tool objects are the plan's own.
@@ -48,21 +50,13 @@ class RequestEncoder:
                 continue
             value = getattr(request, name)
             if name == "contents":
-                data = b"[" + b",".join(self._turn(turn) for turn in value) + b"]"
+                data = b"[" + b",".join(self._turns.each(value)) + b"]"
             elif name == "tools" and isinstance(value, list):
                 data = self._tool_list(value)
             else:
                 data = _whole(value)
             pieces.append(_KEYS[name] + data)
         return b"{" + b",".join(pieces) + b"}"
-
-    def _turn(self, turn: Content) -> bytes:
-        key = id(turn)
-        data = self._turns.get(key)
-        if data is None:
-            data = self._turns[key] = _whole(turn)
-            weakref.finalize(turn, self._turns.pop, key, None)
-        return data
 
     def _tool_list(self, tools: list[Any]) -> bytes:
         key = tuple(map(id, tools))

@@ -23,18 +23,40 @@ def request(**fields: Any) -> GenerateContentRequest:
 
 
 def test_the_joined_bytes_are_the_whole_requests_bytes() -> None:
-    call = Content(role="model", parts=[Part(function_call=FunctionCall(name="f", args={"é": [1, 2]}), thought_signature="c2ln")])
-    answer = Content(role="user", parts=[Part(function_response=FunctionResponse(name="f", response={"output": None}))])
-    tools = [Tool.model_validate({"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]}), Tool(google_search={})]
+    call = Content(
+        role="model",
+        parts=[
+            Part(function_call=FunctionCall(name="f", args={"é": [1, 2]}), thought_signature="c2ln")
+        ],
+    )
+    answer = Content(
+        role="user",
+        parts=[Part(function_response=FunctionResponse(name="f", response={"output": None}))],
+    )
+    tools = [
+        Tool.model_validate(
+            {"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]}
+        ),
+        Tool(google_search={}),
+    ]
     cases = [
         request(contents=[Content.user("hello")]),
-        request(contents=[Content.user("a"), call, answer], tools=tools,
-                system_instruction=Content.user("be brief"),
-                tool_config={"function_calling_config": {"mode": "AUTO"}},
-                generation_config={"temperature": 0.2}),
+        request(
+            contents=[Content.user("a"), call, answer],
+            tools=tools,
+            system_instruction=Content.user("be brief"),
+            tool_config={"function_calling_config": {"mode": "AUTO"}},
+            generation_config={"temperature": 0.2},
+        ),
         request(contents=[Content.user("x")], cached_content="cachedContents/a"),
-        GenerateContentRequest.model_validate({"contents": [{"role": "user", "parts": [{"text": "y"}]}], "newField": {"k": 1}}),
-        request(contents=[Content.model_validate({"role": "user", "parts": [{"text": "z", "unknownPart": 3}]})]),
+        GenerateContentRequest.model_validate(
+            {"contents": [{"role": "user", "parts": [{"text": "y"}]}], "newField": {"k": 1}}
+        ),
+        request(
+            contents=[
+                Content.model_validate({"role": "user", "parts": [{"text": "z", "unknownPart": 3}]})
+            ]
+        ),
     ]
     encoder = RequestEncoder()
     for case in cases:
@@ -48,7 +70,7 @@ def test_each_turn_is_encoded_once_and_forgotten_with_it() -> None:
     tools = [Tool(google_search={})]
     for size in range(1, 51):
         encoder.encode(request(contents=history[:size], tools=tools))
-    assert len(encoder._turns) == 50 and len(encoder._tools) == 1
+    assert len(encoder._turns._known) == 50 and len(encoder._tools) == 1
     del history
     gc.collect()
-    assert encoder._turns == {}
+    assert encoder._turns._known == {} and not encoder._turns._sequences
