@@ -40,6 +40,11 @@ class Transcript(list[Content]):
         self._views.add(shown)
         return shown
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a durable run's result) as its turns and how many are owned: the views
+        # of this process stay behind.
+        return (_rebuilt, (list(self), self.owned))
+
     def adopt(self, turns: Iterable[Content]) -> None:
         """Append a run's own turns (still owned when everything before them is)."""
         whole = self.owned == len(self)
@@ -95,6 +100,12 @@ class Transcript(list[Content]):
     def reverse(self) -> None:
         self._editing()
         super().reverse()
+
+
+def _rebuilt(turns: list[Content], owned: int) -> Transcript:
+    transcript = Transcript(turns)
+    transcript.owned = min(owned, len(transcript))
+    return transcript
 
 
 class TurnsView(Sequence[Content]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_a_session_keeps_history_across_invocations(tmp_path: Path) -> None:
     )
     assert main(["run", str(run_file), "--session", "talk"]) == 0
     assert main(["run", str(run_file), "--session", "talk"]) == 0
-    saved = json.loads((tmp_path / "sessions" / "talk.json").read_text())
+    saved = saved_session(tmp_path, "talk")
     assert [c["role"] for c in saved["history"]] == ["user", "model", "user", "model"]
     assert saved["meta"]["invocation"]["finished"] is True
 
@@ -88,7 +89,9 @@ def test_a_session_keeps_history_across_invocations(tmp_path: Path) -> None:
 def test_sessions_in_a_sqlite_database(tmp_path: Path) -> None:
     from agentkit.sessions import SqliteStore
 
-    run_file = write_run_file(tmp_path / "talk.toml", 'prompts = ["Hello"]\n[[offline.turns]]\ntext = "Hi."\n')
+    run_file = write_run_file(
+        tmp_path / "talk.toml", 'prompts = ["Hello"]\n[[offline.turns]]\ntext = "Hi."\n'
+    )
     database = tmp_path / "sessions.db"
     for _ in range(2):
         assert main(["run", str(run_file), "--session", "a", "--session-db", str(database)]) == 0
@@ -190,3 +193,12 @@ def test_tools_command_prints_the_request_fragment(capsys: pytest.CaptureFixture
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "run" in capsys.readouterr().err
+
+
+def saved_session(tmp_path: Path, name: str) -> dict[str, Any]:
+    """The session as the store reads it back (its file is a log of lines)."""
+    from agentkit.sessions import JsonFileStore
+
+    session = JsonFileStore(tmp_path / "sessions").load(name)
+    assert session is not None
+    return {"history": session.history, "meta": session.meta}
