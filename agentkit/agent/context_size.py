@@ -71,6 +71,21 @@ class InputLimits:
         self._known: dict[str, int | None] = {}
         self.turn_tokens: PerTurn = TurnMemo(content_tokens)
         self.turn_media_bytes: PerTurn = TurnMemo(turn_media_bytes)
+        # (instructions, tools) -> their tokens: every run of a chat sends the same two
+        # objects, and estimating a thousand tools' declarations is a whole encoding of them.
+        self._fixed: dict[tuple[int, int], tuple[Any, Any, int]] = {}
+
+    def fixed_tokens(self, instructions: Any, tools: Any) -> int:
+        """The estimate for what every request sends besides its contents."""
+        key = (id(instructions), id(tools))
+        kept = self._fixed.get(key)
+        if kept is not None and kept[0] is instructions and kept[1] is tools:
+            return kept[2]
+        tokens = json_tokens(instructions) + json_tokens(tools)
+        if len(self._fixed) >= 8:  # an agent has one plan at a time; a few are plenty
+            self._fixed.clear()
+        self._fixed[key] = (instructions, tools, tokens)  # held: their ids stay theirs
+        return tokens
 
     def learn(self, model: Any, limit: int) -> None:
         """A limit the API named when it refused a request as too long."""
