@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -129,7 +129,7 @@ def _cpu_ms(samples: list[float]) -> float:
 
 
 async def _rounds(
-    contenders: dict[str, Callable[[str], Awaitable[None]]], rounds: int, steps: int
+    contenders: Mapping[str, Callable[[str], Awaitable[None]]], rounds: int, steps: int
 ) -> dict[str, float]:
     """Median CPU ms per step of each contender, taking turns ``steps`` steps at a time."""
     samples: dict[str, list[float]] = {name: [] for name in contenders}
@@ -217,8 +217,13 @@ def _declared(count: int) -> list[Any]:
     return [get_weather, get_time, *(extra(n) for n in range(count - 2))]
 
 
-async def _tools_curve(url: str, smoke: bool) -> Curve:
+async def _tools_curves(url: str, smoke: bool) -> list[Curve]:
     curve = Curve("one step with many tools declared", "tools", "client CPU ms per step")
+    wire = Curve(
+        "the floor's step with tools split: the wire (agentkit column) and encoding (floor)",
+        "tools",
+        "client CPU ms per step",
+    )
     base = [Content.model_validate(turn) for turn in history(6)]
     for count in SMOKE_TOOL_COUNTS if smoke else TOOL_COUNTS:
         agent: Agent[None] = Agent(Gemini(base_url=url, api_key="bench"), tools=_declared(count))
@@ -233,19 +238,23 @@ async def _tools_curve(url: str, smoke: bool) -> Curve:
 
         contenders = {"agentkit": agentkit_step, "floor": floor.step}
         await _rounds(contenders, 1, 2)
-        figures = await _rounds(contenders, *((3, 3) if smoke else (7, 5)))
+        floor.encoding = 0.0
+        rounds, steps = (3, 3) if smoke else (7, 5)
+        figures = await _rounds(contenders, rounds, steps)
+        encoding = floor.encoding * 1000 / (rounds * steps)
         curve.points.append(Point(count, figures["agentkit"], figures["floor"]))
+        wire.points.append(Point(count, round(figures["floor"] - encoding, 3), round(encoding, 3)))
         await agent.aclose()
         await floor.client.aclose()
-    return curve
+    return [curve, wire]
 
 
 def _session_curves(smoke: bool) -> list[Curve]:
-    from agentkit.sessions import JsonFileStore, Session, SqliteStore
+    from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
 
     curves = []
     with tempfile.TemporaryDirectory() as directory:
-        stores = {
+        stores: dict[str, Callable[[], SessionStore]] = {
             "JSON file store": lambda: JsonFileStore(directory),
             "SQLite store": lambda: SqliteStore(os.path.join(directory, "sessions.db")),
         }
@@ -293,7 +302,7 @@ def measure(smoke: bool) -> list[Curve]:
     try:
         curves = [
             *anyio.run(_history_curves, url, smoke),
-            anyio.run(_tools_curve, url, smoke),
+            *anyio.run(_tools_curves, url, smoke),
         ]
     finally:
         server.kill()
@@ -307,7 +316,7 @@ def targets(curves: list[Curve], smoke: bool) -> list[Target]:
     the bytes it sends) is taken off; the same for tools; a session save at 5,000 turns
     within 1.5x of one at 100. Smoke: 3x slack, for gross regressions only."""
     slack = 3.0 if smoke else 1.0
-    runs, chats, wire, tools, *sessions = curves
+    runs, chats, wire, tools, tools_wire, *sessions = curves
     found = []
     for curve, label in ((runs, "agent.run(history=)"), (chats, "Chat.send")):
         last = curve.points[-1]
@@ -321,8 +330,18 @@ def targets(curves: list[Curve], smoke: bool) -> list[Target]:
             Target(f"{label} at {size} vs 100 turns, less the wire", round(flat, 2), 1.5 * slack)
         )
     most, fewest = tools.points[-1], tools.points[0]
+    tools_wire_growth = max(
+        0.0, tools_wire.point(most.size).agentkit - tools_wire.point(fewest.size).agentkit
+    )
+    flat_tools = (most.agentkit - tools_wire_growth) / fewest.agentkit
     found.append(Target(f"{most.size:,} tools, x floor", round(most.vs_floor, 2), 2.0 * slack))
-    found.append(Target(f"{most.size:,} vs {fewest.size} tools", tools.growth(), 1.5 * slack))
+    found.append(
+        Target(
+            f"{most.size:,} vs {fewest.size} tools, less the wire",
+            round(flat_tools, 2),
+            1.5 * slack,
+        )
+    )
     for curve in sessions:
         found.append(Target(f"{curve.name}: 5,000 vs 100 turns", curve.growth(), 1.5 * slack))
     return found
