@@ -18,7 +18,7 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import aclosing
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 import anyio
 
@@ -38,7 +38,14 @@ from agentkit.agent.loop import Loop
 from agentkit.agent.modes import AnyMode, ToolMode, plan_tools
 from agentkit.agent.prefix_cache import ContextCache, PrefixCaches
 from agentkit.agent.result import RunResult
-from agentkit.agent.running import Prompt, copy_history, prompt_content, result_of, run_blocking
+from agentkit.agent.running import (
+    Prompt,
+    copy_history,
+    own_history,
+    prompt_content,
+    result_of,
+    run_blocking,
+)
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.sources import HeldSources
 from agentkit.agent.state import LoopState, load_state
@@ -403,13 +410,10 @@ class Agent(Generic[DepsT]):
         prompt is added to both); ``run_id``: the run's id, when the caller names it (a
         durable run, whose id is its workflow's); ``adapt``: changes the run's settings
         (a durable run records its model and tool calls as steps)."""
-        # A chat's own history is its own objects, never edited in place: a new list of the
-        # same turns is enough. A caller's history is copied, so the run never shares it.
-        contents = (
-            cast(list[Content], list(history))
-            if owned and history is not None
-            else copy_history(history)
-        )
+        # agentkit's own turns (a chat's, a result's) are shared: it never edits a turn in
+        # place. The caller's other turns are copied, so the run never shares them.
+        contents, trusted = own_history(history)
+        checked = max(checked, trusted)
         start = len(contents)
         if prompt is not None:
             contents.append(prompt_content(prompt))

@@ -128,7 +128,7 @@ class Chat:
         known = len(transcript)
         continues = len(turns) >= known and (known == 0 or turns[known - 1] is transcript[-1])
         if continues:
-            transcript.extend(turns[known:])
+            transcript.adopt(turns[known:])
         else:
             self._transcript = Transcript(turns)
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 from agentkit.agent.context import SUMMARY_INSTRUCTION, compact, summary_request_text
-from agentkit.agent.context_size import json_tokens
 from agentkit.agent.events import ContextCompacted
 from agentkit.agent.settings import RunSettings
 from agentkit.agent.state import LoopState
@@ -136,7 +135,9 @@ class ContextKeeper:
     def _fixed_tokens(self) -> int:
         if self._fixed is None:
             settings = self.settings
-            self._fixed = json_tokens(settings.instructions) + json_tokens(settings.wire_tools)
+            self._fixed = settings.input_limits.fixed_tokens(
+                settings.instructions, settings.wire_tools
+            )
         return self._fixed
 
     async def _summarize(self, turns: list[Content]) -> str | None:

@@ -13,12 +13,11 @@ endpoint cannot say does the built-in table of model families answer.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 from agentkit.logs import get_logger
 from agentkit.models.capabilities import capabilities_for
+from agentkit.models.turn_memo import TurnMemo
 from agentkit.types import Content
 
 ATTACHMENT_TOKENS = 258
@@ -56,25 +55,9 @@ def json_tokens(value: Any) -> int:
 SMALL_REQUEST = 4_096
 
 
-class PerTurn:
-    """A figure of each turn (its tokens, its inline bytes), worked out once per turn and
-    kept while the turn lives: a long conversation's history is measured again every
-    request, and its turns do not change."""
-
-    def __init__(self, measure: Callable[[Content], int]) -> None:
-        self._measure = measure
-        self._known: dict[int, int] = {}
-
-    def __call__(self, turn: Content) -> int:
-        key = id(turn)
-        value = self._known.get(key)
-        if value is None:
-            value = self._known[key] = self._measure(turn)
-            weakref.finalize(turn, self._known.pop, key, None)
-        return value
-
-    def total(self, turns: list[Content]) -> int:
-        return sum(self(turn) for turn in turns)
+# A figure of each turn, worked out once per turn; a conversation's total costs only its new
+# turns (see ``agentkit.models.turn_memo``).
+PerTurn = TurnMemo[int]
 
 
 class InputLimits:
@@ -86,8 +69,23 @@ class InputLimits:
         from agentkit.agent.uploads import turn_media_bytes
 
         self._known: dict[str, int | None] = {}
-        self.turn_tokens = PerTurn(content_tokens)
-        self.turn_media_bytes = PerTurn(turn_media_bytes)
+        self.turn_tokens: PerTurn = TurnMemo(content_tokens)
+        self.turn_media_bytes: PerTurn = TurnMemo(turn_media_bytes)
+        # (instructions, tools) -> their tokens: every run of a chat sends the same two
+        # objects, and estimating a thousand tools' declarations is a whole encoding of them.
+        self._fixed: dict[tuple[int, int], tuple[Any, Any, int]] = {}
+
+    def fixed_tokens(self, instructions: Any, tools: Any) -> int:
+        """The estimate for what every request sends besides its contents."""
+        key = (id(instructions), id(tools))
+        kept = self._fixed.get(key)
+        if kept is not None and kept[0] is instructions and kept[1] is tools:
+            return kept[2]
+        tokens = json_tokens(instructions) + json_tokens(tools)
+        if len(self._fixed) >= 8:  # an agent has one plan at a time; a few are plenty
+            self._fixed.clear()
+        self._fixed[key] = (instructions, tools, tokens)  # held: their ids stay theirs
+        return tokens
 
     def learn(self, model: Any, limit: int) -> None:
         """A limit the API named when it refused a request as too long."""

@@ -10,12 +10,13 @@ import asyncio
 import concurrent.futures
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
 
 from agentkit.agent.events import Event, RunFinished
 from agentkit.agent.result import RunResult
+from agentkit.agent.transcript import Transcript, TurnsView
 from agentkit.models.base import close_model
 from agentkit.signals import result_interruptibly
 from agentkit.types import Content, Part
@@ -67,12 +68,30 @@ def _loop_running() -> bool:
 
 
 def copy_history(history: Sequence[Content | Mapping[str, Any]] | None) -> list[Content]:
-    """Own copies of the caller's turns: a run appends to its history, never to theirs."""
-    copies = []
-    for item in history or ():
+    """The run's own list of the caller's turns: a run appends to its history, never to
+    theirs (see ``own_history``)."""
+    return own_history(history)[0]
+
+
+def own_history(
+    history: Sequence[Content | Mapping[str, Any]] | None,
+) -> tuple[list[Content], int]:
+    """A new list of the turns, and how many of its first turns were agentkit's own already.
+
+    Copy on write, not copy always: agentkit never edits a turn in place, so its own turns
+    (a result's ``history_contents``, a chat's history: ``owned`` says how many) are shared
+    as they are, and only the caller's other turns — dicts, Content objects of their own,
+    turns appended since — are copied, so a later change to them cannot reach the run.
+    The turns shared were checked when their run sent them; the copies are checked again.
+    """
+    if history is None:
+        return [], 0
+    owned = getattr(history, "owned", 0) if isinstance(history, (Transcript, TurnsView)) else 0
+    turns = cast(list[Content], list(history[:owned])) if owned else []
+    for item in history[owned:] if owned else history:
         data = item.to_wire() if isinstance(item, Content) else dict(item)
-        copies.append(Content.model_validate(data))
-    return copies
+        turns.append(Content.model_validate(data))
+    return turns, owned
 
 
 def prompt_content(prompt: Prompt) -> Content:

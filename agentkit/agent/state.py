@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agentkit.agent.result import RunResult, RunUsage, StepRecord, StopReason, ToolCallRecord
+from agentkit.agent.transcript import Transcript
 from agentkit.errors import ConfigurationError
 from agentkit.types import Content, UsageMetadata
 
@@ -74,7 +75,8 @@ class LoopState:
             run_id=self.run_id,
             text=text,
             output=output if output is not None else text,
-            history_contents=list(self.history),
+            # Transcripts: passed back as a run's history, these turns are shared, not copied.
+            history_contents=Transcript(self.history),
             new_from=self.new_from,
             tool_calls=list(self.records),
             thoughts=list(self.thoughts),
@@ -82,7 +84,7 @@ class LoopState:
             steps=list(self.steps),
             stop_reason=stop_reason,
             state=state,
-            context_contents=None if self.context is None else list(self.context),
+            context_contents=None if self.context is None else Transcript(self.context),
         )
 
     def partial(self, text: str | None = None) -> RunResult:

@@ -7,6 +7,12 @@ chat keeps one ``Transcript``, a list that grows by appending; each result holds
 (trimming, replacing a turn) first gives each view its own copy of what it shows, so a
 result never changes after the fact, and bumps ``edits``, so the chat knows to check the
 history again before sending it.
+
+Both also say how many of their first turns are agentkit's own (``owned``): turns a run
+made or copied from a caller, which agentkit never edits in place. Passed back as a run's
+``history``, those are taken as they are instead of being copied and checked again, so a
+step of a long conversation costs what the step added. A turn the caller appended (or any
+other edit, which sets ``owned`` to 0) is copied, as every caller's turn is.
 """
 
 from __future__ import annotations
@@ -21,21 +27,37 @@ from agentkit.types import Content
 class Transcript(list[Content]):
     """A list of turns that counts its edits other than appending."""
 
-    def __init__(self, turns: Iterable[Content] = ()) -> None:
+    def __init__(self, turns: Iterable[Content] = (), *, owned: bool = True) -> None:
+        """``owned``: the turns are agentkit's own (a run's, or copies of a caller's)."""
         super().__init__(turns)
         self.edits = 0
+        self.owned = len(self) if owned else 0
         self._views: weakref.WeakSet[TurnsView] = weakref.WeakSet()
 
     def view(self, stop: int | None = None) -> TurnsView:
-        shown = TurnsView(self, len(self) if stop is None else stop)
+        stop = len(self) if stop is None else stop
+        shown = TurnsView(self, stop, min(stop, self.owned))
         self._views.add(shown)
         return shown
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a durable run's result) as its turns and how many are owned: the views
+        # of this process stay behind.
+        return (_rebuilt, (list(self), self.owned))
+
+    def adopt(self, turns: Iterable[Content]) -> None:
+        """Append a run's own turns (still owned when everything before them is)."""
+        whole = self.owned == len(self)
+        self.extend(turns)
+        if whole:
+            self.owned = len(self)
 
     def _editing(self) -> None:
         for shown in list(self._views):
             shown._detach()
         self._views = weakref.WeakSet()
         self.edits += 1
+        self.owned = 0
 
     # Every way a list changes other than growing at its end.
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -62,6 +84,15 @@ class Transcript(list[Content]):
         self._editing()
         super().clear()
 
+    def __iadd__(self, other: Iterable[Content]) -> Transcript:  # type: ignore[override,misc]
+        self.extend(other)  # appends: what was owned stays owned
+        return self
+
+    def __imul__(self, count: SupportsIndex) -> Transcript:
+        self._editing()
+        super().__imul__(count)
+        return self
+
     def sort(self, *args: Any, **kwargs: Any) -> None:
         self._editing()
         super().sort(*args, **kwargs)
@@ -71,12 +102,19 @@ class Transcript(list[Content]):
         super().reverse()
 
 
+def _rebuilt(turns: list[Content], owned: int) -> Transcript:
+    transcript = Transcript(turns)
+    transcript.owned = min(owned, len(transcript))
+    return transcript
+
+
 class TurnsView(Sequence[Content]):
     """The first ``stop`` turns of a transcript, without a copy of them."""
 
-    def __init__(self, base: list[Content], stop: int) -> None:
+    def __init__(self, base: list[Content], stop: int, owned: int = 0) -> None:
         self._base = base
         self._stop = stop
+        self.owned = owned  # a view cannot be edited: what was agentkit's stays so
 
     def _detach(self) -> None:
         self._base = list(self._base[: self._stop])

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,6 +22,7 @@ import anyio
 from rich.console import Console
 
 from agentkit.agent import RunFinished, RunResult, StepFinished, StopReason
+from agentkit.agent.transcript import Transcript as AgentTranscript
 from agentkit.cli.confirm import confirmation_policy
 from agentkit.cli.exits import EXIT_LIMIT, EXIT_OK, UsageError
 from agentkit.cli.render import Transcript, event_record, print_banner, write_json_line
@@ -29,7 +30,7 @@ from agentkit.cli.runfile import load_run_file
 from agentkit.cli.setup import agent_for, tools_for
 from agentkit.models.base import close_model
 from agentkit.offline import live_or_scripted
-from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore
+from agentkit.sessions import JsonFileStore, Session, SessionStore, SqliteStore, WireHistory
 from agentkit.textfiles import check_writable
 from agentkit.types import Content
 
@@ -62,6 +63,8 @@ class Invocation:
     in_prompt: bool = False  # a step of prompt ``done`` completed but not the prompt itself
     start: int = 0  # history length when this invocation began
     resumed: bool = False
+    # The turns of the run in progress that ``session.history`` holds as wire dicts.
+    _wire: WireHistory = field(default_factory=WireHistory)
 
     @classmethod
     def begin(
@@ -128,8 +131,17 @@ class Invocation:
         else:
             self.session.meta["context"] = [content.to_wire() for content in context]
 
-    def step_done(self, history: list[dict[str, Any]]) -> None:
-        self.session.history = history
+    def follow(self, contents: Sequence[Content]) -> None:
+        """Make the session's history ``contents`` (only new turns are converted)."""
+        self.session.history = self._wire.follow(contents)
+
+    def contents(self) -> AgentTranscript:
+        """The session's turns for the next run, which shares them (they are only ours)."""
+        self._wire = WireHistory(self.session.history)
+        return AgentTranscript(self._wire.load())
+
+    def step_done(self, contents: Sequence[Content]) -> None:
+        self.follow(contents)
         self.in_prompt = True
         self.save()
 
@@ -243,7 +255,7 @@ async def _one_prompt(
     transcript: Transcript,
     json_stream: IO[str] | None,
 ) -> RunResult:
-    history = [Content.model_validate(item) for item in invocation.session.history]
+    history = invocation.contents()
     saved = invocation.session.meta.get("context")
     context = [Content.model_validate(item) for item in saved] if isinstance(saved, list) else None
     async with aclosing(agent.stream(prompt, history=history, context=context)) as events:
@@ -253,9 +265,9 @@ async def _one_prompt(
                 write_json_line(json_stream, record)
             if isinstance(event, StepFinished):
                 invocation.keep_context(event.context)
-                invocation.step_done([content.to_wire() for content in event.history])
+                invocation.step_done(event.history)
             elif isinstance(event, RunFinished):
-                invocation.session.history = event.result.history
+                invocation.follow(event.result.history_contents)
                 invocation.keep_context(event.result.context_contents)
                 return event.result
     raise AssertionError("the run ended without a RunFinished event")

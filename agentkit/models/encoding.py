@@ -15,11 +15,12 @@ by other code after being sent would be sent as it was.
 
 from __future__ import annotations
 
-import weakref
+import itertools
 from collections import OrderedDict
 from typing import Any
 
-from agentkit.types import Content, GenerateContentRequest
+from agentkit.models.turn_memo import TurnMemo
+from agentkit.types import GenerateContentRequest
 
 _TOOL_LISTS_KEPT = 32
 _KEYS = {
@@ -32,7 +33,9 @@ class RequestEncoder:
     """One model's encoder: the bytes of the turns and tool lists it has sent."""
 
     def __init__(self) -> None:
-        self._turns: dict[int, bytes] = {}  # id(turn) -> its bytes, while the turn lives
+        # Each turn's bytes, and the conversations sent, so a request that continues one
+        # looks only at its new turns.
+        self._turns: TurnMemo[bytes] = TurnMemo(_after_comma)
         # the tools' ids -> (the tools, their bytes); the tools are held, so no id is reused.
         # Keyed by the items: a request's list is a new list each time (pydantic copies it),
         # its Tool objects are the plan's own.
@@ -42,27 +45,30 @@ class RequestEncoder:
         """The compact JSON of ``request`` (camelCase, only the fields that were set)."""
         if request.model_extra:
             return _whole(request)  # fields agentkit does not know: written whole
-        pieces = []
+        # One list of pieces joined once: the turns are most of a long request's bytes,
+        # and each ``+`` of bytes would copy all of them again.
+        pieces: list[bytes] = []
         for name in GenerateContentRequest.model_fields:
             if name not in request.model_fields_set:
                 continue
+            pieces.append(b"," + _KEYS[name] if pieces else b"{" + _KEYS[name])
             value = getattr(request, name)
             if name == "contents":
-                data = b"[" + b",".join(self._turn(turn) for turn in value) + b"]"
+                # Each turn's bytes are kept with the comma before them, so all of them go
+                # into the one join; the first turn's comma becomes the bracket.
+                turns = self._turns.each(value)
+                if turns:
+                    pieces.append(b"[" + turns[0][1:])
+                    pieces.extend(itertools.islice(turns, 1, None))
+                    pieces.append(b"]")
+                else:
+                    pieces.append(b"[]")
             elif name == "tools" and isinstance(value, list):
-                data = self._tool_list(value)
+                pieces.append(self._tool_list(value))
             else:
-                data = _whole(value)
-            pieces.append(_KEYS[name] + data)
-        return b"{" + b",".join(pieces) + b"}"
-
-    def _turn(self, turn: Content) -> bytes:
-        key = id(turn)
-        data = self._turns.get(key)
-        if data is None:
-            data = self._turns[key] = _whole(turn)
-            weakref.finalize(turn, self._turns.pop, key, None)
-        return data
+                pieces.append(_whole(value))
+        pieces.append(b"}" if pieces else b"{}")
+        return b"".join(pieces)
 
     def _tool_list(self, tools: list[Any]) -> bytes:
         key = tuple(map(id, tools))
@@ -75,6 +81,10 @@ class RequestEncoder:
         while len(self._tools) > _TOOL_LISTS_KEPT:
             self._tools.popitem(last=False)
         return data
+
+
+def _after_comma(turn: Any) -> bytes:
+    return b"," + _whole(turn)
 
 
 def _whole(value: Any) -> bytes:

@@ -28,8 +28,9 @@ from agentkit.agent import (
     RunFinished,
     StepFinished,
 )
+from agentkit.agent.transcript import Transcript
 from agentkit.errors import AgentkitError, SessionError
-from agentkit.sessions import Session, SessionStore, check_name
+from agentkit.sessions import Session, SessionStore, WireHistory, check_name
 from agentkit.types import Content
 from agentkit.web.confirmations import ConfirmationDesk
 from agentkit.web.home_panel import HomePanel
@@ -79,6 +80,7 @@ class Conversation:
         self.name = ""
         self.chat = agent.chat()
         self._meta: dict[str, Any] = {}
+        self._wire = WireHistory()  # the session's turns as saved, converted once each
         self._task: asyncio.Task[None] | None = None
         self._turns = 0
         self._messages = TurnMessages(agent.model.name)
@@ -105,8 +107,10 @@ class Conversation:
         # A new name is new to the store (``_new_name`` says so): nothing to read.
         session = (self.store.load(check_name(name)) if name else None) or Session()
         name = name or self._new_name()
-        history = [Content.model_validate(item) for item in session.history]
-        self.chat = self.agent.chat(history)
+        self._wire = WireHistory(session.history)
+        history = self._wire.load()
+        # Turns nothing else holds: the chat shares them instead of copying them.
+        self.chat = self.agent.chat(Transcript(history))
         saved = session.meta.get("context")
         if isinstance(saved, list):
             self.chat.context = [Content.model_validate(item) for item in saved]
@@ -143,7 +147,7 @@ class Conversation:
         else:
             self._meta["context"] = [content.to_wire() for content in context]
         try:
-            self.store.save(self.name, Session([c.to_wire() for c in history], self._meta))
+            self.store.save(self.name, Session(self._wire.follow(history), self._meta))
         except (OSError, SessionError) as error:
             line = f"the session {self.name!r} could not be saved: {one_line(str(error))}"
             self.hub.publish({"type": "error", "line": line})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
+
+from agentkit.sessions import JsonFileStore
 
 from .conftest import FIXTURES, agentkit_process, wait_until, write_run_file
 
@@ -44,7 +45,9 @@ def test_a_crashed_session_resumes_at_the_last_completed_step(tmp_path: Path) ->
     # "one" and "two" completed before the crash and were not repeated; the interrupted step ran again.
     assert count.read_text().split() == ["one", "two", "blocker", "blocker", "three"]
     assert "model> Second done." in out and "model> Third done." in out and "First done." not in out
-    history = json.loads((tmp_path / "s" / "crash.json").read_text())["history"]
+    saved = JsonFileStore(tmp_path / "s").load("crash")  # the session's log, read back
+    assert saved is not None
+    history = saved.history
     assert [c["role"] for c in history] == ["user", "model", "user", "model", "user"] + [
         "model",
         "user",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,12 +46,12 @@ def test_a_compaction_is_shown_and_recorded(tmp_path: Path, capsys: pytest.Captu
 def test_a_session_keeps_the_whole_history_and_the_context_it_continues_from(tmp_path: Path) -> None:
     file = run_file(tmp_path, 6)
     assert main(["run", str(file), "--session", "talk"]) == 0
-    saved = json.loads((tmp_path / "sessions" / "talk.json").read_text())
+    saved = saved_session(tmp_path, "talk")
     assert len(saved["history"]) == 12  # everything said
     context = saved["meta"]["context"]
     assert 0 < len(context) < 12 and context[-1] == saved["history"][-1]
     assert main(["run", str(file), "--session", "talk"]) == 0
-    again = json.loads((tmp_path / "sessions" / "talk.json").read_text())
+    again = saved_session(tmp_path, "talk")
     assert len(again["history"]) == 24 and len(again["meta"]["context"]) < 12
 
 
@@ -61,3 +62,12 @@ def test_context_mistakes_in_a_run_file_are_one_line(tmp_path: Path, capsys: pyt
         "unknown key(s) in [context]: max_token; known: max_tokens, keep_last, elide_over, "
         "summarize, keep_first, headroom"
     )
+
+
+def saved_session(tmp_path: Path, name: str) -> dict[str, Any]:
+    """The session as the store reads it back (its file is a log of lines)."""
+    from agentkit.sessions import JsonFileStore
+
+    session = JsonFileStore(tmp_path / "sessions").load(name)
+    assert session is not None
+    return {"history": session.history, "meta": session.meta}

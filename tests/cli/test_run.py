@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_a_session_keeps_history_across_invocations(tmp_path: Path) -> None:
     )
     assert main(["run", str(run_file), "--session", "talk"]) == 0
     assert main(["run", str(run_file), "--session", "talk"]) == 0
-    saved = json.loads((tmp_path / "sessions" / "talk.json").read_text())
+    saved = saved_session(tmp_path, "talk")
     assert [c["role"] for c in saved["history"]] == ["user", "model", "user", "model"]
     assert saved["meta"]["invocation"]["finished"] is True
 
@@ -190,3 +191,12 @@ def test_tools_command_prints_the_request_fragment(capsys: pytest.CaptureFixture
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "run" in capsys.readouterr().err
+
+
+def saved_session(tmp_path: Path, name: str) -> dict[str, Any]:
+    """The session as the store reads it back (its file is a log of lines)."""
+    from agentkit.sessions import JsonFileStore
+
+    session = JsonFileStore(tmp_path / "sessions").load(name)
+    assert session is not None
+    return {"history": session.history, "meta": session.meta}

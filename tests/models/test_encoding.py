@@ -48,7 +48,7 @@ def test_each_turn_is_encoded_once_and_forgotten_with_it() -> None:
     tools = [Tool(google_search={})]
     for size in range(1, 51):
         encoder.encode(request(contents=history[:size], tools=tools))
-    assert len(encoder._turns) == 50 and len(encoder._tools) == 1
+    assert len(encoder._turns._known) == 50 and len(encoder._tools) == 1
     del history
     gc.collect()
-    assert encoder._turns == {}
+    assert encoder._turns._known == {} and not encoder._turns._sequences
