@@ -154,12 +154,14 @@ async def iter_sse_data(chunks: AsyncIterable[bytes]) -> AsyncGenerator[bytes, N
     after_cr = False  # the last chunk ended with CR: a LF starting the next one is its pair
     received = 0
     async for chunk in chunks:
+        if not chunk:
+            continue  # an empty read says nothing (and a CR before it still awaits its LF)
         if after_cr:
             after_cr = False
             if chunk.startswith(b"\n"):
                 chunk = chunk[1:]
-        if not chunk:
-            continue  # an empty read (or a lone LF that completed a CR) says nothing
+                if not chunk:
+                    continue
         if not pieces and assembler.idle:
             whole = _whole_events(chunk)
             if whole is not None:
