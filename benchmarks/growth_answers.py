@@ -19,6 +19,7 @@ the server sent. Run alone: ``python -m benchmarks.growth_answers [--smoke]``.
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,8 +52,18 @@ def _endpoint(url: str) -> str:
     return f"{url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
 
 
-def _curl(url: str, size: int) -> float:
-    """curl's own transfer time: connection, request, every byte of the SSE answer."""
+Timing = tuple[float, float]  # wall seconds, CPU seconds
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _curl(url: str, size: int) -> Timing:
+    """curl's own transfer time (connection, request, every byte of the SSE answer) and its
+    CPU time, process start included."""
+    cpu = _children_cpu()
     done = subprocess.run(
         [
             "curl",
@@ -73,11 +84,11 @@ def _curl(url: str, size: int) -> float:
         text=True,
         check=True,
     )
-    return float(done.stdout)
+    return float(done.stdout), _children_cpu() - cpu
 
 
-async def _httpx_floor(client: httpx.AsyncClient, url: str, size: int) -> float:
-    started = time.perf_counter()
+async def _httpx_floor(client: httpx.AsyncClient, url: str, size: int) -> Timing:
+    started, cpu = time.perf_counter(), time.process_time()
     pieces: list[str] = []
     async with client.stream("POST", _endpoint(url), content=_request_body(size)) as response:
         async for line in response.aiter_lines():
@@ -85,23 +96,23 @@ async def _httpx_floor(client: httpx.AsyncClient, url: str, size: int) -> float:
                 event = json.loads(line[6:])
                 for part in event["candidates"][0].get("content", {}).get("parts", ()):
                     pieces.append(part.get("text", ""))
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started, time.process_time() - cpu
     _check("httpx floor", "".join(pieces), size)
     return elapsed
 
 
-async def _agentkit(agent: Agent[None], size: int) -> float:
-    started = time.perf_counter()
+async def _agentkit(agent: Agent[None], size: int) -> Timing:
+    started, cpu = time.perf_counter(), time.process_time()
     text = None
     async for event in agent.stream(f"{LONG_ANSWER}{size}"):
         if event.kind == "run_finished":
             text = event.result.text
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started, time.process_time() - cpu
     _check("agentkit", text, size)
     return elapsed
 
 
-def _genai_receiver(url: str) -> Callable[[int], Awaitable[float]] | None:
+def _genai_receiver(url: str) -> Callable[[int], Awaitable[Timing]] | None:
     try:
         from google import genai
         from google.genai import types
@@ -109,15 +120,15 @@ def _genai_receiver(url: str) -> Callable[[int], Awaitable[float]] | None:
         return None
     client = genai.Client(api_key="bench", http_options=types.HttpOptions(base_url=url))
 
-    async def receive(size: int) -> float:
-        started = time.perf_counter()
+    async def receive(size: int) -> Timing:
+        started, cpu = time.perf_counter(), time.process_time()
         pieces = []
         stream = await client.aio.models.generate_content_stream(
             model="gemini-2.5-flash", contents=f"{LONG_ANSWER}{size}"
         )
         async for chunk in stream:
             pieces.append(chunk.text or "")
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started, time.process_time() - cpu
         _check("google-genai", "".join(pieces), size)
         return elapsed
 
@@ -141,21 +152,25 @@ async def _curve(
         await _agentkit(agent, sizes[0])  # warm: the pool's connection, the validators
         await _httpx_floor(client, url, sizes[0])
         for size in sizes:
-            times: dict[str, list[float]] = {"agentkit": [], "curl": [], "httpx": [], "genai": []}
+            times: dict[str, list[Timing]] = {"agentkit": [], "curl": [], "httpx": [], "genai": []}
             for _ in range(repeats):  # interleaved: a burst of load hits every contender
                 times["curl"].append(await anyio.to_thread.run_sync(_curl, url, size))
                 times["agentkit"].append(await _agentkit(agent, size))
                 times["httpx"].append(await _httpx_floor(client, url, size))
                 if genai is not None:
                     times["genai"].append(await genai(size))
-            median = {k: statistics.median(v) * 1000 for k, v in times.items() if v}
+            walls = {k: [w * 1000 for w, _ in v] for k, v in times.items() if v}
+            cpus = {k: statistics.median(c * 1000 for _, c in v) for k, v in times.items() if v}
+            median = {k: statistics.median(v) for k, v in walls.items()}
             curve.points.append(
                 Point(size, median["agentkit"], median["curl"], median.get("genai"))
             )
-            spread = {k: f"{min(v) * 1000:.0f}-{max(v) * 1000:.0f}" for k, v in times.items() if v}
+            spread = ", ".join(f"{k} {min(v):.0f}-{max(v):.0f}" for k, v in walls.items())
+            cpu = ", ".join(f"{k} {v:.0f}" for k, v in cpus.items())
             notes.append(
                 f"  {size // KB} KB: httpx floor {median['httpx']:.1f} ms "
-                f"({median['httpx'] / median['curl']:.2f}x curl); spread (ms) {spread}"
+                f"({median['httpx'] / median['curl']:.2f}x curl); wall spread: {spread}; "
+                f"CPU ms: {cpu}"
             )
     finally:
         await client.aclose()
