@@ -72,7 +72,9 @@ class Turn:
         candidate: Candidate | None = chunk.first_candidate
         if candidate is None:
             return []
-        for name in _CANDIDATE_FIELDS:  # each as the last chunk that says it
+        # Each as the last chunk that says it. Only the fields the chunk set can say anything
+        # (the rest are None), and most chunks set none of them.
+        for name in _CANDIDATE_FIELDS & candidate.model_fields_set:
             value = getattr(candidate, name)
             if value is not None:
                 setattr(self, name, value)
@@ -84,7 +86,7 @@ class Turn:
             self.role = content.role
         deltas = []
         for index, part in enumerate(content.parts):
-            if index == 0 and self._open is not None and _joinable(self._open, part):
+            if index == 0 and self._open is not None and _continues(self._open, part):
                 self._continued.append(part.text or "")
                 self._joined = None
             else:
@@ -156,12 +158,9 @@ def _is_plain_text(part: Part) -> bool:
     )
 
 
-def _joinable(previous: Part, part: Part) -> bool:
-    return (
-        _is_plain_text(previous)
-        and _is_plain_text(part)
-        and bool(previous.thought) == bool(part.thought)
-    )
+def _continues(open_part: Part, part: Part) -> bool:
+    """Whether ``part`` continues the open part's text (which is plain text: it is open)."""
+    return _is_plain_text(part) and bool(open_part.thought) == bool(part.thought)
 
 
 def _join(first: Part, continued: list[str]) -> Part:
@@ -175,13 +174,15 @@ def _join(first: Part, continued: list[str]) -> Part:
 
 
 # What a candidate says about its answer besides the parts, kept on the turn.
-_CANDIDATE_FIELDS = (
-    "finish_reason",
-    "finish_message",
-    "safety_ratings",
-    "citation_metadata",
-    "avg_logprobs",
-    "logprobs_result",
-    "grounding_metadata",
-    "url_context_metadata",
+_CANDIDATE_FIELDS = frozenset(
+    {
+        "finish_reason",
+        "finish_message",
+        "safety_ratings",
+        "citation_metadata",
+        "avg_logprobs",
+        "logprobs_result",
+        "grounding_metadata",
+        "url_context_metadata",
+    }
 )

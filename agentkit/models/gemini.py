@@ -13,12 +13,11 @@ import httpx
 from agentkit.errors import (
     ConfigurationError,
     IncompleteStreamError,
-    MalformedResponseError,
     RequestTooLargeError,
 )
 from agentkit.models.capabilities import REQUEST_SIZE_LIMIT
 from agentkit.models.encoding import RequestEncoder
-from agentkit.models.parsing import parse_response
+from agentkit.models.parsing import parse_event, parse_response
 from agentkit.models.rate_limit import Admission, RateLimit
 from agentkit.models.rest import Credentials, RestTransport
 from agentkit.models.retry import RetryPolicy
@@ -188,14 +187,9 @@ class Gemini:
         finished = False
         delivered = 0
         admission = self._admission(body)
-        events = self._transport.stream(url, body, "streamGenerateContent", admission)
-        async with aclosing(events):
-            async for event in events:
-                if not isinstance(event, dict):
-                    raise MalformedResponseError(
-                        f"a stream event is not a JSON object: {event!r:.100}"
-                    )
-                chunk = parse_response(event)
+        chunks = self._transport.stream(url, body, "streamGenerateContent", parse_event, admission)
+        async with aclosing(chunks):
+            async for chunk in chunks:
                 if _is_final(chunk):
                     finished = True
                     if admission is not None:

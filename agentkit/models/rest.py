@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import httpx
@@ -23,11 +23,13 @@ from agentkit.logs import get_logger
 from agentkit.models.http_errors import error_from_body, error_from_status
 from agentkit.models.rate_limit import Admission
 from agentkit.models.retry import RetryPolicy
-from agentkit.models.sse import iter_sse_json
+from agentkit.models.sse import decode_event, iter_sse_data
 from agentkit.models.urls import shown_url
 from agentkit.types import ErrorStatus
 
 log = get_logger()
+
+T = TypeVar("T")
 
 RetryListener = Callable[[str, int, float, BaseException], None]
 # Set by the agent loop around a model call so HTTP retries also reach its event stream;
@@ -203,12 +205,20 @@ class RestTransport:
         return delay
 
     async def stream(
-        self, url: str, body: bytes, operation: str, admission: Admission | None = None
-    ) -> AsyncGenerator[Any, None]:
-        """Yield the JSON events of an SSE answer.
+        self,
+        url: str,
+        body: bytes,
+        operation: str,
+        parse: Callable[[Any], T],
+        admission: Admission | None = None,
+    ) -> AsyncGenerator[T, None]:
+        """Yield the events of an SSE answer, each as ``parse`` makes it.
 
-        A failure is retried only while nothing has been yielded: once a caller has seen a
-        chunk, replaying the stream would hand it the same parts twice.
+        ``parse`` receives an event's payload as bytes, or its decoded JSON when the
+        transport had to decode it to look for an in-stream error; what it raises ends the
+        stream (an ``IncompleteStreamError`` before any event is retried like a broken
+        connection). A failure is retried only while nothing has been yielded: once a
+        caller has seen a chunk, replaying the stream would hand it the same parts twice.
         """
         started = time.monotonic()
         number = 1
@@ -218,7 +228,7 @@ class RestTransport:
                 await admission.wait()
             credentials = await self._headers()
             try:
-                async with aclosing(self._stream_once(url, body, credentials)) as events:
+                async with aclosing(self._stream_once(url, body, credentials, parse)) as events:
                     async for event in events:
                         delivered += 1
                         yield event
@@ -239,8 +249,8 @@ class RestTransport:
                 number += 1
 
     async def _stream_once(
-        self, url: str, body: bytes, credentials: Credentials
-    ) -> AsyncGenerator[Any, None]:
+        self, url: str, body: bytes, credentials: Credentials, parse: Callable[[Any], T]
+    ) -> AsyncGenerator[T, None]:
         secrets = credentials.secrets
         received = 0
         try:
@@ -252,18 +262,32 @@ class RestTransport:
                     raise error_from_body(
                         response.status_code, content, response.reason_phrase, secrets
                     )
-                async with aclosing(iter_sse_json(response.aiter_bytes())) as events:
-                    async for event in events:
-                        error = event.get("error") if isinstance(event, dict) else None
-                        if isinstance(error, dict):
-                            status = ErrorStatus.model_validate(error)
-                            raise error_from_status(status.code or 500, status, secrets)
+                async with aclosing(iter_sse_data(response.aiter_bytes())) as payloads:
+                    async for payload in payloads:
+                        event: Any = payload
+                        if _may_hold_error(payload):
+                            event = decode_event(payload)
+                            error = event.get("error") if isinstance(event, dict) else None
+                            if isinstance(error, dict):
+                                status = ErrorStatus.model_validate(error)
+                                raise error_from_status(status.code or 500, status, secrets)
+                        parsed = parse(event)
                         received += 1
-                        yield event
+                        yield parsed
         except httpx.HTTPError as error:
             raise _connection_error(error, url, secrets) from None
         if received == 0:
             raise IncompleteStreamError("stream ended without any event", received=0)
+
+
+def _may_hold_error(payload: bytes) -> bool:
+    """Whether an event could carry an ``"error"`` key, in any spelling JSON allows.
+
+    A key spelled with escapes (``"\\u0065rror"``) holds a backslash-u; a plain one holds
+    the quoted word. Events with neither (nearly all) go to ``parse`` undecoded; the rest
+    are decoded here first, so no spelling of an in-stream error passes for a chunk.
+    """
+    return b'"error"' in payload or b"\\u" in payload
 
 
 class _CookiesOnlyWhenSet(httpx.Cookies):

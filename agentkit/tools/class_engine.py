@@ -12,10 +12,11 @@ signature carries neither), and arguments the declaration admits would then fail
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, RootModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from typing_extensions import is_typeddict
 
@@ -47,7 +48,10 @@ def class_engine(
 ) -> tuple[Engine, tuple[Parameter, ...]]:
     """The engine of a class tool; ``descriptions`` (from the class's docstring) describe the
     fields that do not describe themselves."""
-    if issubclass(cls, RootModel):
+    # Only when pydantic's RootModel was ever loaded can ``cls`` be one; importing it here
+    # would build its schema at agentkit's import.
+    root_model = sys.modules.get("pydantic.root_model")
+    if root_model is not None and issubclass(cls, root_model.RootModel):
         raise ToolDefinitionError(
             tool_name,
             "a RootModel has no named fields to take the model's arguments; pass a function "

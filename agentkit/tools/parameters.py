@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from agentkit.errors import ToolDefinitionError
 from agentkit.logs import get_logger
@@ -28,7 +28,9 @@ from agentkit.tools.argument_engines import (
 )
 from agentkit.tools.class_engine import class_engine, is_validated_class
 from agentkit.tools.context import ToolContext
-from agentkit.tools.docstrings import Docstring
+
+if TYPE_CHECKING:
+    from agentkit.tools.docstrings import Docstring
 
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 NO_RETURN = inspect.Signature.empty

@@ -25,7 +25,6 @@ from agentkit.schema import to_openapi_subset
 from agentkit.tools.callables import target_of
 from agentkit.tools.class_engine import ValidatedInstance
 from agentkit.tools.context import ToolContext
-from agentkit.tools.docstrings import parse_docstring
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.parameters import Arguments, build_arguments
 from agentkit.tools.response import response_schema
@@ -100,6 +99,9 @@ class Tool:
         self.requires_confirmation = requires_confirmation
         self._method = _is_unbound_method(fn)
         signature_target = functools.partial(fn, None) if self._method else fn
+        # Loaded with the first tool: the docstring parsers cost ~10 ms at import.
+        from agentkit.tools.docstrings import parse_docstring
+
         docs = parse_docstring(target.doc)
         self.description = description if description is not None else docs.description
         self.arguments: Arguments = build_arguments(self.name, signature_target, docs, namespace)

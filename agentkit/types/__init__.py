@@ -4,24 +4,10 @@ Parse with ``Type.model_validate(json_dict)``; get the exact JSON-able dict back
 ``obj.to_wire()``. Unknown fields and enum values survive the round trip.
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from agentkit.types._wire import OpenEnum, WireModel
-from agentkit.types.batches import (
-    BatchGenerateContentRequest,
-    BatchInput,
-    BatchOperation,
-    BatchOutput,
-    BatchRequestLine,
-    BatchResponseLine,
-    BatchState,
-    BatchStats,
-    GenerateContentBatch,
-    InlinedRequest,
-    InlinedRequests,
-    InlinedResponse,
-    InlinedResponses,
-    ListBatchesResponse,
-)
-from agentkit.types.caches import CachedContent, CacheUsage, ListCachedContentsResponse
 from agentkit.types.catalog import CountTokensResponse, ListModelsResponse, ModelInfo
 from agentkit.types.config import (
     GenerationConfig,
@@ -42,7 +28,6 @@ from agentkit.types.content import (
     FunctionResponsePart,
     Part,
 )
-from agentkit.types.files import File, ListFilesResponse
 from agentkit.types.request import CountTokensRequest, GenerateContentRequest
 from agentkit.types.response import (
     BlockReason,
@@ -64,6 +49,64 @@ from agentkit.types.tools import (
     Tool,
     ToolConfig,
 )
+
+if TYPE_CHECKING:
+    from agentkit.types.batches import (
+        BatchGenerateContentRequest,
+        BatchInput,
+        BatchOperation,
+        BatchOutput,
+        BatchRequestLine,
+        BatchResponseLine,
+        BatchState,
+        BatchStats,
+        GenerateContentBatch,
+        InlinedRequest,
+        InlinedRequests,
+        InlinedResponse,
+        InlinedResponses,
+        ListBatchesResponse,
+    )
+    from agentkit.types.caches import CachedContent, CacheUsage, ListCachedContentsResponse
+    from agentkit.types.files import File, ListFilesResponse
+
+# The Batch, Files and cache resources' types load when first named: a run that uses none
+# of them does not pay for building them.
+_LAZY = {
+    "BatchGenerateContentRequest": "agentkit.types.batches",
+    "BatchInput": "agentkit.types.batches",
+    "BatchOperation": "agentkit.types.batches",
+    "BatchOutput": "agentkit.types.batches",
+    "BatchRequestLine": "agentkit.types.batches",
+    "BatchResponseLine": "agentkit.types.batches",
+    "BatchState": "agentkit.types.batches",
+    "BatchStats": "agentkit.types.batches",
+    "GenerateContentBatch": "agentkit.types.batches",
+    "InlinedRequest": "agentkit.types.batches",
+    "InlinedRequests": "agentkit.types.batches",
+    "InlinedResponse": "agentkit.types.batches",
+    "InlinedResponses": "agentkit.types.batches",
+    "ListBatchesResponse": "agentkit.types.batches",
+    "CachedContent": "agentkit.types.caches",
+    "CacheUsage": "agentkit.types.caches",
+    "ListCachedContentsResponse": "agentkit.types.caches",
+    "File": "agentkit.types.files",
+    "ListFilesResponse": "agentkit.types.files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentkit.types' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "BatchGenerateContentRequest",

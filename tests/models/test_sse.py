@@ -93,3 +93,39 @@ async def test_one_event_costs_in_proportion_to_its_size_up_to_16_mb() -> None:
     # Linear reading is 8x for 8x the size; rescanning the pending bytes per chunk was ~64x.
     assert large / max(small, 1e-3) < 20
     assert large < 5.0
+
+
+async def test_several_whole_events_in_one_read() -> None:
+    crlf = b'data: {"a": 1}\r\n\r\ndata:{"b": "\xc3\xa9"}\r\n\r\ndata: {"c": 3}\r\n\r\n'
+    assert await read(crlf) == [{"a": 1}, {"b": "\u00e9"}, {"c": 3}]
+    lf = b'data: {"a": 1}\n\ndata: {"b": 2}\n\n'
+    assert await read(lf) == [{"a": 1}, {"b": 2}]
+
+
+async def test_reads_that_are_not_only_whole_events_go_line_by_line() -> None:
+    # A comment, a two-line event, a CR inside an LF-terminated read, an event field: none
+    # is a plain run of one-line events, and each must still come out exactly.
+    assert await read(b': ping\r\n\r\ndata: {"a": 1}\r\n\r\n') == [{"a": 1}]
+    assert await read(b'data: {"a":\r\ndata: 1}\r\n\r\n') == [{"a": 1}]
+    # Two data lines of one event, joined by a newline: not JSON, and said so.
+    with pytest.raises(IncompleteStreamError, match="not valid JSON"):
+        await read(b'data: {"a": 1}\r\ndata: {"b": 2}\n\n')
+    assert await read(b'event: message\n\ndata: {"a": 1}\n\n') == [{"a": 1}]
+
+
+async def test_split_at_every_pair_of_boundaries() -> None:
+    # Three reads, cut anywhere: inside "é" and "☃" (two and three bytes), between each CR
+    # and its LF, inside "data:", in the blank line.
+    body = 'data: {"t": "caf\u00e9 \u2603"}\r\n\r\ndata:{"n": 2}\r\n\r\n'.encode()
+    expected = [{"t": "caf\u00e9 \u2603"}, {"n": 2}]
+    for first in range(1, len(body)):
+        for second in range(first, len(body)):
+            pieces = (body[:first], body[first:second], body[second:])
+            assert await read(*pieces) == expected, (first, second)
+
+
+async def test_a_lone_cr_at_the_end_of_a_read_pairs_with_the_lf_of_the_next() -> None:
+    # Cut between CR and LF, with an empty read in between: still one line end, not two (a
+    # second would be a blank line, ending the event after its first data line).
+    events = await read(b'data: {"a":\r', b"", b"\n", b"data: 1}\r", b"\n\r", b"\n")
+    assert events == [{"a": 1}]

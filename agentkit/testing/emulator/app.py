@@ -74,6 +74,14 @@ def _sse(event: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(event, ensure_ascii=False).encode() + b"\r\n\r\n"
 
 
+def _recut(chunks: list[bytes], size: int | None) -> list[bytes]:
+    """The same bytes in writes of ``size`` (the last may be shorter); as is without one."""
+    if size is None:
+        return chunks
+    body = b"".join(chunks)
+    return [body[start : start + size] for start in range(0, len(body), size)]
+
+
 def build_app(state: EmulatorState) -> Starlette:
     async def model_post(request: Request) -> Response:
         target = request.path_params["target"]
@@ -276,9 +284,8 @@ async def _generate(
     assert generated.response is not None
     if entry.stream:
         events = stream_events(generated.response, state.options.stream_chunk_chars)
-        return _ChunkedResponse(
-            [_sse(e) for e in events], media_type="text/event-stream", abort=False
-        )
+        writes = _recut([_sse(e) for e in events], state.options.stream_write_bytes)
+        return _ChunkedResponse(writes, media_type="text/event-stream", abort=False)
     return JSONResponse(generated.response)
 
 

@@ -64,6 +64,9 @@ class EmulatorOptions:
         signature_key: signs thought signatures reproducibly (default: a random key).
         assign_call_ids: give functionCall parts without an ``id`` one (Gemini 3 style).
         stream_chunk_chars: text is streamed in pieces of at most this many characters.
+        stream_write_bytes: when set, a streamed answer's bytes are re-cut into writes of
+            this many bytes (each its own HTTP chunk, so a client reads them apart): events
+            then straddle reads anywhere, inside a UTF-8 character or between CR and LF.
         record: keep every request in ``requests`` (off for long benchmark runs).
         strict: check every request as the API would (off only to measure clients, where the
             server's own work must not be the bottleneck).
@@ -86,6 +89,7 @@ class EmulatorOptions:
     issue_signatures: bool = True
     assign_call_ids: bool = False
     stream_chunk_chars: int = 24
+    stream_write_bytes: int | None = None
     record: bool = True
     strict: bool = True
     models: Mapping[str, ModelCapabilities] = field(default_factory=lambda: DEFAULT_MODELS)
