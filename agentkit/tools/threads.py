@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import queue
 import threading
 import time
@@ -34,7 +35,10 @@ T = TypeVar("T")
 POLL_S = 0.1  # how often an idle thread checks that its loop still runs
 IDLE_S = 10.0  # an idle thread ends after this long without work (as anyio's do)
 
-Job = Callable[[], None]
+# A job runs in the worker thread and returns what hands its outcome back to the loop: the
+# worker counts itself idle before that, so a submit that follows the result at once finds
+# it idle instead of starting one more thread.
+Job = Callable[[], Callable[[], None]]
 
 
 class ToolThreads:
@@ -88,10 +92,11 @@ class ToolThreads:
                     return
                 if job is None:
                     return
-                job()
+                hand_back = job()
                 idle_since = time.monotonic()
                 with lock:
                     self._idle += 1
+                hand_back()
         finally:
             self.threads.discard(threading.current_thread())
 
@@ -135,7 +140,7 @@ async def run_in_thread(fn: Callable[[], T], limiter: anyio.CapacityLimiter | No
     As with anyio's ``abandon_on_cancel``: a cancelled wait stops waiting at once and the
     thread is left to finish, its result dropped. The tool sees the caller's context
     variables (a copy, as in ``asyncio.to_thread``)."""
-    loop = _asyncio_loop()
+    loop = asyncio_loop()
     if loop is None:
         return await anyio.to_thread.run_sync(fn, limiter=limiter, abandon_on_cancel=True)
     if limiter is None:
@@ -147,13 +152,14 @@ async def run_in_thread(fn: Callable[[], T], limiter: anyio.CapacityLimiter | No
         await limiter.acquire_on_behalf_of(borrower)
     try:
         future: asyncio.Future[T] = loop.create_future()
-        threads_for(loop).submit(_job(fn, contextvars.copy_context(), loop, future))
+        job = thread_job(fn, loop, functools.partial(_settle, future))
+        threads_for(loop).submit(job)
         return await future
     finally:
         limiter.release_on_behalf_of(borrower)
 
 
-def _asyncio_loop() -> asyncio.AbstractEventLoop | None:
+def asyncio_loop() -> asyncio.AbstractEventLoop | None:
     """The running asyncio loop, when asyncio is what runs this task (not trio)."""
     try:
         loop = asyncio.get_running_loop()
@@ -162,33 +168,36 @@ def _asyncio_loop() -> asyncio.AbstractEventLoop | None:
     return loop if asyncio.current_task(loop) is not None else None
 
 
-def _job(
-    fn: Callable[[], T],
-    context: contextvars.Context,
-    loop: asyncio.AbstractEventLoop,
-    future: asyncio.Future[T],
-) -> Job:
-    def job() -> None:
+Delivery = Callable[[bool, Any], None]  # (returned normally, the value or the exception)
+
+
+def thread_job(fn: Callable[[], Any], loop: asyncio.AbstractEventLoop, deliver: Delivery) -> Job:
+    """A job that runs ``fn`` in a copy of the current context (so the tool sees the caller's
+    context variables, as with ``asyncio.to_thread``) and calls ``deliver`` with its outcome
+    on ``loop``'s thread. Made on the loop's thread, where the context is copied."""
+    context = contextvars.copy_context()
+
+    def job() -> Callable[[], None]:
         try:
-            value: Any = context.run(fn)
-        except BaseException as error:  # handed to the waiting task, which raises it
-            deliver: Callable[..., None] = _fail
-            value = error
-        else:
-            deliver = _succeed
-        try:
-            loop.call_soon_threadsafe(deliver, future, value)
-        except RuntimeError:
-            pass  # the loop has closed: nobody waits for this result any more
+            outcome: tuple[bool, Any] = (True, context.run(fn))
+        except BaseException as error:  # handed to the loop, which decides what it means
+            outcome = (False, error)
+
+        def hand_back() -> None:
+            try:
+                loop.call_soon_threadsafe(deliver, *outcome)
+            except RuntimeError:
+                pass  # the loop has closed: nobody waits for this result any more
+
+        return hand_back
 
     return job
 
 
-def _succeed(future: asyncio.Future[Any], value: Any) -> None:
-    if not future.done():  # a cancelled wait has stopped listening
+def _settle(future: asyncio.Future[Any], returned: bool, value: Any) -> None:
+    if future.done():  # a cancelled wait has stopped listening
+        return
+    if returned:
         future.set_result(value)
-
-
-def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
-    if not future.done():
-        future.set_exception(error)
+    else:
+        future.set_exception(value)
