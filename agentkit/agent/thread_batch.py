@@ -3,8 +3,9 @@
 A ``def`` tool is what most people write; it may block, so each call runs in a worker
 thread, and the turn waits for them all. A task per call (and a task group around them)
 would cost more CPU than the hop itself: here the calls are submitted from the turn's own
-task, in call order, and each result is taken on the loop's thread as its thread hands it
-back (``loop.call_soon_threadsafe``); the turn waits on one future for the last of them.
+task, in call order, and the results are taken on the loop's thread as the threads hand
+them back (``loop.call_soon_threadsafe``, once for results that arrive together); the turn
+waits on one future for the last of them.
 
 What ``Tool.run`` does around a call is kept: the call's fate (started, finished, given up
 on), its ``ToolContext`` told when the run stops waiting, the thread limiter, the result
@@ -15,7 +16,9 @@ a timeout, span or recorder take this way (the executor decides); the others run
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,7 +29,7 @@ from agentkit.agent.stops import Stops
 from agentkit.tools import ToolContext, ToolResult
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.results import to_result
-from agentkit.tools.threads import thread_job, threads_for
+from agentkit.tools.threads import Job, threads_for
 
 if TYPE_CHECKING:
     from agentkit.agent.executor import PlannedCall
@@ -61,6 +64,8 @@ class ThreadBatch:
         self._running: list[_Running] = []
         self._left = 0  # handed over and not settled yet
         self._done: asyncio.Future[None] | None = None
+        self._outbox: list[tuple[_Running, bool, Any]] = []
+        self._outbox_lock = threading.Lock()
         stops.on_stop(self._cut)
 
     async def run(self, meanwhile: Callable[[], Awaitable[None]]) -> None:
@@ -98,7 +103,39 @@ class ThreadBatch:
             self._running.append(running)
             self._left += 1
             work = functools.partial(fate.in_thread, tool.fn, kwargs)
-            pool.submit(thread_job(work, self._loop, functools.partial(self._settle, running)))
+            pool.submit(self._job(running, work))
+
+    def _job(self, running: _Running, work: Callable[[], Any]) -> Job:
+        """The call's job for a worker thread. Its outcome goes to the turn's outbox; the
+        first outcome in an empty outbox wakes the loop, which takes every outcome there:
+        calls that finish together cost the loop one wake-up, and none waits for another."""
+        context = contextvars.copy_context()  # the tool sees the caller's context variables
+
+        def job() -> Callable[[], None]:
+            try:
+                outcome: tuple[_Running, bool, Any] = (running, True, context.run(work))
+            except BaseException as error:  # the loop decides what it means
+                outcome = (running, False, error)
+
+            def hand_back() -> None:
+                with self._outbox_lock:
+                    wake = not self._outbox
+                    self._outbox.append(outcome)
+                if wake:
+                    try:
+                        self._loop.call_soon_threadsafe(self._take_outcomes)
+                    except RuntimeError:
+                        pass  # the loop has closed: nobody waits for these results
+
+            return hand_back
+
+        return job
+
+    def _take_outcomes(self) -> None:
+        with self._outbox_lock:
+            outcomes, self._outbox = self._outbox, []
+        for running, returned, value in outcomes:
+            self._settle(running, returned, value)
 
     def _settle(self, running: _Running, returned: bool, value: Any) -> None:
         """On the loop's thread: the call's thread is done with it."""
