@@ -89,6 +89,8 @@ class ToolThreads:
                         if self._idle == 0:
                             continue  # a job was promised to a waiting thread: wait for it
                         self._idle -= 1
+                    if not self.loop.is_running():
+                        self.forget()
                     return
                 if job is None:
                     return
@@ -105,7 +107,15 @@ class ToolThreads:
         try:
             yield
         finally:
+            self.forget()
             self.stop_idle()
+
+    def forget(self) -> None:
+        """Drop this pool from the loops' pools: it refers to its loop, and would otherwise
+        keep every ended loop alive (``run_sync`` makes one per call). Busy threads keep
+        the pool they work for; a loop run again gets a new pool."""
+        if _pools.get(self.loop) is self:
+            del _pools[self.loop]
 
 
 def _start_watching(watch: AsyncGenerator[None, None]) -> None:

@@ -149,11 +149,16 @@ def _use_a_sync_tool() -> set[threading.Thread]:
         """Answer."""
         return "pong"
 
+    loops: list[asyncio.AbstractEventLoop] = []
+
     async def main() -> set[threading.Thread]:
         assert (await ping.invoke({})).response == {"output": "pong"}
-        return set(threads.threads_for(asyncio.get_running_loop()).threads)
+        loops.append(asyncio.get_running_loop())
+        return set(threads.threads_for(loops[0]).threads)
 
-    return asyncio.run(main())
+    started = asyncio.run(main())
+    assert loops[0] not in threads._pools  # an ended loop is not kept alive by its pool
+    return started
 
 
 def test_idle_threads_end_as_soon_as_asyncio_run_ends(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,5 +193,6 @@ def test_idle_threads_end_when_a_loop_stops_without_shutting_down(
         for thread in started:
             thread.join(10)
         assert started and not any(thread.is_alive() for thread in started)
+        assert loop not in threads._pools
     finally:
         loop.close()
