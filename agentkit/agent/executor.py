@@ -15,10 +15,13 @@ from typing import Any, Protocol, TypeAlias
 import anyio
 
 from agentkit.agent.modes import ToolPlan
-from agentkit.errors import ToolExitError
+from agentkit.agent.stops import Stops
+from agentkit.agent.thread_batch import ThreadBatch
 from agentkit.tools import Tool, ToolContext
+from agentkit.tools.class_engine import ValidatedInstance
 from agentkit.tools.invocation import CallFate
 from agentkit.tools.results import ToolError, ToolResult, deadline_error
+from agentkit.tools.threads import asyncio_loop
 from agentkit.types import FunctionCall
 
 
@@ -119,16 +122,32 @@ async def run_planned(
     """Run every call still unsettled, all at once; return False if the deadline cut them.
 
     All calls of a turn start together because the model asked for them together and
-    expects them independent (that is what parallel calling means); a task group, not a
-    gather, so a bug in one cancels the rest instead of leaking tasks. Sync tools share one
-    thread limiter so a burst of calls cannot spawn unbounded threads. ``traced`` gives a
-    call its span (a context manager, current while the call runs) when the run is traced;
+    expects them independent (that is what parallel calling means). Three ways, by what a
+    call needs: a non-blocking sync tool runs right here on the loop; a plain sync tool
+    goes to a worker thread from here (``ThreadBatch``), with no task of its own; anything
+    else (async tools, timeouts, a span, a recorder) runs as a task of a task group, so a
+    bug in one cancels the rest instead of leaking tasks. Sync tools share one thread
+    limiter so a burst of calls cannot spawn unbounded threads. ``traced`` gives a call its
+    span (a context manager, current while the call runs) when the run is traced;
     ``recorder`` makes each call of turn ``step`` a recorded unit (a durable run's step).
+
+    A call that stops the run (see ``stops``) is raised after the calls before it settle,
+    the first in call order, whichever finished first.
     """
     pending = [item for item in planned if item.result is None and item.tool is not None]
     if not pending:
         return True
     recorded = None if recorder is None else recorder.for_turn(step, pending)
+    stops = Stops()
+    # Each task's own scope, by position, for a stop to cancel the calls after it.
+    scopes: dict[int, anyio.CancelScope] = {}
+
+    def cut_tasks(position: int) -> None:
+        for at, scope in scopes.items():
+            if at > position:
+                scope.cancel()
+
+    stops.on_stop(cut_tasks)
 
     async def run_one(item: PlannedCall) -> None:
         tool = item.tool
@@ -150,37 +169,72 @@ async def run_planned(
             item.result = result = await (invoke() if recorded is None else recorded(item, invoke))
             span.settled(result.response, result.error)
 
-    # Non-blocking sync tools return at once: run them directly. Only calls that wait
-    # (async tools, sync tools in threads) gain from running side by side in tasks.
-    inline = [item for item in pending if item.tool is not None and item.tool.runs_inline]
-    waiting = [item for item in pending if item.tool is not None and not item.tool.runs_inline]
+    async def guarded(item: PlannedCall, task: bool = True) -> None:
+        """``run_one``, its stop kept rather than raised (cancellation passes); a task gets
+        a scope of its own, for a stop before it to cancel it."""
+        if stops.cuts(item.position):
+            return
+        try:
+            if not task:
+                return await run_one(item)
+            with anyio.CancelScope() as scope:
+                scopes[item.position] = scope
+                await run_one(item)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as error:
+            stops.record(item.position, error)
+        finally:
+            scopes.pop(item.position, None)
+
+    async def run_inline() -> None:
+        for item in inline:
+            await guarded(item, task=False)
+
+    # The loop's own thread hands plain sync calls to worker threads, when it is asyncio's.
+    direct = traced is None and recorded is None and asyncio_loop() is not None
+    inline, threaded, tasked = [], [], []
+    for item in pending:
+        assert item.tool is not None
+        if item.tool.runs_inline:
+            inline.append(item)
+        elif direct and _hands_off(item.tool, item.validated):
+            threaded.append(item)
+        else:
+            tasked.append(item)
+
+    async def run_here() -> None:
+        if not threaded:
+            return await run_inline()
+        batch = ThreadBatch(
+            threaded,
+            make_context,
+            limiter=limiter,
+            multimodal=multimodal,
+            deadline=None if time_left is None else time.monotonic() + time_left,
+            stops=stops,
+        )
+        await batch.run(run_inline)
 
     async def run_all() -> None:
-        for item in inline:
-            await run_one(item)
-        if len(waiting) == 1:
-            await run_one(waiting[0])  # nothing runs beside it: no task group needed
-        elif waiting:
-            try:
-                async with anyio.create_task_group() as group:
-                    for item in waiting:
-                        group.start_soon(run_one, item)
-            except BaseExceptionGroup as group_error:
-                # A tool that exits stops the run as itself, not wrapped in a group.
-                exits = group_error.subgroup(ToolExitError)
-                if exits is None:
-                    raise
-                first: BaseException = exits
-                while isinstance(first, BaseExceptionGroup):
-                    first = first.exceptions[0]
-                raise first from None
+        if len(tasked) > 1 or (tasked and threaded):
+            async with anyio.create_task_group() as group:
+                for item in tasked:
+                    group.start_soon(guarded, item)
+                await run_here()
+        else:
+            await run_here()  # nothing else runs beside a single task: no group needed
+            for item in tasked:
+                await guarded(item)
 
     try:
         if time_left is None:
             await run_all()
+            stops.raise_first()
             return True
         with anyio.move_on_after(time_left) as scope:
             await run_all()
+        stops.raise_first()  # a stop that came before the deadline still stops the run
         if not scope.cancelled_caught:
             return True
         for item in pending:
@@ -192,3 +246,15 @@ async def run_planned(
         # Only a call that began counts against the tool-call limit.
         for item in pending:
             item.ran = item.fate is not None and item.fate.started
+
+
+def _hands_off(tool: Tool, validated: dict[str, Any] | None) -> bool:
+    """A plain sync tool's call that ``ThreadBatch`` can run as ``Tool.run`` would: no
+    timeout to keep, not a class tool (validating built its result), not a subclass that
+    runs its calls its own way (an MCP tool)."""
+    return (
+        tool.in_thread
+        and tool.timeout is None
+        and type(tool).run is Tool.run
+        and not isinstance(validated, ValidatedInstance)
+    )

@@ -153,3 +153,32 @@ def _safe_getattr(obj: object, attribute: str) -> Any:
         return getattr(obj, attribute, None)
     except Exception:
         return None
+
+
+def is_unbound_method(fn: Callable[..., Any]) -> bool:
+    """A function defined in a class body whose first parameter is an unannotated ``self``."""
+    qualname = getattr(fn, "__qualname__", "")
+    if not inspect.isfunction(fn) or not isinstance(qualname, str):
+        return False
+    if "." not in qualname.replace("<locals>.", ""):
+        return False
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except Exception:  # reported by the signature check that follows
+        return False
+    return (
+        bool(parameters)
+        and parameters[0].name == "self"
+        and parameters[0].annotation is inspect.Parameter.empty
+    )
+
+
+def is_async(fn: Callable[..., Any]) -> bool:
+    if inspect.iscoroutinefunction(fn):
+        return True
+    if inspect.isfunction(fn) or inspect.ismethod(fn) or isinstance(fn, type):
+        return False
+    try:
+        return inspect.iscoroutinefunction(type(fn).__call__)
+    except Exception:
+        return False

@@ -8,7 +8,6 @@ computed then and reused for every request and every call.
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 import sys
 import time
@@ -16,13 +15,12 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeAlias, overload
 
 import anyio
-import anyio.to_thread
 from pydantic import ValidationError
 
 from agentkit.errors import SchemaDialectError, ToolDefinitionError, ToolExitError
 from agentkit.logs import debug_enabled, get_logger
 from agentkit.schema import to_openapi_subset
-from agentkit.tools.callables import target_of
+from agentkit.tools.callables import is_async, is_unbound_method, target_of
 from agentkit.tools.class_engine import ValidatedInstance
 from agentkit.tools.context import ToolContext
 from agentkit.tools.invocation import CallFate
@@ -36,6 +34,7 @@ from agentkit.tools.results import (
     timeout_error,
     to_result,
 )
+from agentkit.tools.threads import run_in_thread
 from agentkit.types import FunctionDeclaration, Schema
 
 SchemaDialect: TypeAlias = Literal["json_schema", "openapi"]
@@ -89,7 +88,7 @@ class Tool:
         check_function_name(self.name, hint=name is None)
         if timeout is not None and timeout <= 0:
             raise ToolDefinitionError(self.name, f"timeout must be positive, got {timeout}")
-        if timeout is not None and not blocking and not _is_async(fn):
+        if timeout is not None and not blocking and not is_async(fn):
             raise ToolDefinitionError(
                 self.name,
                 "a timeout cannot stop a non-blocking sync tool (it runs on the event loop "
@@ -97,7 +96,7 @@ class Tool:
             )
         self.timeout = timeout
         self.requires_confirmation = requires_confirmation
-        self._method = _is_unbound_method(fn)
+        self._method = is_unbound_method(fn)
         signature_target = functools.partial(fn, None) if self._method else fn
         # Loaded with the first tool: the docstring parsers cost ~10 ms at import.
         from agentkit.tools.docstrings import parse_docstring
@@ -105,7 +104,7 @@ class Tool:
         docs = parse_docstring(target.doc)
         self.description = description if description is not None else docs.description
         self.arguments: Arguments = build_arguments(self.name, signature_target, docs, namespace)
-        self.is_async = _is_async(fn)
+        self.is_async = is_async(fn)
         # A sync function runs in a worker thread unless declared non-blocking: a thread hop
         # costs ~0.1 ms of CPU, which pure computations need not pay.
         self.in_thread = not self.is_async and blocking
@@ -238,11 +237,7 @@ class Tool:
         finishes later is logged. Only ``Exception`` is caught: cancellation,
         KeyboardInterrupt and SystemExit pass through.
         """
-        # The validated dict is this call's own; it is copied only to add the context.
-        kwargs = validated
-        if self.arguments.context_parameter is not None:
-            context = context or ToolContext(tool_name=self.name)
-            kwargs = {**validated, self.arguments.context_parameter: context}
+        kwargs, context = self.call_arguments(validated, context)
         fate = fate or CallFate(self.name)
         started = time.perf_counter()
         timed_out = False
@@ -255,14 +250,13 @@ class Tool:
                 with anyio.move_on_after(self.timeout) as scope:
                     value = await self._call(kwargs, limiter, fate)
                 timed_out = scope.cancelled_caught
-        except Exception as error:
-            if debug_enabled():
-                log.debug("tool.exception", tool=self.name, exc_info=error)
-            return ToolResult.failure(
-                exception_error(self.name, error), time.perf_counter() - started
-            )
-        except SystemExit as exit_:
-            raise ToolExitError(self.name, exit_.code) from exit_
+        except (Exception, SystemExit) as error:
+            outcome = self.failed(error, time.perf_counter() - started)
+            if isinstance(outcome, ToolResult):
+                return outcome
+            if outcome is error:
+                raise
+            raise outcome from error
         finally:
             if not fate.finished:  # a timeout, the run's deadline, a cancelled run
                 fate.abandon()
@@ -282,15 +276,37 @@ class Tool:
             return ToolResult.failure(overran, duration)
         return to_result(self.name, value, multimodal=multimodal, duration=duration)
 
+    def call_arguments(
+        self, validated: dict[str, Any], context: ToolContext[Any] | None
+    ) -> tuple[dict[str, Any], ToolContext[Any] | None]:
+        """The keyword arguments of a call and the context it gets (made when the tool takes
+        one and none was given). The validated dict is the call's own; it is copied only to
+        add the context."""
+        if self.arguments.context_parameter is None:
+            return validated, context
+        context = context or ToolContext(tool_name=self.name)
+        return {**validated, self.arguments.context_parameter: context}, context
+
+    def failed(self, error: BaseException, duration: float) -> ToolResult | BaseException:
+        """What the tool raising ``error`` comes to: an ``Exception`` is the model's to hear
+        about (a result); ``SystemExit`` stops the run as a ``ToolExitError``; anything else
+        (KeyboardInterrupt, cancellation) stops it as itself. The stops are returned, for
+        the caller to raise where it must."""
+        if isinstance(error, Exception):
+            if debug_enabled():
+                log.debug("tool.exception", tool=self.name, exc_info=error)
+            return ToolResult.failure(exception_error(self.name, error), duration)
+        if isinstance(error, SystemExit):
+            stop = ToolExitError(self.name, error.code)
+            stop.__cause__ = error
+            return stop
+        return error
+
     async def _call(
         self, kwargs: dict[str, Any], limiter: anyio.CapacityLimiter | None, fate: CallFate
     ) -> Any:
         if self.in_thread and not isinstance(kwargs, ValidatedInstance):
-            return await anyio.to_thread.run_sync(
-                functools.partial(fate.in_thread, self.fn, kwargs),
-                limiter=limiter,
-                abandon_on_cancel=True,
-            )
+            return await run_in_thread(functools.partial(fate.in_thread, self.fn, kwargs), limiter)
         fate.begin()
         try:
             if isinstance(kwargs, ValidatedInstance):
@@ -416,32 +432,3 @@ def _look_like(tool: Tool, fn: Callable[..., Any]) -> None:
         functools.update_wrapper(tool, fn, updated=())
     except Exception:
         pass
-
-
-def _is_unbound_method(fn: Callable[..., Any]) -> bool:
-    """A function defined in a class body whose first parameter is an unannotated ``self``."""
-    qualname = getattr(fn, "__qualname__", "")
-    if not inspect.isfunction(fn) or not isinstance(qualname, str):
-        return False
-    if "." not in qualname.replace("<locals>.", ""):
-        return False
-    try:
-        parameters = list(inspect.signature(fn).parameters.values())
-    except Exception:  # reported by the signature check that follows
-        return False
-    return (
-        bool(parameters)
-        and parameters[0].name == "self"
-        and parameters[0].annotation is inspect.Parameter.empty
-    )
-
-
-def _is_async(fn: Callable[..., Any]) -> bool:
-    if inspect.iscoroutinefunction(fn):
-        return True
-    if inspect.isfunction(fn) or inspect.ismethod(fn) or isinstance(fn, type):
-        return False
-    try:
-        return inspect.iscoroutinefunction(type(fn).__call__)
-    except Exception:
-        return False
