@@ -26,6 +26,7 @@ import anyio
 from benchmarks import batch_api, long_chat, mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
 from benchmarks.growth import Target
+from benchmarks.sections import SECTIONS, run_sections
 from benchmarks.tool_build import measure as measure_tool_build
 
 STEPS_PER_RUN = 3  # model calls per run of the scenario
@@ -255,7 +256,7 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
     ]
 
 
-def print_report(results: dict[str, Any], checked: list[Target]) -> None:
+def print_report(results: dict[str, Any]) -> None:
     contenders = results["contenders"]
     print(f"\nscenario: 2 tool rounds x 2 parallel calls, then text ({STEPS_PER_RUN} model calls)")
     header = ("client", "CPU ms/step", "x floor", "ms/run", "runs/s (conc.)", "x floor")
@@ -288,9 +289,10 @@ def print_report(results: dict[str, Any], checked: list[Target]) -> None:
     long_chat.print_rows(results["long_chat"])
     if "batch_api" in results:
         batch_api.print_rows(results["batch_api"])
-    print(
-        "\ntargets" + (" (smoke: gross regressions only)" if results["settings"]["smoke"] else "")
-    )
+
+
+def print_targets(checked: list[Target], smoke: bool) -> None:
+    print("\ntargets" + (" (smoke: gross regressions only)" if smoke else ""))
     for target in checked:
         relation = "<=" if target.smaller_is_better else ">="
         verdict = "ok  " if target.met else "MISS"
@@ -347,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="JSON",
         help="an earlier results file (e.g. from another commit) to print the changes against",
     )
+    parser.add_argument(
+        "--section",
+        choices=[*SECTIONS, "none"],
+        action="append",
+        help="only these growth and scale sections (default: all; 'none': the scenario only)",
+    )
     args = parser.parse_args(argv)
     # Read before measuring: --compare may name the file --out is about to replace.
     previous = json.loads(Path(args.compare).read_text()) if args.compare else None
@@ -402,8 +410,14 @@ def main(argv: list[str] | None = None) -> int:
     results["tracing_off_ns"] = tracing_off_ns()
     results["tracing_on_x"] = tracing_cost(results)
     checked = targets(results, settings.smoke)
+    print_report(results)
+    names = [name for name in (args.section or SECTIONS) if name != "none"]
+    results["sections"], section_targets, results["section_seconds"] = run_sections(
+        names, settings.smoke
+    )
+    checked += section_targets
+    print_targets(checked, settings.smoke)
     results["targets"] = [{**asdict(t), "met": t.met} for t in checked]
-    print_report(results, checked)
     if previous is not None:
         print_comparison(results, previous)
     out = Path(args.out)
