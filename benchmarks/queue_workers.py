@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"durable step: {step['durable_ms_per_step']:.2f} ms vs plain "
             f"{step['plain_ms_per_step']:.2f} ms per step ({step['ratio']:.1f}x; "
-            f"+{step['overhead_ms_per_step']:.2f} ms; queue dispatch {step['dispatch_ms']:.0f} ms)"
+            f"+{step['overhead_ms_per_step']:.2f} ms)"
         )
         from agentkit.testing.postgres import throwaway_cluster
 
