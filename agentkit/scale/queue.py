@@ -165,7 +165,8 @@ class QueuedBatch:
         """The row's next attempt, on the queue: a fork of ``attempt`` that keeps every step
         it completed (a tool call that ran is not run again) and goes on from the first step
         that failed or never ran. The new attempt's workflow id."""
-        steps = self._client.list_workflow_steps(attempt.workflow_id, load_output=False)
+        # With outputs: DBOS reads a step's error only along with its output.
+        steps = self._client.list_workflow_steps(attempt.workflow_id)
         failed = [step["function_id"] for step in steps if step["error"] is not None]
         done = [step["function_id"] for step in steps]
         start = min(failed) if failed else max(done, default=0) + 1

@@ -5,10 +5,6 @@ process, on its own port) and the throwaway Postgres."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,73 +15,10 @@ import pytest
 from agentkit.testing.emulator import Emulator, EmulatorOptions, Fault
 from agentkit.types import GenerateContentRequest
 
-from .conftest import ROOT, log_lines, wait_until
+from .conftest import log_lines, wait_until
+from .queued import TURNS, Setup
 
 ROWS = 30
-RUN_FILE = """model = "gemini-2.5-flash"
-tools = ["tests.scale.effects"]
-prompt = "Record {item}"
-"""
-TURNS: list[Any] = [
-    [{"functionCall": {"name": "record", "args": {"item": "it"}}}],
-    "Recorded.",
-]
-
-
-def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    with open(log, "w") as stream:
-        return subprocess.Popen(
-            [sys.executable, "-m", "agentkit.cli", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-
-class Setup:
-    def __init__(self, tmp_path: Path, database: str, emulator: Emulator, key: str) -> None:
-        self.tmp_path, self.database, self.emulator = tmp_path, database, emulator
-        self.run_file = tmp_path / "batch.toml"
-        self.run_file.write_text(RUN_FILE)
-        self.inputs = tmp_path / "in.jsonl"
-        self.inputs.write_text(
-            "".join(json.dumps({"id": f"r{i}", "item": f"n{i}"}) + "\n" for i in range(ROWS))
-        )
-        self.out = tmp_path / "out.jsonl"
-        self.env = {
-            k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")
-        }
-        self.env["GOOGLE_GEMINI_BASE_URL"] = emulator.url
-        self.env["GEMINI_API_KEY"] = key
-        self.runs = 0
-        self.workers: list[subprocess.Popen[str]] = []
-
-    def worker(self, env: dict[str, str] | None = None) -> None:
-        log = self.tmp_path / f"worker{len(self.workers)}.log"
-        args = ["worker", str(self.run_file), "--queue", self.database, "--concurrency", "4"]
-        self.workers.append(_start(args, log, env or self.env))
-        wait_until(lambda: "ready" in log.read_text(), 120)
-
-    def stop_workers(self) -> None:
-        for process in self.workers:
-            process.terminate()
-            process.wait(timeout=60)
-        self.workers.clear()
-
-    def batch(self, *extra: str) -> subprocess.Popen[str]:
-        self.runs += 1
-        args = ["batch", str(self.run_file), "--inputs", str(self.inputs), "--out", str(self.out)]
-        return _start([*args, "--queue", self.database, *extra], self.log(), self.env)
-
-    def log(self) -> Path:
-        return self.tmp_path / f"batch{self.runs}.log"
-
-    def rows(self) -> list[dict[str, Any]]:
-        if not self.out.exists():
-            return []
-        return [json.loads(line) for line in self.out.read_text().splitlines()]
 
 
 @pytest.fixture
@@ -99,7 +32,7 @@ def emulator_thread() -> Iterator[Emulator]:
 def setup(
     tmp_path: Path, fresh_database: str, effects: Path, emulator_thread: Emulator
 ) -> Iterator[Setup]:
-    made = Setup(tmp_path, fresh_database, emulator_thread, "right-key")
+    made = Setup(tmp_path, fresh_database, emulator_thread, "right-key", ROWS)
     yield made
     made.stop_workers()
 
