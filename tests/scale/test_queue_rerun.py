@@ -67,6 +67,12 @@ def test_a_rerun_retries_the_failed_rows_and_skips_the_finished(
     assert sorted(r["id"] for r in rows if r["status"] == "error") == ["r11", "r3", "r7"]
     assert "3 failed, 0 not run" in setup.log().read_text()
 
+    kept = setup.out.read_bytes()
+    keeping = setup.batch("--keep-failed")  # the failed rows stay failed: nothing runs
+    assert keeping.wait(timeout=120) == 3
+    assert setup.out.read_bytes() == kept
+    assert "queued 0 rows" in setup.log().read_text()
+
     failing.clear()  # the server recovers; the rerun retries only the three
     second = setup.batch()
     assert second.wait(timeout=180) == 0, setup.log().read_text()[-2000:]
