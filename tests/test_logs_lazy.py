@@ -30,8 +30,6 @@ def test_structlog_loads_only_when_a_line_is_written() -> None:
         print("structlog" in sys.modules, records)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["False", """True ["heard run_id='r1' step=1 n=2"]"""]

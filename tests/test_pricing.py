@@ -39,10 +39,7 @@ def test_each_row_is_priced_as_the_page_says(row: dict[str, str]) -> None:
     price = price_for(model)
     assert price is not None
     if row["free_tier"] == "free only":
-        assert (
-            call_cost(model, UsageMetadata(prompt_token_count=1000, candidates_token_count=1000))
-            == 0
-        )
+        assert call_cost(model, UsageMetadata(prompt_token_count=1000, candidates_token_count=1000)) == 0
         return
     assert price.input == number(row, "input_le")
     assert price.input_above == number(row, "input_gt")
@@ -64,14 +61,8 @@ def test_audio_image_and_cached_tokens_are_priced_by_modality() -> None:
         {
             "promptTokenCount": 1_000_000,
             "cachedContentTokenCount": 400_000,
-            "promptTokensDetails": [
-                {"modality": "TEXT", "tokenCount": 700_000},
-                {"modality": "AUDIO", "tokenCount": 300_000},
-            ],
-            "cacheTokensDetails": [
-                {"modality": "TEXT", "tokenCount": 300_000},
-                {"modality": "AUDIO", "tokenCount": 100_000},
-            ],
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 700_000}, {"modality": "AUDIO", "tokenCount": 300_000}],
+            "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 300_000}, {"modality": "AUDIO", "tokenCount": 100_000}],
             "candidatesTokenCount": 100_000,
         }
     )
@@ -81,20 +72,14 @@ def test_audio_image_and_cached_tokens_are_priced_by_modality() -> None:
         0.4 * 0.30 + 0.2 * 1.00 + 0.3 * 0.075 + 0.1 * 0.25 + 0.1 * 2.50
     )
     speech = UsageMetadata.model_validate(
-        {
-            "promptTokenCount": 1_000,
-            "candidatesTokenCount": 1_000_000,
-            "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 1_000_000}],
-        }
+        {"promptTokenCount": 1_000, "candidatesTokenCount": 1_000_000,
+         "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 1_000_000}]}
     )
     assert call_cost("gemini-2.5-flash-preview-tts", speech) == pytest.approx(0.001 * 0.50 + 10.00)
     assert call_cost("gemini-2.5-pro-preview-tts", speech) == pytest.approx(0.001 * 1.00 + 20.00)
     image = UsageMetadata.model_validate(
-        {
-            "promptTokenCount": 100,
-            "candidatesTokenCount": 1290,
-            "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1290}],
-        }
+        {"promptTokenCount": 100, "candidatesTokenCount": 1290,
+         "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1290}]}
     )
     # $30 per 1M image tokens: 1,290 tokens a 1024x1024 image, about $0.039.
     assert call_cost("gemini-2.0-flash-preview-image-generation", image) == pytest.approx(
@@ -120,8 +105,7 @@ def test_a_version_suffix_is_looked_through(name: str, row: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name",
-    ["gemini-2.5-flash-image-preview", "gemini-3-ultra", "gemini-2.5-flash-tts-mini", "imagen-3"],
+    "name", ["gemini-2.5-flash-image-preview", "gemini-3-ultra", "gemini-2.5-flash-tts-mini", "imagen-3"]
 )
 def test_a_model_that_is_not_a_row_has_no_price(name: str) -> None:
     assert price_for(name) is None

@@ -24,16 +24,11 @@ def set_light(room: str, brightness: int) -> str:
 async def test_search_beside_python_tools_on_gemini_3_and_its_sources(emulator: Emulator) -> None:
     answer = grounded(
         "Sunset is at 16:05, so the lights go on at 16:00.",
-        [
-            ("Sunrise and sunset in Oslo", "https://example.com/oslo-sun"),
-            ("Met office", "https://example.com/met"),
-        ],
+        [("Sunrise and sunset in Oslo", "https://example.com/oslo-sun"), ("Met office", "https://example.com/met")],
         ["sunset Oslo today"],
     )
     emulator.script([[call("set_light", room="hall", brightness=60)], answer])
-    agent = Agent(
-        Gemini("gemini-3-flash-preview", base_url=emulator.url), tools=[set_light, GoogleSearch()]
-    )
+    agent = Agent(Gemini("gemini-3-flash-preview", base_url=emulator.url), tools=[set_light, GoogleSearch()])
     result = await agent.run("When is sunset? Light the hall before it.")
     sent = emulator.requests[0].json
     assert sent["tools"] == [
@@ -41,8 +36,7 @@ async def test_search_beside_python_tools_on_gemini_3_and_its_sources(emulator: 
         {"googleSearch": {}},
     ]
     assert sent["toolConfig"] == {
-        "functionCallingConfig": {"mode": "AUTO"},
-        "includeServerSideToolInvocations": True,
+        "functionCallingConfig": {"mode": "AUTO"}, "includeServerSideToolInvocations": True,
     }
     assert result.sources == [
         {"title": "Sunrise and sunset in Oslo", "uri": "https://example.com/oslo-sun"},
@@ -53,20 +47,12 @@ async def test_search_beside_python_tools_on_gemini_3_and_its_sources(emulator: 
     assert emulator.rejections == []
 
 
-def test_gemini_2_refuses_built_in_tools_beside_functions_before_anything_is_sent(
-    emulator: Emulator,
-) -> None:
-    with pytest.raises(
-        ConfigurationError,
-        match=(
-            r"^gemini-2.5-flash cannot combine built-in tools \(google_search, url_context\) with function "
-            r"declarations in one request \(Gemini 3 models can\)"
-        ),
-    ):
-        Agent(
-            Gemini("gemini-2.5-flash", base_url=emulator.url),
-            tools=[set_light, GoogleSearch(), UrlContext()],
-        )
+def test_gemini_2_refuses_built_in_tools_beside_functions_before_anything_is_sent(emulator: Emulator) -> None:
+    with pytest.raises(ConfigurationError, match=(
+        r"^gemini-2.5-flash cannot combine built-in tools \(google_search, url_context\) with function "
+        r"declarations in one request \(Gemini 3 models can\)"
+    )):
+        Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[set_light, GoogleSearch(), UrlContext()])
     assert emulator.requests == []
     # Alone, built-in tools are fine on Gemini 2.x.
     Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[GoogleSearch()])
@@ -77,10 +63,8 @@ async def test_the_emulator_refuses_the_combination_as_gemini_2_does(emulator: E
 
     body = {
         "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
-        "tools": [
-            {"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]},
-            {"googleSearch": {}},
-        ],
+        "tools": [{"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]},
+                  {"googleSearch": {}}],
     }
     async with httpx.AsyncClient(base_url=emulator.url) as client:
         refused = await client.post("/v1beta/models/gemini-2.5-flash:generateContent", json=body)
@@ -96,12 +80,7 @@ async def test_code_runs_are_events_records_and_lines_of_the_transcript(emulator
     assert (ran.code, ran.outcome, ran.output) == ("print(2 ** 10)", "OUTCOME_OK", "1024\n")
     result = events[-1].result  # type: ignore[union-attr]
     assert result.code_runs == [
-        {
-            "code": "print(2 ** 10)",
-            "language": "PYTHON",
-            "outcome": "OUTCOME_OK",
-            "output": "1024\n",
-        }
+        {"code": "print(2 ** 10)", "language": "PYTHON", "outcome": "OUTCOME_OK", "output": "1024\n"}
     ]
     assert result.text == "2 to the 10th is 1024."
     assert emulator.requests[0].json["tools"] == [{"codeExecution": {}}]

@@ -30,9 +30,7 @@ def agent_for(emulator: Emulator, **options: Any) -> Agent[Any]:
 
 
 def made(emulator: Emulator) -> list[Any]:
-    return [
-        r for r in emulator.requests if r.method == "POST" and r.path.endswith("/cachedContents")
-    ]
+    return [r for r in emulator.requests if r.method == "POST" and r.path.endswith("/cachedContents")]
 
 
 def generated(emulator: Emulator) -> list[dict[str, Any]]:
@@ -48,9 +46,7 @@ async def test_the_prefix_is_cached_once_and_named_by_every_request(emulator: Em
         (cache,) = [c async for c in agent.model.caches.list()]  # type: ignore[attr-defined]
     (creation,) = made(emulator)
     assert creation.json["model"] == "models/gemini-2.5-flash" and creation.json["ttl"] == "600s"
-    assert creation.json["systemInstruction"] == {
-        "parts": [{"text": "You answer questions about the pantry."}]
-    }
+    assert creation.json["systemInstruction"] == {"parts": [{"text": "You answer questions about the pantry."}]}
     assert creation.json["contents"] == [{"role": "user", "parts": [{"text": INVENTORY}]}]
     assert [d["name"] for d in creation.json["tools"][0]["functionDeclarations"]] == ["count_jars"]
     assert creation.json["toolConfig"] == {"functionCallingConfig": {"mode": "AUTO"}}
@@ -60,9 +56,7 @@ async def test_the_prefix_is_cached_once_and_named_by_every_request(emulator: Em
         assert sent["cachedContent"] == cache.name
         assert not {"systemInstruction", "tools", "toolConfig"} & set(sent)
         assert sent["contents"][0] == {"role": "user", "parts": [{"text": "Jars on shelf 3?"}]}
-    assert (
-        first.usage.cached_tokens == 2 * cache.tokens and second.usage.cached_tokens == cache.tokens
-    )
+    assert first.usage.cached_tokens == 2 * cache.tokens and second.usage.cached_tokens == cache.tokens
     assert first.usage.cache_storage_usd > 0
     # Leaving the block deletes the cache the agent made.
     assert [r.method for r in emulator.requests if "/cachedContents/" in r.path] == ["DELETE"]
@@ -73,8 +67,7 @@ async def test_the_prefix_is_cached_once_and_named_by_every_request(emulator: Em
 async def test_a_cached_run_costs_less_than_the_same_run_sent_whole(emulator: Emulator) -> None:
     emulator.script([[call("count_jars", shelf=3)], "Three jars."], per_conversation=True)
     plain = await Agent(
-        Gemini("gemini-2.5-flash", base_url=emulator.url),
-        tools=[count_jars],
+        Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[count_jars],
         instructions="You answer questions about the pantry.\n" + INVENTORY,
     ).run("Jars on shelf 3?")
     agent = agent_for(emulator, cache=ContextCache(document=INVENTORY))
@@ -100,22 +93,14 @@ async def test_a_forced_first_round_is_sent_whole_and_the_rest_cached(emulator: 
     await agent.run("Jars on shelf 1?")
     await agent.aclose()
     forced, relaxed = generated(emulator)
-    assert (
-        forced["toolConfig"]["functionCallingConfig"]["mode"] == "ANY"
-        and "cachedContent" not in forced
-    )
-    assert forced["contents"][0] == {
-        "role": "user",
-        "parts": [{"text": INVENTORY}],
-    }  # the document, uncached
+    assert forced["toolConfig"]["functionCallingConfig"]["mode"] == "ANY" and "cachedContent" not in forced
+    assert forced["contents"][0] == {"role": "user", "parts": [{"text": INVENTORY}]}  # the document, uncached
     assert "cachedContent" in relaxed and "toolConfig" not in relaxed
     (creation,) = made(emulator)
     assert creation.json["toolConfig"] == {"functionCallingConfig": {"mode": "AUTO"}}
 
 
-async def test_a_cache_near_its_end_is_extended_and_one_gone_is_made_again(
-    emulator: Emulator,
-) -> None:
+async def test_a_cache_near_its_end_is_extended_and_one_gone_is_made_again(emulator: Emulator) -> None:
     emulator.script(["One.", "Two.", "Three."])
     agent = agent_for(emulator, cache=ContextCache(ttl=600, document=INVENTORY))
     await agent.run("one")
@@ -129,10 +114,5 @@ async def test_a_cache_near_its_end_is_extended_and_one_gone_is_made_again(
     third = await agent.run("three")
     assert third.text == "Three."
     assert len(made(emulator)) == 2  # made again after the 403
-    assert [r.status_code for r in emulator.requests if ":generateContent" in r.path] == [
-        200,
-        200,
-        403,
-        200,
-    ]
+    assert [r.status_code for r in emulator.requests if ":generateContent" in r.path] == [200, 200, 403, 200]
     await agent.aclose()

@@ -26,9 +26,7 @@ async def test_a_chat_sends_its_own_turns_without_copying_them() -> None:
     kept = list(chat.history)
     await chat.send("two")
     sent = sent_to(model).contents
-    assert [turn is earlier for turn, earlier in zip(sent, kept, strict=False)] == [True] * len(
-        kept
-    )
+    assert [turn is earlier for turn, earlier in zip(sent, kept, strict=False)] == [True] * len(kept)
     assert [c.role for c in chat.history] == ["user", "model"] * 3
 
 

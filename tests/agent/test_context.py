@@ -32,9 +32,7 @@ def called(name: str, **args: Any) -> Content:
 
 
 def answered(name: str, response: dict[str, Any]) -> Content:
-    return Content(
-        role="user", parts=[Part(function_response=FunctionResponse(name=name, response=response))]
-    )
+    return Content(role="user", parts=[Part(function_response=FunctionResponse(name=name, response=response))])
 
 
 def conversation() -> list[Content]:
@@ -83,10 +81,7 @@ async def test_old_exchanges_are_summarised_and_the_first_instruction_kept() -> 
     done = await compact(context, 0, 60, ContextPolicy(keep_last=2), summarize)
     assert done is not None
     kept, what = done
-    assert (
-        what.removed_exchanges == 2
-        and what.summary == "The user asked about the fridge: mostly milk."
-    )
+    assert what.removed_exchanges == 2 and what.summary == "The user asked about the fridge: mostly milk."
     # The first instruction's answer and the fridge exchange (its large result elided first).
     (turns,) = asked
     assert turns[:3] == context[1:4] and "elided" in turns[3].parts[0].function_response.response  # type: ignore[index,union-attr,operator]
@@ -119,13 +114,9 @@ async def test_a_second_compaction_summarises_the_first_summary_too() -> None:
     check_history(second)
 
 
-async def test_without_a_summary_old_exchanges_are_dropped_with_a_marker_and_pairs_stay_whole() -> (
-    None
-):
+async def test_without_a_summary_old_exchanges_are_dropped_with_a_marker_and_pairs_stay_whole() -> None:
     context = conversation()
-    done = await compact(
-        context, 0, 60, ContextPolicy(keep_last=1, summarize=False, keep_first=False), None
-    )
+    done = await compact(context, 0, 60, ContextPolicy(keep_last=1, summarize=False, keep_first=False), None)
     assert done is not None
     kept, what = done
     assert what.summary is None and what.removed_exchanges == 2
@@ -144,9 +135,7 @@ async def test_nothing_to_compact_when_only_kept_exchanges_remain() -> None:
 def small_model(emulator: Emulator, limit: int) -> Gemini:
     flash = capabilities_for("gemini-2.5-flash")
     assert flash is not None
-    emulator.options = EmulatorOptions(
-        models={"gemini-2.5-flash": flash.replace(input_token_limit=limit)}
-    )
+    emulator.options = EmulatorOptions(models={"gemini-2.5-flash": flash.replace(input_token_limit=limit)})
     return Gemini("gemini-2.5-flash", base_url=emulator.url)
 
 
@@ -168,17 +157,10 @@ async def test_a_long_chat_through_a_small_model_never_overflows_and_keeps_every
         async for event in chat.stream(f"message {turn}: tell me about room {turn}"):
             if isinstance(event, ContextCompacted):
                 compactions.append(event)
-    assert (
-        len(chat.history) == 120
-        and chat.history[0].parts[0].text == "message 0: tell me about room 0"
-    )  # type: ignore[index]
+    assert len(chat.history) == 120 and chat.history[0].parts[0].text == "message 0: tell me about room 0"  # type: ignore[index]
     assert chat.context is not None and len(chat.context) < len(chat.history)
     assert compactions and all(c.tokens_after < c.tokens_before for c in compactions)
-    assert all(
-        c.summary == "Summary: the user has been chatting about rooms."
-        for c in compactions
-        if c.removed_exchanges
-    )
+    assert all(c.summary == "Summary: the user has been chatting about rooms." for c in compactions if c.removed_exchanges)
     sent = [r for r in emulator.requests if r.path.endswith(":streamGenerateContent")]
     assert emulator.rejections == [] and len(sent) == 60
     # The first message is kept; the newest always goes as it was typed.
@@ -190,16 +172,9 @@ async def test_a_long_chat_through_a_small_model_never_overflows_and_keeps_every
 
 async def test_a_refusal_for_length_compacts_and_sends_once_more(emulator: Emulator) -> None:
     emulator.respond_with(answer_or_summarise)
-    agent = Agent(
-        Gemini("gemini-2.5-flash", base_url=emulator.url),
-        context=ContextPolicy(keep_last=1, summarize=False),
-    )
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), context=ContextPolicy(keep_last=1, summarize=False))
     history = [c.to_wire() for c in conversation()[:-1]]
-    emulator.inject(
-        Fault.http_error(
-            400, "The input token count (9000) exceeds the maximum number of tokens allowed (300)."
-        )
-    )
+    emulator.inject(Fault.http_error(400, "The input token count (9000) exceeds the maximum number of tokens allowed (300)."))
     events = [event async for event in agent.stream("And now?", history=history)]
     (compacted,) = [e for e in events if isinstance(e, ContextCompacted)]
     assert compacted.removed_exchanges >= 1
@@ -216,9 +191,7 @@ async def test_runs_send_everything_unless_given_a_policy(emulator: Emulator) ->
     history = [c.to_wire() for c in conversation()[:-1]]
     with pytest.raises(Exception, match="exceeds the maximum number of tokens allowed"):
         await Agent(gemini).run("And now?", history=history)
-    result = await Agent(gemini, context=ContextPolicy(keep_last=1)).run(
-        "And now?", history=history
-    )
+    result = await Agent(gemini, context=ContextPolicy(keep_last=1)).run("And now?", history=history)
     assert result.text is not None and len(result.history) == 10 and result.context is not None
 
 
@@ -268,18 +241,13 @@ class CountingModel:
 
 
 @pytest.mark.parametrize(("counted", "compacts"), [(100, False), (100_000, True)])
-async def test_an_estimate_a_little_over_budget_is_checked_with_count_tokens(
-    counted: int, compacts: bool
-) -> None:
+async def test_an_estimate_a_little_over_budget_is_checked_with_count_tokens(counted: int, compacts: bool) -> None:
     from agentkit.agent.context_size import content_tokens
 
     history = conversation()[:-1]
     estimate = sum(content_tokens(c) for c in [*history, Content.user("And now?")])
     counting = CountingModel(counted)
-    agent = Agent(
-        counting,
-        context=ContextPolicy(max_tokens=int(estimate / 1.1), keep_last=1, summarize=False),
-    )  # type: ignore[arg-type]
+    agent = Agent(counting, context=ContextPolicy(max_tokens=int(estimate / 1.1), keep_last=1, summarize=False))  # type: ignore[arg-type]
     result = await agent.run("And now?", history=[c.to_wire() for c in history])
     assert counting.counts == 1
     assert (result.context is not None) is compacts

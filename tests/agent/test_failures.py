@@ -155,9 +155,7 @@ async def test_a_stream_broken_part_way_restarts_the_turn(emulator: Emulator) ->
 
 
 async def test_a_stream_that_keeps_breaking_surfaces_the_typed_error(emulator: Emulator) -> None:
-    emulator.script(
-        [Fault.error_in_stream(after_chunks=1, answer="A long answer that breaks off")] * 3
-    )
+    emulator.script([Fault.error_in_stream(after_chunks=1, answer="A long answer that breaks off")] * 3)
     with pytest.raises(ServerError):
         async for _ in agent_for(emulator).stream("Hi"):
             pass

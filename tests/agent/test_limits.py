@@ -150,10 +150,7 @@ async def test_per_run_limits_override_without_changing_the_agent(emulator: Emul
     [
         ({"model_calls": 0}, "model_calls"),
         ({"deadline": -1}, "deadline"),
-        (
-            {"deadline": float("nan")},
-            "Limits.deadline must be a positive, finite number or None, got nan",
-        ),
+        ({"deadline": float("nan")}, "Limits.deadline must be a positive, finite number or None, got nan"),
         ({"deadline": float("inf")}, "deadline"),
         ({"model_retries": -1}, "model_retries"),
         ({"on_limit": "panic"}, "on_limit"),

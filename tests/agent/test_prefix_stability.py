@@ -20,10 +20,7 @@ def add(a: int, b: int) -> int:
 def raw_pieces(body: bytes) -> tuple[list[bytes], bytes]:
     """The request's turns as the exact bytes sent, and everything else in the body."""
     data = json.loads(body)
-    turns = [
-        json.dumps(turn, separators=(",", ":"), ensure_ascii=False).encode()
-        for turn in data.pop("contents")
-    ]
+    turns = [json.dumps(turn, separators=(",", ":"), ensure_ascii=False).encode() for turn in data.pop("contents")]
     return turns, json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -58,9 +55,7 @@ async def test_with_the_emulators_implicit_cache_each_step_reads_its_prefix_from
     emulator.options = EmulatorOptions(implicit_cache=True)
     emulator.script([[call("add", a=n, b=n)] for n in range(9)] + ["Done."])
     manual = "\n".join(f"Rule {n}: add the numbers you are given, exactly." for n in range(300))
-    agent = Agent(
-        Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[add], instructions=manual
-    )
+    agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[add], instructions=manual)
     result = await agent.run("Add pairs until you are done.")
     cached = [step.usage.cached_content_token_count or 0 for step in result.steps if step.usage]
     prompts = [step.usage.prompt_token_count or 0 for step in result.steps if step.usage]

@@ -48,9 +48,7 @@ def fresh_event() -> None:
     seen_first.clear()
 
 
-async def test_a_sync_tools_reports_arrive_while_it_runs_then_its_result(
-    emulator: Emulator,
-) -> None:
+async def test_a_sync_tools_reports_arrive_while_it_runs_then_its_result(emulator: Emulator) -> None:
     emulator.script([[call("download", parts=3)], "Done."])
     agent = Agent(Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[download])
     shown = await trace(agent, "get it", seen_first.set)

@@ -68,11 +68,6 @@ def chat_on_pty(args: list[str], tmp_path: Path, env: dict[str, str] | None = No
     environment.update(TERM="dumb", AGENTKIT_CHAT_HISTORY=str(tmp_path / "history"))
     environment.update(env or {})
     return pexpect.spawn(
-        sys.executable,
-        ["-m", "agentkit", "chat", *args],
-        cwd=str(ROOT),
-        env=environment,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
+        sys.executable, ["-m", "agentkit", "chat", *args], cwd=str(ROOT),
+        env=environment, encoding="utf-8", timeout=30, dimensions=(40, 200),
     )

@@ -66,9 +66,7 @@ def creates(emulator: Emulator) -> list[Any]:
 
 
 def job_keys(request: Any) -> list[str]:
-    return [
-        i["metadata"]["key"] for i in request.json["batch"]["inputConfig"]["requests"]["requests"]
-    ]
+    return [i["metadata"]["key"] for i in request.json["batch"]["inputConfig"]["requests"]["requests"]]
 
 
 def test_rows_run_on_the_batch_api_one_job_per_step_at_the_batch_price(
@@ -155,9 +153,7 @@ def test_a_job_that_fails_as_a_whole_stops_the_batch_and_the_rerun_finishes(
     ]
 
 
-def test_batch_api_needs_an_api_to_send_to(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_batch_api_needs_an_api_to_send_to(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run_file, inputs, out = setup(tmp_path, ["a"])
     assert main(batch_args(run_file, inputs, out, "--via", "batch-api")) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
@@ -181,9 +177,7 @@ def test_a_killed_batch_waits_for_the_job_it_left_and_skips_finished_rows(
     emulator.batches.advance(1000)  # the first job is answered; the quick rows finish
     wait_until(lambda: len(creates(emulator)) == 2)
     second = emulator.requests.index(creates(emulator)[1])
-    wait_until(
-        lambda: any(r.path.endswith("/batches/emu000002") for r in emulator.requests[second:])
-    )
+    wait_until(lambda: any(r.path.endswith("/batches/emu000002") for r in emulator.requests[second:]))
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert sorted(r["id"] for r in result_lines(out)) == ["quick b", "quick d"]
@@ -192,9 +186,7 @@ def test_a_killed_batch_waits_for_the_job_it_left_and_skips_finished_rows(
     emulator.options = EmulatorOptions()  # jobs made from now on are answered at once
     before = len(emulator.requests)
     rerun = agentkit_process(*args, env=env)
-    wait_until(
-        lambda: any(r.path.endswith("/batches/emu000002") for r in emulator.requests[before:])
-    )
+    wait_until(lambda: any(r.path.endswith("/batches/emu000002") for r in emulator.requests[before:]))
     emulator.batches.advance(1000)  # the job the killed batch left is answered
     _, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, err

@@ -15,9 +15,7 @@ from .conftest import write_run_file
 
 
 def test_a_live_batch_sends_no_faster_than_its_rpm(
-    emulator: Emulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", "key-for-the-emulator-0000")

@@ -25,9 +25,7 @@ def run_file(tmp_path: Path, prompts: int) -> Path:
     )
 
 
-def test_a_compaction_is_shown_and_recorded(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_compaction_is_shown_and_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     transcript = tmp_path / "run.jsonl"
     assert main(["run", str(run_file(tmp_path, 6)), "--json", str(transcript)]) == 0
     out = capsys.readouterr().out
@@ -44,9 +42,7 @@ def test_a_compaction_is_shown_and_recorded(
     assert all(r["tokens_after"] < r["tokens_before"] and r["summary"] is None for r in compactions)
 
 
-def test_a_session_keeps_the_whole_history_and_the_context_it_continues_from(
-    tmp_path: Path,
-) -> None:
+def test_a_session_keeps_the_whole_history_and_the_context_it_continues_from(tmp_path: Path) -> None:
     file = run_file(tmp_path, 6)
     assert main(["run", str(file), "--session", "talk"]) == 0
     saved = json.loads((tmp_path / "sessions" / "talk.json").read_text())
@@ -58,16 +54,10 @@ def test_a_session_keeps_the_whole_history_and_the_context_it_continues_from(
     assert len(again["history"]) == 24 and len(again["meta"]["context"]) < 12
 
 
-def test_context_mistakes_in_a_run_file_are_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_context_mistakes_in_a_run_file_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = write_run_file(tmp_path / "bad.toml", 'prompts = ["x"]\n[context]\nmax_token = 5\n')
     assert main(["run", str(file)]) == 2
-    assert (
-        capsys.readouterr()
-        .err.strip()
-        .endswith(
-            "unknown key(s) in [context]: max_token; known: max_tokens, keep_last, elide_over, "
-            "summarize, keep_first, headroom"
-        )
+    assert capsys.readouterr().err.strip().endswith(
+        "unknown key(s) in [context]: max_token; known: max_tokens, keep_last, elide_over, "
+        "summarize, keep_first, headroom"
     )

@@ -40,18 +40,14 @@ def test_text_with_limits_and_formats() -> None:
     assert filled(one({"type": "string", "maxLength": 3}), "abcd", "abc")[0] == {"f": "abc"}
     content, _, said = filled(one({"type": "string", "format": "email"}), "ada", "ada@example.org")
     assert content == {"f": "ada@example.org"} and "an email address, like name@example.com" in said
-    content, _, said = filled(
-        one({"type": "string", "format": "uri"}), "example.org", "https://example.org/x"
-    )
+    content, _, said = filled(one({"type": "string", "format": "uri"}), "example.org", "https://example.org/x")
     assert content == {"f": "https://example.org/x"} and "a full address" in said
     content, _, _ = filled(one({"type": "string", "format": "date-time"}), "2026-12-31T18:30:00Z")
     assert content == {"f": "2026-12-31T18:30:00Z"}
 
 
 def test_numbers_integers_and_their_bounds() -> None:
-    content, _, said = filled(
-        one({"type": "integer", "minimum": 1, "maximum": 8}), "two", "9", "0", "3"
-    )
+    content, _, said = filled(one({"type": "integer", "minimum": 1, "maximum": 8}), "two", "9", "0", "3")
     assert content == {"f": 3}
     assert said.splitlines()[1:] == ["    a whole number", "    at most 8", "    at least 1"]
     assert filled(one({"type": "number"}), "2.5")[0] == {"f": 2.5}
@@ -108,6 +104,4 @@ def test_ctrl_d_declines_and_a_field_no_terminal_can_ask_is_refused_before_askin
 def test_yes_no_forms_are_told_apart() -> None:
     assert is_yes_no(one({"type": "boolean"}))
     assert not is_yes_no(one({"type": "string"}))
-    assert not is_yes_no(
-        {"type": "object", "properties": {"a": {"type": "boolean"}, "b": {"type": "boolean"}}}
-    )
+    assert not is_yes_no({"type": "object", "properties": {"a": {"type": "boolean"}, "b": {"type": "boolean"}}})

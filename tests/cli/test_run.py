@@ -88,9 +88,7 @@ def test_a_session_keeps_history_across_invocations(tmp_path: Path) -> None:
 def test_sessions_in_a_sqlite_database(tmp_path: Path) -> None:
     from agentkit.sessions import SqliteStore
 
-    run_file = write_run_file(
-        tmp_path / "talk.toml", 'prompts = ["Hello"]\n[[offline.turns]]\ntext = "Hi."\n'
-    )
+    run_file = write_run_file(tmp_path / "talk.toml", 'prompts = ["Hello"]\n[[offline.turns]]\ntext = "Hi."\n')
     database = tmp_path / "sessions.db"
     for _ in range(2):
         assert main(["run", str(run_file), "--session", "a", "--session-db", str(database)]) == 0

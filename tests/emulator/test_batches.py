@@ -20,9 +20,7 @@ MODEL = "gemini-2.5-flash"
 
 
 def client(emulator: Emulator) -> genai.Client:
-    return genai.Client(
-        api_key="emulator-key", http_options=types.HttpOptions(base_url=emulator.url)
-    )
+    return genai.Client(api_key="emulator-key", http_options=types.HttpOptions(base_url=emulator.url))
 
 
 def ask(text: str) -> dict[str, Any]:
@@ -91,12 +89,8 @@ def test_a_request_the_api_would_refuse_gets_its_error_and_the_rest_are_answered
     sdk.batches.get(name=job.name)  # completes it (no delay set)
     operation = _raw_get(emulator, job.name)
     answers = operation["metadata"]["output"]["inlinedResponses"]["inlinedResponses"]
-    assert answers[0]["response"]["candidates"][0]["content"]["parts"] == [
-        {"text": "answer to fine"}
-    ]
-    assert answers[2]["response"]["candidates"][0]["content"]["parts"] == [
-        {"text": "answer to also fine"}
-    ]
+    assert answers[0]["response"]["candidates"][0]["content"]["parts"] == [{"text": "answer to fine"}]
+    assert answers[2]["response"]["candidates"][0]["content"]["parts"] == [{"text": "answer to also fine"}]
     # An RPC status (3 = INVALID_ARGUMENT), as generateContent's 400 would have said it.
     assert answers[1]["error"]["code"] == 3
     assert "function call turn" in answers[1]["error"]["message"]
@@ -106,18 +100,13 @@ def test_a_request_the_api_would_refuse_gets_its_error_and_the_rest_are_answered
         "failedRequestCount": "1",
     }
     assert operation["done"] is True
-    assert (
-        operation["response"]["inlinedResponses"]
-        == operation["metadata"]["output"]["inlinedResponses"]
-    )
+    assert operation["response"]["inlinedResponses"] == operation["metadata"]["output"]["inlinedResponses"]
 
 
 def test_a_scripted_http_error_lands_in_that_requests_response(emulator: Emulator) -> None:
     emulator.script(["first", Fault.http_error(503, "The model is overloaded."), "third"])
     sdk = client(emulator)
-    job = sdk.batches.create(
-        model=MODEL, src=[ask("a"), ask("b"), ask("c")], config={"display_name": "x"}
-    )
+    job = sdk.batches.create(model=MODEL, src=[ask("a"), ask("b"), ask("c")], config={"display_name": "x"})
     done = sdk.batches.get(name=job.name)
     assert done.dest is not None and done.dest.inlined_responses is not None
     first, second, third = done.dest.inlined_responses
@@ -177,9 +166,7 @@ def test_jobs_are_listed_page_by_page(emulator: Emulator) -> None:
     listed = list(sdk.batches.list(config={"page_size": 2}))
     assert [job.name for job in listed] == names
     assert [job.display_name for job in listed] == ["job 0", "job 1", "job 2"]
-    pages = [
-        r.query for r in emulator.requests if r.method == "GET" and r.path.endswith("/batches")
-    ]
+    pages = [r.query for r in emulator.requests if r.method == "GET" and r.path.endswith("/batches")]
     assert pages == ["pageSize=2", "pageSize=2&pageToken=2"]
 
 
@@ -221,10 +208,7 @@ def test_a_job_a_test_fails_ends_failed_with_its_message(emulator: Emulator) -> 
     sdk = client(emulator)
     job = sdk.batches.create(model=MODEL, src=[ask("a")], config={"display_name": "x"})
     assert sdk.batches.get(name=job.name).state == types.JobState.JOB_STATE_FAILED
-    assert _raw_get(emulator, job.name)["error"] == {
-        "code": 13,
-        "message": "The batch hit an internal error.",
-    }
+    assert _raw_get(emulator, job.name)["error"] == {"code": 13, "message": "The batch hit an internal error."}
     again = sdk.batches.create(model=MODEL, src=[ask("b")], config={"display_name": "y"})
     assert sdk.batches.get(name=again.name).state == types.JobState.JOB_STATE_SUCCEEDED
 

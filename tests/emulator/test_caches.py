@@ -15,9 +15,7 @@ INVENTORY = "\n".join(f"Shelf {n}: {n % 7} jars of jam, {n % 5} tins of beans." 
 
 
 def client(emulator: Emulator) -> genai.Client:
-    return genai.Client(
-        api_key="emulator-key", http_options=types.HttpOptions(base_url=emulator.url)
-    )
+    return genai.Client(api_key="emulator-key", http_options=types.HttpOptions(base_url=emulator.url))
 
 
 def test_google_genai_creates_uses_updates_and_deletes_a_cache(emulator: Emulator) -> None:
@@ -42,14 +40,8 @@ def test_google_genai_creates_uses_updates_and_deletes_a_cache(emulator: Emulato
     )
     assert answer.text == "There are 3 jars on shelf 3."
     usage = answer.usage_metadata
-    assert (
-        usage is not None
-        and usage.cached_content_token_count == cache.usage_metadata.total_token_count
-    )
-    assert (
-        usage.prompt_token_count is not None
-        and usage.prompt_token_count > usage.cached_content_token_count
-    )
+    assert usage is not None and usage.cached_content_token_count == cache.usage_metadata.total_token_count
+    assert usage.prompt_token_count is not None and usage.prompt_token_count > usage.cached_content_token_count
     # What the model read: the cache's prefix, then the request.
     sent = emulator.requests[-1].json
     assert sent["cachedContent"] == cache.name and "systemInstruction" not in sent
@@ -66,39 +58,24 @@ def test_google_genai_creates_uses_updates_and_deletes_a_cache(emulator: Emulato
 
 def test_gemini_refuses_what_it_refuses(emulator: Emulator) -> None:
     sdk = client(emulator)
-    with pytest.raises(
-        errors.ClientError,
-        match=r"Cached content is too small. total_token_count=\d+, min_total_token_count=1024",
-    ):
-        sdk.caches.create(
-            model="gemini-2.5-flash", config=types.CreateCachedContentConfig(contents=["tiny"])
-        )
+    with pytest.raises(errors.ClientError, match=r"Cached content is too small. total_token_count=\d+, min_total_token_count=1024"):
+        sdk.caches.create(model="gemini-2.5-flash", config=types.CreateCachedContentConfig(contents=["tiny"]))
     cache = sdk.caches.create(
         model="gemini-2.5-flash",
         config=types.CreateCachedContentConfig(contents=[INVENTORY], ttl="60s"),
     )
-    with pytest.raises(
-        errors.ClientError,
-        match="CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config",
-    ):
+    with pytest.raises(errors.ClientError, match="CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config"):
         sdk.models.generate_content(
-            model="gemini-2.5-flash",
-            contents="hi",
-            config=types.GenerateContentConfig(
-                cached_content=cache.name, system_instruction="Be brief."
-            ),
+            model="gemini-2.5-flash", contents="hi",
+            config=types.GenerateContentConfig(cached_content=cache.name, system_instruction="Be brief."),
         )
     with pytest.raises(errors.ClientError, match=r"has to be the same"):
         sdk.models.generate_content(
-            model="gemini-2.5-pro",
-            contents="hi",
-            config=types.GenerateContentConfig(cached_content=cache.name),
+            model="gemini-2.5-pro", contents="hi", config=types.GenerateContentConfig(cached_content=cache.name)
         )
     emulator.caches.advance(61)  # the cache's TTL runs out
     with pytest.raises(errors.ClientError, match="CachedContent not found"):
         sdk.models.generate_content(
-            model="gemini-2.5-flash",
-            contents="hi",
-            config=types.GenerateContentConfig(cached_content=cache.name),
+            model="gemini-2.5-flash", contents="hi", config=types.GenerateContentConfig(cached_content=cache.name)
         )
     assert list(sdk.caches.list()) == []

@@ -60,9 +60,7 @@ env = {_toml_table(env)}
 """
 
 
-def workshop_run_file(
-    path: Path, workshop: Workshop, turns: str, prompt: str | None = None
-) -> Path:
+def workshop_run_file(path: Path, workshop: Workshop, turns: str, prompt: str | None = None) -> Path:
     """A run file using the test server, with these ``[[offline.turns]]`` (and a prompt)."""
     prompts = f"prompts = [{json.dumps(prompt)}]\n\n" if prompt else ""
     path.write_text(f"{prompts}{workshop_mcp(workshop)}\n{turns}", encoding="utf-8")
@@ -103,9 +101,7 @@ def test_a_run_shows_a_servers_progress_and_writes_it_to_the_json_transcript(
     workshop: Workshop, tmp_path: Path
 ) -> None:
     workshop.release()  # the server does not wait: this is about what is shown
-    turns = (
-        '[[offline.turns]]\ncalls = [{ name = "steps" }]\n[[offline.turns]]\ntext = "Stepped."\n'
-    )
+    turns = '[[offline.turns]]\ncalls = [{ name = "steps" }]\n[[offline.turns]]\ntext = "Stepped."\n'
     run_file = workshop_run_file(tmp_path / "steps.toml", workshop, turns, prompt="step")
     transcript = tmp_path / "run.jsonl"
     done = agentkit("run", str(run_file), "--json", str(transcript))
@@ -119,24 +115,10 @@ def test_a_run_shows_a_servers_progress_and_writes_it_to_the_json_transcript(
     ]
     records = [json.loads(line) for line in transcript.read_text().splitlines()]
     assert [r for r in records if r["type"] == "progress"] == [
-        {
-            "type": "progress",
-            "step": 1,
-            "name": "steps",
-            "id": None,
-            "progress": 1.0,
-            "total": 2.0,
-            "message": "halfway",
-        },
-        {
-            "type": "progress",
-            "step": 1,
-            "name": "steps",
-            "id": None,
-            "progress": 2.0,
-            "total": 2.0,
-            "message": None,
-        },
+        {"type": "progress", "step": 1, "name": "steps", "id": None, "progress": 1.0,
+         "total": 2.0, "message": "halfway"},
+        {"type": "progress", "step": 1, "name": "steps", "id": None, "progress": 2.0,
+         "total": 2.0, "message": None},
     ]
 
 
@@ -181,22 +163,10 @@ def test_the_mcp_servers_json_format_and_tools_prints_what_is_sent(
             'command = "x"\nurl = "http://127.0.0.1:1/mcp"',
             "bad.toml: [[mcp]]: give either command (a server to start) or url (one to reach)",
         ),
-        (
-            'name = "t"\ncommand = "x"\ncolour = "red"',
-            "MCP server 't': unknown key(s) colour; known:",
-        ),
-        (
-            'name = "t"\ncommand = "x"\ncall_timeout = -1',
-            "MCP server 't': call_timeout must be a positive number of seconds",
-        ),
-        (
-            'name = "t"\nurl = "ftp://x"',
-            "MCP server 't': url must be an http:// or https:// URL, not 'ftp://x'",
-        ),
-        (
-            'name = "t"\ncommand = "/no/such/server"',
-            "error: MCP server 't': cannot start it: no such command /no/such/server",
-        ),
+        ('name = "t"\ncommand = "x"\ncolour = "red"', "MCP server 't': unknown key(s) colour; known:"),
+        ('name = "t"\ncommand = "x"\ncall_timeout = -1', "MCP server 't': call_timeout must be a positive number of seconds"),
+        ('name = "t"\nurl = "ftp://x"', "MCP server 't': url must be an http:// or https:// URL, not 'ftp://x'"),
+        ('name = "t"\ncommand = "/no/such/server"', "error: MCP server 't': cannot start it: no such command /no/such/server"),
     ],
 )
 def test_mcp_mistakes_in_a_run_file_are_one_line(tmp_path: Path, table: str, line: str) -> None:
@@ -248,9 +218,7 @@ text = "Four."
 
 
 @pytest.mark.parametrize("approve", [True, False])
-def test_a_served_tools_question_is_asked_like_a_confirmation(
-    tmp_path: Path, approve: bool
-) -> None:
+def test_a_served_tools_question_is_asked_like_a_confirmation(tmp_path: Path, approve: bool) -> None:
     database = tmp_path / "home.db"
     run_file = tmp_path / "home.toml"
     run_file.write_text(
@@ -283,9 +251,7 @@ def test_a_servers_url_is_shown_without_its_secrets() -> None:
     assert "hunter2" not in done.stderr + done.stdout and "zzz" not in done.stderr + done.stdout
 
 
-def test_a_batch_starts_its_mcp_server_once_for_every_row(
-    workshop: Workshop, tmp_path: Path
-) -> None:
+def test_a_batch_starts_its_mcp_server_once_for_every_row(workshop: Workshop, tmp_path: Path) -> None:
     run_file = tmp_path / "batch.toml"
     run_file.write_text(
         f"""
@@ -302,9 +268,7 @@ text = "Two."
     inputs = tmp_path / "inputs.jsonl"
     inputs.write_text("".join(json.dumps({"id": f"r{n}", "a": n}) + "\n" for n in range(4)))
     out = tmp_path / "out.jsonl"
-    done = agentkit(
-        "batch", str(run_file), "--inputs", str(inputs), "--out", str(out), "--concurrency", "2"
-    )
+    done = agentkit("batch", str(run_file), "--inputs", str(inputs), "--out", str(out), "--concurrency", "2")
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert sorted((row["id"], row["status"], row["text"]) for row in rows) == [
@@ -331,9 +295,7 @@ text = "The front door is open."
     try:
         chat.expect("you>")
         chat.sendline("let my friend in")
-        chat.expect_exact(
-            """MCP server 'home' asks: allow unlock_door({"door": "front"})? [y/N] """
-        )
+        chat.expect_exact("""MCP server 'home' asks: allow unlock_door({"door": "front"})? [y/N] """)
         chat.sendline("y")
         chat.expect_exact("model> The front door is open.")
         chat.expect("you>")
@@ -407,12 +369,8 @@ text = "Not booked."
 
 
 @pytest.mark.parametrize("approve", [True, False])
-def test_an_unattended_run_declines_a_servers_form(
-    workshop: Workshop, tmp_path: Path, approve: bool
-) -> None:
-    turns = (
-        '[[offline.turns]]\ncalls = [{ name = "book" }]\n[[offline.turns]]\ntext = "Not booked."\n'
-    )
+def test_an_unattended_run_declines_a_servers_form(workshop: Workshop, tmp_path: Path, approve: bool) -> None:
+    turns = '[[offline.turns]]\ncalls = [{ name = "book" }]\n[[offline.turns]]\ntext = "Not booked."\n'
     run_file = workshop_run_file(tmp_path / "book.toml", workshop, turns, prompt="book a table")
     done = agentkit("run", str(run_file), *(["--approve"] if approve else []))
     assert done.returncode == 0, done.stderr

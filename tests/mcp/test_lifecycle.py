@@ -116,9 +116,7 @@ def http_server(workshop: Workshop) -> object:
     process.wait()
 
 
-async def test_http_sends_the_headers_and_never_shows_them(
-    http_server: tuple[str, subprocess.Popen[bytes]],
-) -> None:
+async def test_http_sends_the_headers_and_never_shows_them(http_server: tuple[str, subprocess.Popen[bytes]]) -> None:
     url, _ = http_server
     secret = "Bearer not-a-real-token-1234"
     async with MCPToolset.http(url, headers={"Authorization": secret}) as server:

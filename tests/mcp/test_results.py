@@ -21,27 +21,15 @@ def _read(result: dict[str, Any], multimodal: bool = True) -> tuple[dict[str, An
     ("result", "response"),
     [
         # The text copy of the structured result (serialised, or one of its strings) is dropped.
-        (
-            {"content": [{"type": "text", "text": '{"sum": 5}'}], "structuredContent": {"sum": 5}},
-            {"sum": 5},
-        ),
-        (
-            {
-                "content": [{"type": "text", "text": "buy milk\n"}],
-                "structuredContent": {"content": "buy milk\n"},
-            },
-            {"content": "buy milk\n"},
-        ),
+        ({"content": [{"type": "text", "text": '{"sum": 5}'}], "structuredContent": {"sum": 5}}, {"sum": 5}),
+        ({"content": [{"type": "text", "text": "buy milk\n"}], "structuredContent": {"content": "buy milk\n"}}, {"content": "buy milk\n"}),
         # Other text is kept beside it; a structured result that has a "text" is nested.
         (
             {"content": [{"type": "text", "text": "note"}], "structuredContent": {"text": "x"}},
             {"output": {"text": "x"}, "text": "note"},
         ),
         ({"content": [], "structuredContent": [1, 2]}, {"output": [1, 2]}),
-        (
-            {"content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
-            {"output": "a\nb"},
-        ),
+        ({"content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}, {"output": "a\nb"}),
         ({"content": []}, {"output": None}),
         ({"content": "not a list"}, {"output": None}),
         ({"content": [{"type": "resource", "resource": "not a dict"}]}, {"output": None}),
@@ -53,10 +41,7 @@ def test_text_and_structured_results(result: dict[str, Any], response: dict[str,
 
 def test_images_travel_as_parts_and_are_listed_either_way() -> None:
     result = {"content": [{"type": "image", "data": PNG, "mimeType": "image/png"}]}
-    assert _read(result) == (
-        {"media": [{"mimeType": "image/png", "attached": True}]},
-        ["image/png"],
-    )
+    assert _read(result) == ({"media": [{"mimeType": "image/png", "attached": True}]}, ["image/png"])
     assert _read(result, multimodal=False) == (
         {"media": [{"mimeType": "image/png", "attached": False}]},
         [],
@@ -80,25 +65,16 @@ def test_an_image_without_valid_data_is_reported_not_dropped() -> None:
 
 
 def test_errors_use_the_servers_structured_error_when_there_is_one() -> None:
-    plain = call_result(
-        "tool",
-        {"isError": True, "content": [{"type": "text", "text": "disk full"}]},
-        multimodal=True,
-        duration=0,
-    )
+    plain = call_result("tool", {"isError": True, "content": [{"type": "text", "text": "disk full"}]}, multimodal=True, duration=0)
     assert plain.response == {"error": {"type": "tool_error", "message": "tool: disk full"}}
     structured = call_result(
         "tool",
         {
             "isError": True,
             "content": [{"type": "text", "text": "x"}],
-            "structuredContent": {
-                "error": {"type": "timeout", "message": "too slow", "still_running": True}
-            },
+            "structuredContent": {"error": {"type": "timeout", "message": "too slow", "still_running": True}},
         },
         multimodal=True,
         duration=0,
     )
-    assert structured.response == {
-        "error": {"type": "timeout", "message": "too slow", "still_running": True}
-    }
+    assert structured.response == {"error": {"type": "timeout", "message": "too slow", "still_running": True}}

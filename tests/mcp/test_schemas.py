@@ -64,10 +64,7 @@ def test_references_are_inlined_and_meta_keywords_dropped() -> None:
         "properties": {
             "first": {"$ref": "#/definitions/point", "description": "Where it starts."},
             "second": {"$ref": "#/properties/first"},
-            "path": {
-                "type": "array",
-                "items": {"anyOf": [{"$ref": "#/definitions/point"}, {"type": "null"}]},
-            },
+            "path": {"type": "array", "items": {"anyOf": [{"$ref": "#/definitions/point"}, {"type": "null"}]}},
         },
         "definitions": {
             "point": {
@@ -107,9 +104,7 @@ def test_a_recursive_definition_stays_a_reference_for_the_json_dialect_only() ->
         to_openapi_subset(converted)
 
 
-def test_keywords_beside_a_recursive_reference_keep_their_meaning_in_a_form_gemini_accepts() -> (
-    None
-):
+def test_keywords_beside_a_recursive_reference_keep_their_meaning_in_a_form_gemini_accepts() -> None:
     node = {
         "type": "object",
         "properties": {
@@ -118,35 +113,17 @@ def test_keywords_beside_a_recursive_reference_keep_their_meaning_in_a_form_gemi
             "plain": {"$ref": "#/$defs/node", "description": "stays", "default": None},
         },
     }
-    converted = input_schema(
-        {
-            "type": "object",
-            "properties": {"root": {"$ref": "#/$defs/node"}},
-            "$defs": {"node": node},
-        }
-    )
+    converted = input_schema({"type": "object", "properties": {"root": {"$ref": "#/$defs/node"}}, "$defs": {"node": node}})
     kept = converted["$defs"]["node"]["properties"]
-    assert kept["child"] == {
-        "maxProperties": 3,
-        "description": "a kid",
-        "anyOf": [{"$ref": "#/$defs/node"}],
-    }
-    assert kept["either"] == {
-        "anyOf": [{"required": ["child"]}],
-        "allOf": [{"$ref": "#/$defs/node"}],
-    }
+    assert kept["child"] == {"maxProperties": 3, "description": "a kid", "anyOf": [{"$ref": "#/$defs/node"}]}
+    assert kept["either"] == {"anyOf": [{"required": ["child"]}], "allOf": [{"$ref": "#/$defs/node"}]}
     assert kept["plain"] == {"$ref": "#/$defs/node", "description": "stays", "default": None}
     check_json_schema(converted, "parametersJsonSchema", root_object=True)
     # Without step 7 the emulator refuses it, as Gemini does.
     with pytest.raises(Exception, match="was set alongside unsupported fields: maxProperties"):
         check_json_schema(
-            {
-                "type": "object",
-                "properties": {"x": {"$ref": "#/$defs/n", "maxProperties": 3}},
-                "$defs": {"n": {"type": "object"}},
-            },
-            "parametersJsonSchema",
-            root_object=True,
+            {"type": "object", "properties": {"x": {"$ref": "#/$defs/n", "maxProperties": 3}}, "$defs": {"n": {"type": "object"}}},
+            "parametersJsonSchema", root_object=True,
         )
 
 
@@ -159,10 +136,7 @@ def test_object_pieces_of_all_of_are_merged_and_missing_types_inferred() -> None
     }
     assert input_schema(schema) == {
         "type": "object",
-        "properties": {
-            "a": {"type": "string"},
-            "b": {"type": "array", "items": {"type": "integer"}},
-        },
+        "properties": {"a": {"type": "string"}, "b": {"type": "array", "items": {"type": "integer"}}},
         "required": ["a"],
     }
 

@@ -41,16 +41,8 @@ def home_state(database: Path) -> dict[str, Any]:
 def served_home(database: Path, **options: Any) -> MCPToolset:
     env = {"AGENTKIT_HOME_DB": str(database), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     return MCPToolset.stdio(
-        sys.executable,
-        "-m",
-        "agentkit",
-        "mcp",
-        "serve",
-        "tools.home",
-        env=env,
-        cwd=ROOT,
-        name="home",
-        **options,
+        sys.executable, "-m", "agentkit", "mcp", "serve", "tools.home",
+        env=env, cwd=ROOT, name="home", **options,
     )
 
 
@@ -146,17 +138,11 @@ def test_serve_mistakes_are_one_line_and_exit_2() -> None:
             f"error: cannot listen on 127.0.0.1:{busy}: the address is already in use; stop what "
             "is using it or choose another --http PORT",
         ),
-        (
-            ["mcp", "serve", "tools.home", "--http", "http"],
-            "error: --http takes a port number from 1 to 65535, not 'http'",
-        ),
+        (["mcp", "serve", "tools.home", "--http", "http"], "error: --http takes a port number from 1 to 65535, not 'http'"),
         (["mcp", "serve", "no_such_tools"], "error: cannot import tools 'no_such_tools'"),
     ]:
         done = subprocess.run(
-            [sys.executable, "-m", "agentkit", *argv],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+            [sys.executable, "-m", "agentkit", *argv], cwd=ROOT, capture_output=True, text=True,
             stdin=subprocess.DEVNULL,
         )
         assert done.returncode == 2, done.stderr
@@ -177,10 +163,7 @@ async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:
     env = {**os.environ, "AGENTKIT_HOME_DB": str(database)}
     server = subprocess.Popen(
         [sys.executable, "-m", "agentkit", "mcp", "serve", "tools.home", "--http", str(port)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
     )
     try:
         assert server.stderr is not None
@@ -203,15 +186,8 @@ async def test_mcp_serve_over_http_on_loopback(tmp_path: Path) -> None:
 
 async def test_served_tools_declare_their_output_schema_and_report_progress() -> None:
     served = MCPToolset.stdio(
-        sys.executable,
-        "-m",
-        "agentkit",
-        "mcp",
-        "serve",
-        str(ROOT / "tests/mcp/servers/served_tools.py"),
-        env={"PYTHONPATH": os.environ.get("PYTHONPATH", "")},
-        cwd=ROOT,
-        name="served",
+        sys.executable, "-m", "agentkit", "mcp", "serve", str(ROOT / "tests/mcp/servers/served_tools.py"),
+        env={"PYTHONPATH": os.environ.get("PYTHONPATH", "")}, cwd=ROOT, name="served",
     )
     reports: list[tuple[float, float | None, str | None]] = []
     async with served:
@@ -222,9 +198,7 @@ async def test_served_tools_declare_their_output_schema_and_report_progress() ->
         doubled = await served.get("double").invoke({"n": 21})  # type: ignore[union-attr]
         quiet = await served.get("measure").invoke({"rooms": ["attic"]})  # type: ignore[union-attr]
     assert declared["double"] == {
-        "type": "object",
-        "properties": {"output": {"type": "integer"}},
-        "required": ["output"],
+        "type": "object", "properties": {"output": {"type": "integer"}}, "required": ["output"],
     }
     assert declared["tally"] == {
         "type": "object",

@@ -22,9 +22,7 @@ SCOPE = "node_modules/@modelcontextprotocol"
 
 def _installed(path: Path) -> Path:
     if not path.exists():
-        pytest.fail(
-            f"{path} is missing: run bash tests/mcp/install-servers.sh (the README's test command does)"
-        )
+        pytest.fail(f"{path} is missing: run bash tests/mcp/install-servers.sh (the README's test command does)")
     return path
 
 
@@ -34,17 +32,13 @@ def time_server() -> MCPToolset:
 
 
 def everything_server() -> MCPToolset:
-    script = _installed(
-        INSTALLED / f"npm/server-everything/{SCOPE}/server-everything/dist/index.js"
-    )
+    script = _installed(INSTALLED / f"npm/server-everything/{SCOPE}/server-everything/dist/index.js")
     node = shutil.which("node") or "node"
     return MCPToolset.stdio(node, str(script), "stdio", name="everything")
 
 
 def filesystem_server(allowed: Path) -> MCPToolset:
-    script = _installed(
-        INSTALLED / f"npm/server-filesystem/{SCOPE}/server-filesystem/dist/index.js"
-    )
+    script = _installed(INSTALLED / f"npm/server-filesystem/{SCOPE}/server-filesystem/dist/index.js")
     node = shutil.which("node") or "node"
     return MCPToolset.stdio(node, str(script), str(allowed), name="filesystem")
 
@@ -54,11 +48,7 @@ async def test_every_tool_of_three_servers_is_declared_without_a_rejection(
     emulator: Emulator, tmp_path: Path, dialect: str
 ) -> None:
     emulator.script(["ok"])
-    async with (
-        time_server() as time,
-        everything_server() as everything,
-        filesystem_server(tmp_path) as files,
-    ):
+    async with time_server() as time, everything_server() as everything, filesystem_server(tmp_path) as files:
         counts = {server.label: len(server) for server in (time, everything, files)}
         agent = Agent(
             Gemini("gemini-2.5-flash", base_url=emulator.url),
@@ -73,9 +63,7 @@ async def test_every_tool_of_three_servers_is_declared_without_a_rejection(
     assert "$schema" not in json.dumps(declared)
 
 
-async def test_two_third_party_servers_in_one_parallel_turn(
-    emulator: Emulator, tmp_path: Path
-) -> None:
+async def test_two_third_party_servers_in_one_parallel_turn(emulator: Emulator, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("buy milk\n")
     emulator.script(
         [
@@ -91,9 +79,7 @@ async def test_two_third_party_servers_in_one_parallel_turn(
         result = await agent.run("What time is it, and what do my notes say?")
     assert result.text == "It is time to buy milk."
     assert emulator.rejections == []
-    answers = [
-        part["functionResponse"] for part in emulator.requests[1].json["contents"][-1]["parts"]
-    ]
+    answers = [part["functionResponse"] for part in emulator.requests[1].json["contents"][-1]["parts"]]
     assert [answer["name"] for answer in answers] == ["get_current_time", "read_text_file"]
     clock: dict[str, Any] = answers[0]["response"]
     assert clock["timezone"] == "UTC" and set(clock) >= {"datetime", "is_dst"}

@@ -38,19 +38,8 @@ async def test_declarations_are_sent_as_converted_and_calls_reach_the_server(
     assert emulator.rejections == []
     declarations = emulator.requests[0].json["tools"][0]["functionDeclarations"]
     assert [d["name"] for d in declarations] == [
-        "add",
-        "note_write",
-        "wipe",
-        "picture",
-        "report",
-        "fail",
-        "refuse",
-        "block",
-        "grow",
-        "steps",
-        "headers",
-        "summarize",
-        "book",
+        "add", "note_write", "wipe", "picture", "report", "fail", "refuse", "block", "grow", "steps",
+        "headers", "summarize", "book",
     ]
     assert declarations[0] == {
         "name": "add",
@@ -102,10 +91,7 @@ async def test_the_openapi_dialect_gets_the_same_tools_compiled(
                 },
                 "required": ["title"],
             },
-            "tags": {
-                "type": "ARRAY",
-                "items": {"anyOf": [{"type": "STRING"}, {"type": "INTEGER"}]},
-            },
+            "tags": {"type": "ARRAY", "items": {"anyOf": [{"type": "STRING"}, {"type": "INTEGER"}]}},
         },
         "required": ["note"],
     }
@@ -124,31 +110,16 @@ async def test_results_errors_and_invalid_arguments_as_the_model_reads_them(
         "output": "here it is",
         "media": [{"mimeType": "image/png", "attached": True}],
     }
-    assert [part.inline_data.mime_type for part in picture.parts if part.inline_data] == [
-        "image/png"
-    ]
+    assert [part.inline_data.mime_type for part in picture.parts if part.inline_data] == ["image/png"]
     assert report.response == {
         "resources": [
-            {
-                "type": "resource_link",
-                "uri": "file:///r/full.txt",
-                "name": "full.txt",
-                "mimeType": "text/plain",
-            },
-            {
-                "type": "resource",
-                "uri": "file:///r/summary.txt",
-                "mimeType": "text/plain",
-                "text": "all good",
-            },
+            {"type": "resource_link", "uri": "file:///r/full.txt", "name": "full.txt", "mimeType": "text/plain"},
+            {"type": "resource", "uri": "file:///r/summary.txt", "mimeType": "text/plain", "text": "all good"},
         ]
     }
     assert failed.response == {"error": {"type": "tool_error", "message": "fail: the disk is full"}}
     assert refused.response == {
-        "error": {
-            "type": "tool_error",
-            "message": "refuse: the MCP server refused the call: not today",
-        }
+        "error": {"type": "tool_error", "message": "refuse: the MCP server refused the call: not today"}
     }
     assert invalid.error is not None and invalid.error.kind == "invalid_arguments"
     assert invalid.error.details["errors"] == [
@@ -275,9 +246,7 @@ async def test_a_changed_tool_list_reaches_the_next_run(
     assert emulator.rejections == []
 
 
-async def test_two_servers_in_one_parallel_turn(
-    workshop: Workshop, emulator: Emulator, tmp_path: Any
-) -> None:
+async def test_two_servers_in_one_parallel_turn(workshop: Workshop, emulator: Emulator, tmp_path: Any) -> None:
     other = Workshop(tmp_path / "other")
     other.root.mkdir()
     emulator.script([[call("a_add", a=1, b=2), call("b_add", a=10, b=20)], "3 and 30."])
@@ -296,31 +265,23 @@ async def test_two_servers_in_one_parallel_turn(
     assert other.calls == ["add [('a', 10), ('b', 20)]"]
 
 
-async def test_destructive_tools_need_confirmation_unless_the_user_opts_out(
-    workshop: Workshop,
-) -> None:
+async def test_destructive_tools_need_confirmation_unless_the_user_opts_out(workshop: Workshop) -> None:
     async with workshop.stdio() as guarded:
         assert guarded.get("wipe").needs_confirmation({})  # type: ignore[union-attr]
         assert not guarded.get("add").needs_confirmation({"a": 1, "b": 2})  # type: ignore[union-attr]
-    async with workshop.stdio(
-        confirm_destructive=False, requires_confirmation={"note/write"}
-    ) as chosen:
+    async with workshop.stdio(confirm_destructive=False, requires_confirmation={"note/write"}) as chosen:
         assert not chosen.get("wipe").needs_confirmation({})  # type: ignore[union-attr]
         assert chosen.get("note_write").needs_confirmation({"note": {"title": "x"}})  # type: ignore[union-attr]
     rule = lambda name, args: name == "add" and args["a"] > 100  # noqa: E731
     async with workshop.stdio(requires_confirmation=rule) as predicate:
         add = predicate.get("add")
         assert add is not None
-        assert add.needs_confirmation({"a": 101, "b": 0}) and not add.needs_confirmation(
-            {"a": 1, "b": 0}
-        )
+        assert add.needs_confirmation({"a": 101, "b": 0}) and not add.needs_confirmation({"a": 1, "b": 0})
 
 
 async def test_a_server_that_cannot_start_names_itself_and_the_reason() -> None:
     toolset = MCPToolset.stdio("/no/such/server", "--flag", name="ghost")
-    with pytest.raises(
-        MCPServerError, match=r"^MCP server 'ghost': cannot start it: no such command"
-    ):
+    with pytest.raises(MCPServerError, match=r"^MCP server 'ghost': cannot start it: no such command"):
         async with toolset:
             pass
     with pytest.raises(MCPServerError, match="not connected: open the toolset first"):
@@ -400,10 +361,7 @@ async def test_sampling_is_answered_by_the_model_only_when_the_user_opts_in(
     assert sent["contents"] == [{"role": "user", "parts": [{"text": "Summarise: buy milk"}]}]
     assert sent["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert sent["generationConfig"] == {"maxOutputTokens": 64, "temperature": 0.2}
-    assert (
-        refused.error is not None
-        and refused.error.message == "summarize: this client does not sample"
-    )
+    assert refused.error is not None and refused.error.message == "summarize: this client does not sample"
     assert len(emulator.requests) == 1
 
 
@@ -464,10 +422,8 @@ async def test_an_mcp_call_is_traced_as_an_extension_with_the_servers_answer(
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     emulator.script([[call("add", a=2, b=2), call("fail")], "Done."])
     agent = Agent(
-        Gemini("gemini-2.5-flash", base_url=emulator.url),
-        tools=[workshop.stdio()],
-        tracer_provider=provider,
-        capture_content=True,
+        Gemini("gemini-2.5-flash", base_url=emulator.url), tools=[workshop.stdio()],
+        tracer_provider=provider, capture_content=True,
     )
     await agent.run("go")
     executed = sorted(
@@ -475,24 +431,14 @@ async def test_an_mcp_call_is_traced_as_an_extension_with_the_servers_answer(
         key=lambda span: span.name,
     )
     assert [(span.name, dict(span.attributes or {})) for span in executed] == [
-        (
-            "execute_tool add",
-            {
-                "gen_ai.operation.name": "execute_tool",
-                "gen_ai.tool.name": "add",
-                "gen_ai.tool.type": "extension",
-                "gen_ai.tool.call.arguments": '{"a": 2, "b": 2}',
-                "gen_ai.tool.call.result": '{"sum": 4}',
-            },
-        ),
-        (
-            "execute_tool fail",
-            {
-                "gen_ai.operation.name": "execute_tool",
-                "gen_ai.tool.name": "fail",
-                "gen_ai.tool.type": "extension",
-                "gen_ai.tool.call.arguments": "{}",
-                "error.type": "tool_error",
-            },
-        ),
+        ("execute_tool add", {
+            "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "add",
+            "gen_ai.tool.type": "extension", "gen_ai.tool.call.arguments": '{"a": 2, "b": 2}',
+            "gen_ai.tool.call.result": '{"sum": 4}',
+        }),
+        ("execute_tool fail", {
+            "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "fail",
+            "gen_ai.tool.type": "extension", "gen_ai.tool.call.arguments": "{}",
+            "error.type": "tool_error",
+        }),
     ]

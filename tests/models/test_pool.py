@@ -79,9 +79,7 @@ async def test_a_connection_promised_to_an_unsent_request_is_not_promised_again(
     pool._assign_requests_to_connections()
     assert first.connection is free
     assert second.connection is not None and second.connection is not free
-    third = httpcore._async.connection_pool.AsyncPoolRequest(
-        httpcore.Request("GET", "http://a.test/")
-    )
+    third = httpcore._async.connection_pool.AsyncPoolRequest(httpcore.Request("GET", "http://a.test/"))
     pool._requests.append(third)
     pool._assign_requests_to_connections()  # a later pass, first still not sent
     assert third.connection not in (None, free)
@@ -177,9 +175,7 @@ async def test_a_hundred_runs_in_flight_poll_each_socket_a_bounded_number_of_tim
     assert checks <= 300 + 100
 
 
-async def test_a_thousand_requests_queued_behind_a_full_pool_cost_one_look_at_each_connection() -> (
-    None
-):
+async def test_a_thousand_requests_queued_behind_a_full_pool_cost_one_look_at_each_connection() -> None:
     class Counting(FakeConnection):
         looks = 0
 

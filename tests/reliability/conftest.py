@@ -13,12 +13,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not MATRIX:
         return
     faults = list(dict.fromkeys(key[0] for key in MATRIX))
-    columns = [
-        ("generate", "first"),
-        ("generate", "later"),
-        ("stream", "first"),
-        ("stream", "later"),
-    ]
+    columns = [("generate", "first"), ("generate", "later"), ("stream", "first"), ("stream", "later")]
     write = terminalreporter.write_line
     write("")
     write("fault matrix (outcome per mode and step; 'ok' marks the expected outcome)")

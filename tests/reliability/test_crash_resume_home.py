@@ -39,21 +39,15 @@ text = "Morning."
 def run(tmp: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "agentkit.cli", "run", str(tmp / "home.toml"), "--session", "s"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 
 def home_of(database: Path) -> tuple[list[tuple[object, ...]], list[str]]:
     db = sqlite3.connect(database)
     state = [
-        *db.execute("SELECT * FROM lights ORDER BY room"),
-        *db.execute("SELECT mode, target FROM thermostat"),
-        *db.execute("SELECT * FROM blinds ORDER BY room"),
-        *db.execute("SELECT * FROM locks ORDER BY door"),
+        *db.execute("SELECT * FROM lights ORDER BY room"), *db.execute("SELECT mode, target FROM thermostat"),
+        *db.execute("SELECT * FROM blinds ORDER BY room"), *db.execute("SELECT * FROM locks ORDER BY door"),
     ]
     return state, [row[0] for row in db.execute("SELECT change FROM events ORDER BY id")]
 
@@ -63,11 +57,8 @@ def environment(tmp: Path, name: str, block: str) -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
     env.update(
-        AGENTKIT_HOME_DB=str(tmp / f"{name}.db"),
-        AGENTKIT_SESSIONS=str(tmp / f"{name}-sessions"),
-        COUNT_FILE=str(tmp / f"{name}.count"),
-        MARKER=str(tmp / f"{name}.marker"),
-        BLOCK_ON=block,
+        AGENTKIT_HOME_DB=str(tmp / f"{name}.db"), AGENTKIT_SESSIONS=str(tmp / f"{name}-sessions"),
+        COUNT_FILE=str(tmp / f"{name}.count"), MARKER=str(tmp / f"{name}.marker"), BLOCK_ON=block,
     )
     return env
 

@@ -42,25 +42,14 @@ FAULTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "503": (lambda answer: Fault.unavailable(), "completed"),
     "delay past the deadline": (lambda answer: Fault.delay(3.0, answer), "stopped: deadline"),
     "dropped connection": (lambda answer: Fault.drop_connection(), "completed"),
-    "SSE cut mid-way": (
-        lambda answer: Fault.cut_stream(after_chunks=1, answer=answer),
-        "completed",
-    ),
-    "error inside a stream": (
-        lambda answer: Fault.error_in_stream(after_chunks=1, answer=answer),
-        "completed",
-    ),
+    "SSE cut mid-way": (lambda answer: Fault.cut_stream(after_chunks=1, answer=answer), "completed"),
+    "error inside a stream": (lambda answer: Fault.error_in_stream(after_chunks=1, answer=answer), "completed"),
     "MALFORMED_FUNCTION_CALL": (lambda answer: malformed_function_call(), "completed"),
     "empty candidates": (lambda answer: empty_candidate(), "completed"),
     "SAFETY block": (lambda answer: safety_block("Partial"), "ResponseBlockedError"),
     "blocked prompt": (lambda answer: blocked_prompt(), "ResponseBlockedError"),
 }
-CELLS = [
-    (fault, mode, step)
-    for fault in FAULTS
-    for mode in ("generate", "stream")
-    for step in ("first", "later")
-]
+CELLS = [(fault, mode, step) for fault in FAULTS for mode in ("generate", "stream") for step in ("first", "later")]
 
 
 def script_for(fault: str, step: str) -> list[Any]:
@@ -70,9 +59,7 @@ def script_for(fault: str, step: str) -> list[Any]:
     return [CALLS, build(FINAL), FINAL]
 
 
-async def run_cell(
-    emulator: Emulator, fault: str, mode: str, step: str, sessions: Path
-) -> tuple[str, Counter[str], Session | None]:
+async def run_cell(emulator: Emulator, fault: str, mode: str, step: str, sessions: Path) -> tuple[str, Counter[str], Session | None]:
     executed: Counter[str] = Counter()
 
     @tool
@@ -82,9 +69,7 @@ async def run_cell(
         return f"value of {key}"
 
     store = JsonFileStore(sessions)
-    model = Gemini(
-        base_url=emulator.url, retry=RetryPolicy(max_attempts=3, initial_delay=0.01, jitter=0.0)
-    )
+    model = Gemini(base_url=emulator.url, retry=RetryPolicy(max_attempts=3, initial_delay=0.01, jitter=0.0))
     agent = Agent(model, tools=[lookup], limits=Limits(deadline=0.8))
     emulator.script(script_for(fault, step))
     outcome = "no outcome"
@@ -114,17 +99,8 @@ def _outcome(reason: StopReason) -> str:
     return "completed" if reason is StopReason.COMPLETED else f"stopped: {reason}"
 
 
-@pytest.mark.parametrize(
-    ("fault", "mode", "step"), CELLS, ids=[f"{f}-{m}-{s}" for f, m, s in CELLS]
-)
-async def test_fault_cell(
-    emulator: Emulator,
-    tmp_path: Path,
-    matrix: dict[tuple[str, str, str], str],
-    fault: str,
-    mode: str,
-    step: str,
-) -> None:
+@pytest.mark.parametrize(("fault", "mode", "step"), CELLS, ids=[f"{f}-{m}-{s}" for f, m, s in CELLS])
+async def test_fault_cell(emulator: Emulator, tmp_path: Path, matrix: dict[tuple[str, str, str], str], fault: str, mode: str, step: str) -> None:
     outcome, executed, session = await run_cell(emulator, fault, mode, step, tmp_path)
     expected = FAULTS[fault][1]
     matrix[(fault, mode, step)] = f"{'ok' if outcome == expected else 'FAIL'} {outcome}"

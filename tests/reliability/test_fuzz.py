@@ -36,95 +36,31 @@ def set_level(level: Annotated[int, Field(ge=0, le=10)], label: str | None = Non
 LIMITS = Limits(model_calls=6, tool_calls=30, model_retries=1)
 
 json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**40), 2**40)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8,
 )
-names = st.sampled_from(
-    [
-        "lookup",
-        "set_level",
-        "Lookup",
-        "no_such_tool",
-        "final_answer",
-        "a" * 70,
-        "bad name!",
-        "名前",
-        "",
-    ]
-)
+names = st.sampled_from(["lookup", "set_level", "Lookup", "no_such_tool", "final_answer", "a" * 70, "bad name!", "名前", ""])
 arguments = st.one_of(
     st.none(),
     st.fixed_dictionaries({"key": st.text(max_size=20)}),
-    st.fixed_dictionaries(
-        {"level": st.one_of(st.integers(-5, 50), st.text(max_size=5), json_values)}
-    ),
+    st.fixed_dictionaries({"level": st.one_of(st.integers(-5, 50), st.text(max_size=5), json_values)}),
     st.dictionaries(st.text(max_size=8), json_values, max_size=4),
 )
 function_calls = st.builds(
-    lambda name, args, call_id: {
-        "functionCall": {
-            "name": name,
-            **({"args": args} if args is not None else {}),
-            **({"id": call_id} if call_id else {}),
-        }
-    },
-    names,
-    arguments,
-    st.one_of(st.none(), st.text(min_size=1, max_size=8)),
+    lambda name, args, call_id: {"functionCall": {"name": name, **({"args": args} if args is not None else {}), **({"id": call_id} if call_id else {})}},
+    names, arguments, st.one_of(st.none(), st.text(min_size=1, max_size=8)),
 )
-texts = st.builds(
-    lambda text, thought: {"text": text, **({"thought": True} if thought else {})},
-    st.text(max_size=40),
-    st.booleans(),
-)
-junk = st.dictionaries(
-    st.sampled_from(["futureField", "partMetadata", "thoughtSignature", "videoMetadata"]),
-    json_values,
-    min_size=1,
-    max_size=2,
-)
+texts = st.builds(lambda text, thought: {"text": text, **({"thought": True} if thought else {})}, st.text(max_size=40), st.booleans())
+junk = st.dictionaries(st.sampled_from(["futureField", "partMetadata", "thoughtSignature", "videoMetadata"]), json_values, min_size=1, max_size=2)
 parts = st.lists(st.one_of(function_calls, function_calls, texts, junk), max_size=6)
-finish_reasons = st.sampled_from(
-    [
-        None,
-        "STOP",
-        "STOP",
-        "MAX_TOKENS",
-        "SAFETY",
-        "MALFORMED_FUNCTION_CALL",
-        "UNEXPECTED_TOOL_CALL",
-        "OTHER",
-        "REASON_FROM_2030",
-        "RECITATION",
-    ]
-)
+finish_reasons = st.sampled_from([None, "STOP", "STOP", "MAX_TOKENS", "SAFETY", "MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "OTHER", "REASON_FROM_2030", "RECITATION"])
 answers = st.one_of(
-    st.builds(
-        lambda p, reason: {
-            "candidates": [
-                {
-                    "content": {"role": "model", "parts": p},
-                    **({"finishReason": reason} if reason else {}),
-                }
-            ]
-        },
-        parts,
-        finish_reasons,
-    ),
+    st.builds(lambda p, reason: {"candidates": [{"content": {"role": "model", "parts": p}, **({"finishReason": reason} if reason else {})}]}, parts, finish_reasons),
     st.just({"candidates": []}),
     st.just({"candidates": [{"content": {}}]}),
     st.just({"promptFeedback": {"blockReason": "OTHER"}}),
-    st.builds(
-        lambda value: {"candidates": [{"content": {"role": "model", "parts": [{"text": value}]}}]},
-        json_values,
-    ),  # wrong types
+    st.builds(lambda value: {"candidates": [{"content": {"role": "model", "parts": [{"text": value}]}}]}, json_values),  # wrong types
 )
 scripts = st.lists(answers, min_size=1, max_size=5)
 PADDING = ["Fine, here is my answer."] * 12  # the model settles down once the script is used up
@@ -150,24 +86,16 @@ async def test_any_answers_through_a_scripted_model(script: list[dict[str, Any]]
     check_outcome(outcome, len(model.requests))
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(script=scripts, streamed=st.booleans())
-async def test_any_answers_through_the_strict_emulator(
-    _server: Emulator, script: list[dict[str, Any]], streamed: bool
-) -> None:
+async def test_any_answers_through_the_strict_emulator(_server: Emulator, script: list[dict[str, Any]], streamed: bool) -> None:
     _server.reset()
     _server.script([*script, *PADDING])
     model = Gemini(base_url=_server.url)
     agent = Agent(model, tools=[lookup, set_level], limits=LIMITS)
     try:
         if streamed:
-            outcome: RunResult | AgentkitError = [e async for e in agent.stream("Do something")][
-                -1
-            ].result  # type: ignore[union-attr]
+            outcome: RunResult | AgentkitError = [e async for e in agent.stream("Do something")][-1].result  # type: ignore[union-attr]
         else:
             outcome = await agent.run("Do something")
     except AgentkitError as error:
@@ -187,9 +115,7 @@ async def test_thousands_of_parallel_calls(emulator: Emulator) -> None:
     elapsed = time.perf_counter() - started
     assert result.text == "All 2000 looked up." and sorted(seen_calls) == sorted(keys)
     answers = emulator.requests[1].json["contents"][2]["parts"]
-    assert [a["functionResponse"]["response"]["output"] for a in answers] == [
-        f"value of {k}" for k in keys
-    ]
+    assert [a["functionResponse"]["response"]["output"] for a in answers] == [f"value of {k}" for k in keys]
     assert emulator.rejections == [] and elapsed < 30
 
     # With the default limit of 100 tool calls, the rest are answered, not run.

@@ -54,15 +54,8 @@ def strict(count: int) -> int:
 async def test_tool_faults_become_errors_and_the_run_continues(emulator: Emulator) -> None:
     emulator.script(
         [
-            [
-                call("explode"),
-                call("too_slow"),
-                call("hangs"),
-                call("huge"),
-                call("not_json"),
-                call("strict", count="many"),
-                call("imaginary_tool", x=1),
-            ],
+            [call("explode"), call("too_slow"), call("hangs"), call("huge"), call("not_json"),
+             call("strict", count="many"), call("imaginary_tool", x=1)],
             "I could not do most of that, but I know why.",
         ]
     )
@@ -76,26 +69,14 @@ async def test_tool_faults_become_errors_and_the_run_continues(emulator: Emulato
     finally:
         release.set()
     assert result.text == "I could not do most of that, but I know why."
-    sent = [
-        p["functionResponse"]["response"] for p in emulator.requests[1].json["contents"][2]["parts"]
-    ]
-    assert sent[0]["error"] == {
-        "type": "exception",
-        "message": "explode raised RuntimeError: disk on fire",
-        "exception": "RuntimeError",
-    }
+    sent = [p["functionResponse"]["response"] for p in emulator.requests[1].json["contents"][2]["parts"]]
+    assert sent[0]["error"] == {"type": "exception", "message": "explode raised RuntimeError: disk on fire", "exception": "RuntimeError"}
     assert sent[1]["error"]["type"] == "timeout" and sent[2]["error"]["type"] == "timeout"
     marker = sent[3]["truncated"]
-    assert (marker["shown_chars"], marker["note"]) == (
-        2000,
-        "the result was too large and was cut; ask for less",
-    )
+    assert (marker["shown_chars"], marker["note"]) == (2000, "the result was too large and was cut; ask for less")
     assert len(sent[3]["output"]) == 2000 and marker["total_chars"] > 300_000
     assert sent[4]["error"]["type"] == "invalid_result"
-    assert (
-        sent[5]["error"]["type"] == "invalid_arguments"
-        and sent[5]["error"]["errors"][0]["path"] == "count"
-    )
+    assert sent[5]["error"]["type"] == "invalid_arguments" and sent[5]["error"]["errors"][0]["path"] == "count"
     assert sent[6]["error"]["type"] == "unknown_tool"
     assert len(emulator.requests[1].body) < 40_000  # the cap kept the request small
     assert emulator.rejections == []

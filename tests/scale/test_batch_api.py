@@ -56,10 +56,7 @@ def two_rounds_then_text(request: GenerateContentRequest) -> Any:
     if "quick" in prompt or rounds == 2:
         return f"done: {prompt}"
     what = "weather" if rounds == 0 else "time"
-    return [
-        {"functionCall": {"name": "look_up", "args": {"city": c, "what": what}}}
-        for c in ("Paris", "Oslo")
-    ]
+    return [{"functionCall": {"name": "look_up", "args": {"city": c, "what": what}}} for c in ("Paris", "Oslo")]
 
 
 def runner_for(
@@ -80,27 +77,18 @@ def creates(emulator: Emulator) -> list[Any]:
     return [r for r in emulator.requests if r.path.endswith(":batchGenerateContent")]
 
 
-async def test_each_step_of_every_run_goes_out_as_one_job(
-    emulator: Emulator, tmp_path: Path
-) -> None:
+async def test_each_step_of_every_run_goes_out_as_one_job(emulator: Emulator, tmp_path: Path) -> None:
     emulator.respond_with(two_rounds_then_text)
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
     counter = Counter()
     runner = runner_for(gemini, counter, tmp_path / "state.db")
-    specs = [
-        RunSpec("r1", ("first",)),
-        RunSpec("quick-one", ("quick one",)),
-        RunSpec("r3", ("third",)),
-    ]
+    specs = [RunSpec("r1", ("first",)), RunSpec("quick-one", ("quick one",)), RunSpec("r3", ("third",))]
     outcomes: list[RunOutcome] = []
     report = await runner.run(specs, outcomes.append)
     assert report.submitted == ["batches/emu000001", "batches/emu000002", "batches/emu000003"]
     jobs = creates(emulator)
     keys = [
-        [
-            item["metadata"]["key"]
-            for item in job.json["batch"]["inputConfig"]["requests"]["requests"]
-        ]
+        [item["metadata"]["key"] for item in job.json["batch"]["inputConfig"]["requests"]["requests"]]
         for job in jobs
     ]
     assert keys == [["r1#1", "quick-one#1", "r3#1"], ["r1#2", "r3#2"], ["r1#3", "r3#3"]]
@@ -165,9 +153,7 @@ async def test_the_histories_are_those_of_plain_runs_of_the_same_prompts(
     assert [turn["role"] for turn in batched["row-0"]] == ["user", "model"] * 4
 
 
-async def test_a_request_refused_inside_a_job_fails_its_run_alone(
-    emulator: Emulator, tmp_path: Path
-) -> None:
+async def test_a_request_refused_inside_a_job_fails_its_run_alone(emulator: Emulator, tmp_path: Path) -> None:
     def respond(request: GenerateContentRequest) -> Any:
         if request.contents[0].parts[0].text == "refused" and len(request.contents) > 1:
             return Fault.http_error(400, "Request contains an invalid argument.")
@@ -187,17 +173,11 @@ async def test_a_request_refused_inside_a_job_fails_its_run_alone(
     assert ok.result is not None and ok.result.text == "done: fine"
 
 
-async def test_a_passing_error_goes_into_the_next_job_again(
-    emulator: Emulator, tmp_path: Path
-) -> None:
+async def test_a_passing_error_goes_into_the_next_job_again(emulator: Emulator, tmp_path: Path) -> None:
     failures = {"left": 1}
 
     def respond(request: GenerateContentRequest) -> Any:
-        if (
-            request.contents[0].parts[0].text == "flaky"
-            and len(request.contents) == 1
-            and failures["left"]
-        ):
+        if request.contents[0].parts[0].text == "flaky" and len(request.contents) == 1 and failures["left"]:
             failures["left"] -= 1
             return Fault.http_error(503, "The model is overloaded. Please try again later.")
         return two_rounds_then_text(request)
@@ -286,11 +266,7 @@ async def test_above_the_inline_limit_a_job_goes_through_an_uploaded_file(
     assert first_file[0]["request"]["contents"] == [{"role": "user", "parts": [{"text": "task 0"}]}]
     downloads = [r for r in emulator.requests if r.path.endswith(":download")]
     assert len(downloads) == 3
-    assert sorted(o.result.text for o in outcomes if o.result) == [
-        "done: task 0",
-        "done: task 1",
-        "done: task 2",
-    ]
+    assert sorted(o.result.text for o in outcomes if o.result) == ["done: task 0", "done: task 1", "done: task 2"]
 
 
 async def test_a_job_that_finished_while_nothing_waited_answers_the_resumed_runs(

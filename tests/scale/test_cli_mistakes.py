@@ -8,9 +8,7 @@ import pytest
 
 from agentkit.cli import main
 
-RUN_FILE = (
-    'model = "gemini-2.5-flash"\nprompt = "Hi {prompt}"\n[[offline.turns]]\ntext = "Hello."\n'
-)
+RUN_FILE = 'model = "gemini-2.5-flash"\nprompt = "Hi {prompt}"\n[[offline.turns]]\ntext = "Hello."\n'
 
 
 @pytest.mark.parametrize(

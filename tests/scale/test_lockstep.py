@@ -48,9 +48,7 @@ async def test_a_round_waits_for_every_unfinished_run_and_lists_them_in_run_orde
     assert answers == {"a": "to a", "b": "to b", "c": "to c"}
 
 
-async def test_a_run_that_leaves_lets_the_others_go_on_and_a_failed_call_raises_in_its_run() -> (
-    None
-):
+async def test_a_run_that_leaves_lets_the_others_go_on_and_a_failed_call_raises_in_its_run() -> None:
     lockstep = Lockstep(["done-early", "asks", "refused"])
     lockstep.leave("done-early")
     outcome: dict[str, object] = {}

@@ -40,23 +40,9 @@ def test_a_live_cli_run_never_writes_the_key_anywhere(
         monkeypatch.setenv("AGENTKIT_HOME_DB", str(tmp_path / "home.db"))
         monkeypatch.setenv("AGENTKIT_SESSIONS", str(tmp_path / "sessions"))
         monkeypatch.chdir(ROOT)
-        code = main(
-            [
-                "--log-level",
-                "debug",
-                "run",
-                "examples/home.toml",
-                "--json",
-                str(tmp_path / "t.jsonl"),
-                "--session",
-                "s",
-                "--approve",
-            ]
-        )
+        code = main(["--log-level", "debug", "run", "examples/home.toml", "--json", str(tmp_path / "t.jsonl"), "--session", "s", "--approve"])
         assert code == 0
-        assert all(
-            r.headers["x-goog-api-key"] == SENTINEL for r in emulator.requests
-        )  # it was used
+        assert all(r.headers["x-goog-api-key"] == SENTINEL for r in emulator.requests)  # it was used
     captured = capsys.readouterr()
     everything = _all_outputs(tmp_path, captured)
     assert f"not Google's endpoint: gemini-2.5-flash at {emulator.url}/" in captured.err
@@ -69,9 +55,7 @@ def test_a_live_cli_run_never_writes_the_key_anywhere(
 def test_a_rejected_key_is_not_echoed_either(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Emulator(
-        script=["never"], options=EmulatorOptions(api_key="the-right-key-000000")
-    ) as emulator:
+    with Emulator(script=["never"], options=EmulatorOptions(api_key="the-right-key-000000")) as emulator:
         monkeypatch.setenv("GEMINI_API_KEY", SENTINEL)
         monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", emulator.url)
         monkeypatch.setenv("AGENTKIT_HOME_DB", str(tmp_path / "home.db"))
@@ -87,33 +71,19 @@ def test_a_rejected_key_is_not_echoed_either(
 
 async def test_other_casing_is_another_name(emulator: Emulator) -> None:
     home = Home()
-    emulator.script(
-        [[call("Unlock_Door", door="front"), call("UNLOCK_DOOR", door="front")], "Hmm."]
-    )
-    result = await Agent(
-        Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: True
-    ).run("open")
+    emulator.script([[call("Unlock_Door", door="front"), call("UNLOCK_DOOR", door="front")], "Hmm."])
+    result = await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: True).run("open")
     assert home.locked
-    assert [c.error["type"] for c in result.tool_calls if c.error] == [
-        "unknown_tool",
-        "unknown_tool",
-    ]
+    assert [c.error["type"] for c in result.tool_calls if c.error] == ["unknown_tool", "unknown_tool"]
 
 
 async def test_extra_arguments_cannot_smuggle_an_approval(emulator: Emulator) -> None:
     home = Home()
     asked: list[ConfirmationRequest] = []
-    emulator.script(
-        [[call("unlock_door", door="front", confirmed=True, requires_confirmation=False)], "Hmm."]
-    )
-    result = await Agent(
-        Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: asked.append(r) or True
-    ).run("open")
+    emulator.script([[call("unlock_door", door="front", confirmed=True, requires_confirmation=False)], "Hmm."])
+    result = await Agent(Gemini(base_url=emulator.url), tools=home.tools(), confirm=lambda r: asked.append(r) or True).run("open")
     assert home.locked and asked == []
-    assert (
-        result.tool_calls[0].error is not None
-        and result.tool_calls[0].error["type"] == "invalid_arguments"
-    )
+    assert result.tool_calls[0].error is not None and result.tool_calls[0].error["type"] == "invalid_arguments"
 
 
 async def test_parallel_duplicates_each_need_their_own_decision(emulator: Emulator) -> None:
@@ -126,23 +96,13 @@ async def test_parallel_duplicates_each_need_their_own_decision(emulator: Emulat
         return str(original(door))
 
     home.unlock_door.fn = counting
-    emulator.script(
-        [
-            [
-                call("unlock_door", call_id="c1", door="front"),
-                call("unlock_door", call_id="c2", door="front"),
-            ],
-            "One opened.",
-        ]
-    )
+    emulator.script([[call("unlock_door", call_id="c1", door="front"), call("unlock_door", call_id="c2", door="front")], "One opened."])
     agent = Agent(Gemini(base_url=emulator.url), tools=home.tools())
     paused = await agent.run("open twice")
     assert [p["key"] for p in (paused.state or {})["pending"]] == ["c1", "c2"]
     with pytest.raises(Exception, match="no decision for pending call"):
         await agent.resume(paused.state or {}, {"c1": True})
-    resumed = await agent.resume(
-        paused.state or {}, {"c1": True, "c2": Decision(False, "once is enough")}
-    )
+    resumed = await agent.resume(paused.state or {}, {"c1": True, "c2": Decision(False, "once is enough")})
     assert unlocks == ["front"]
     assert [c.ok for c in resumed.tool_calls] == [True, False]
     assert resumed.stop_reason is StopReason.COMPLETED
@@ -181,20 +141,14 @@ async def test_arguments_that_look_like_code_stay_strings(tmp_path: Path) -> Non
     assert db.execute("SELECT count(*) FROM lights").fetchone() == (5,)  # no injected rows either
 
 
-def test_a_tool_file_reached_outside_the_named_paths_is_announced(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_tool_file_reached_outside_the_named_paths_is_announced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    (outside / "evil.py").write_text(
-        "from agentkit import tool\n@tool\ndef grab() -> str:\n    return 'x'\n"
-    )
+    (outside / "evil.py").write_text("from agentkit import tool\n@tool\ndef grab() -> str:\n    return 'x'\n")
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     run_file = run_dir / "r.toml"
-    run_file.write_text(
-        'prompts = ["x"]\ntools = ["../elsewhere/evil.py"]\ntool_paths = ["."]\n[[offline.turns]]\ntext = "x"\n'
-    )
+    run_file.write_text('prompts = ["x"]\ntools = ["../elsewhere/evil.py"]\ntool_paths = ["."]\n[[offline.turns]]\ntext = "x"\n')
     assert main(["run", str(run_file)]) == 0
     err = capsys.readouterr().err
     assert "note: tools '../elsewhere/evil.py' come from" in err

@@ -13,10 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_python(code: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
@@ -65,8 +62,4 @@ def test_the_global_providers_count_only_once_the_application_sets_them() -> Non
         print(type(setup.for_run(ScriptedModel([]))).__name__)
         """
     )
-    assert printed.splitlines() == [
-        "None None None",
-        "TracerProvider MeterProvider",
-        "RunTelemetry",
-    ]
+    assert printed.splitlines() == ["None None None", "TracerProvider MeterProvider", "RunTelemetry"]

@@ -94,13 +94,8 @@ def agentkit(
     env.update(OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url, AGENTKIT_HOME_DB=str(tmp_path / "home.db"))
     env.update(extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "agentkit", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "agentkit", *argv], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120, stdin=subprocess.DEVNULL,
     )
 
 
@@ -109,11 +104,9 @@ def attributes(span: Any) -> dict[str, Any]:
     for item in span.attributes:
         value = item.value
         kind = value.WhichOneof("value")
-        values[item.key] = (
-            getattr(value, kind)
-            if kind != "array_value"
-            else [v.string_value for v in value.array_value.values]
-        )
+        values[item.key] = getattr(value, kind) if kind != "array_value" else [
+            v.string_value for v in value.array_value.values
+        ]
     return values
 
 
@@ -133,35 +126,22 @@ def test_the_home_run_exports_its_spans_and_metrics(receiver: Receiver, tmp_path
     runs = {span.span_id for span, _, _ in spans if span.name == "invoke_agent home"}
     tools = [span for span, _, _ in spans if span.name.startswith("execute_tool")]
     assert sorted(span.name for span in tools) == [
-        "execute_tool apply_scene",
-        "execute_tool read_sensor",
-        "execute_tool set_light",
-        "execute_tool set_light",
-        "execute_tool set_thermostat",
+        "execute_tool apply_scene", "execute_tool read_sensor", "execute_tool set_light",
+        "execute_tool set_light", "execute_tool set_thermostat",
     ]
     # The hallway has no light: that call failed; the door was not opened (denied).
-    failed = [
-        attributes(span).get("error.type")
-        for span in tools
-        if span.name == "execute_tool set_light"
-    ]
+    failed = [attributes(span).get("error.type") for span in tools if span.name == "execute_tool set_light"]
     assert failed == [failed[0], None] and failed[0] is not None
     events = [(event.name, attributes(event)) for span, _, _ in spans for event in span.events]
-    assert (
-        "agentkit.confirmation",
-        {"gen_ai.tool.name": "unlock_door", "agentkit.approved": False},
-    ) in events
+    assert ("agentkit.confirmation", {"gen_ai.tool.name": "unlock_door", "agentkit.approved": False}) in events
     assert all(span.parent_span_id in runs for span in tools)
     scene = next(span for span in tools if span.name == "execute_tool apply_scene")
     assert attributes(scene) == {
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": "apply_scene",
-        "gen_ai.tool.type": "function",
-        "gen_ai.agent.name": "home",
+        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "apply_scene",
+        "gen_ai.tool.type": "function", "gen_ai.agent.name": "home",
     }
     assert receiver.metric_names() == {  # agentkit run streams: its first chunks are timed
-        "gen_ai.client.token.usage",
-        "gen_ai.client.operation.duration",
+        "gen_ai.client.token.usage", "gen_ai.client.operation.duration",
         "gen_ai.client.inference.time_to_first_chunk",
     }
 
@@ -170,23 +150,11 @@ def test_a_batch_exports_one_trace_per_row(receiver: Receiver, tmp_path: Path) -
     run_file = tmp_path / "rows.toml"
     run_file.write_text(SCRIPTED_RUN_FILE)
     inputs = tmp_path / "in.jsonl"
-    inputs.write_text(
-        "".join(
-            json.dumps({"id": f"r{n}", "prompt": f"p{n}", "customer": "c"}) + "\n" for n in range(3)
-        )
-    )
+    inputs.write_text("".join(json.dumps({"id": f"r{n}", "prompt": f"p{n}", "customer": "c"}) + "\n" for n in range(3)))
     out = tmp_path / "out.jsonl"
     done = agentkit(
-        receiver,
-        tmp_path,
-        "batch",
-        str(run_file),
-        "--inputs",
-        str(inputs),
-        "--out",
-        str(out),
-        "--otel",
-        extra={"COUNT_FILE": str(tmp_path / "count")},
+        receiver, tmp_path, "batch", str(run_file), "--inputs", str(inputs), "--out", str(out),
+        "--otel", extra={"COUNT_FILE": str(tmp_path / "count")},
     )
     assert done.returncode == 0, done.stderr
     spans = [span for span, _, _ in receiver.spans()]
@@ -197,35 +165,22 @@ def test_a_batch_exports_one_trace_per_row(receiver: Receiver, tmp_path: Path) -
         (run,) = [span for span in spans if span.parent_span_id == row.span_id]
         assert run.name == "invoke_agent rows" and run.trace_id == row.trace_id
         below = sorted(span.name for span in spans if span.parent_span_id == run.span_id)
-        assert below == [
-            "execute_tool record",
-            "generate_content gemini-2.5-flash",
-            "generate_content gemini-2.5-flash",
-        ]
+        assert below == ["execute_tool record", "generate_content gemini-2.5-flash", "generate_content gemini-2.5-flash"]
     assert len({row.trace_id for row in rows.values()}) == 3
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "line"),
     [
-        (
-            "OTEL_TRACES_EXPORTER",
-            "zipkin",
-            "error: OTEL_TRACES_EXPORTER=zipkin: --otel knows otlp, console, none",
-        ),
-        (
-            "OTEL_EXPORTER_OTLP_PROTOCOL",
-            "grpc",
-            "error: OTEL_EXPORTER_OTLP_PROTOCOL=grpc: --otel exports over OTLP/HTTP (http/protobuf) only",
-        ),
+        ("OTEL_TRACES_EXPORTER", "zipkin", "error: OTEL_TRACES_EXPORTER=zipkin: --otel knows otlp, console, none"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc",
+         "error: OTEL_EXPORTER_OTLP_PROTOCOL=grpc: --otel exports over OTLP/HTTP (http/protobuf) only"),
     ],
 )
 def test_otel_mistakes_are_one_line_and_exit_2(
     receiver: Receiver, tmp_path: Path, variable: str, value: str, line: str
 ) -> None:
-    done = agentkit(
-        receiver, tmp_path, "run", "examples/home.toml", "--otel", extra={variable: value}
-    )
+    done = agentkit(receiver, tmp_path, "run", "examples/home.toml", "--otel", extra={variable: value})
     assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
 
 
@@ -238,9 +193,7 @@ def test_a_chat_exports_a_run_per_message(receiver: Receiver, tmp_path: Path) ->
         '[[offline.turns]]\ncalls = [{ name = "calculate", args = { expression = "2 + 3" } }]\n'
         '[[offline.turns]]\ntext = "Five."\n[[offline.turns]]\ntext = "Bye then."\n'
     )
-    chat = chat_on_pty(
-        [str(run_file), "--otel"], tmp_path, {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}
-    )
+    chat = chat_on_pty([str(run_file), "--otel"], tmp_path, {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
     try:
         chat.expect("you>")
         chat.sendline("two plus three")

@@ -42,25 +42,17 @@ def explode(reason: str) -> str:
 def agent_for(emulator: Emulator, traces: Traces, tools: list[Any], **options: Any) -> Agent[Any]:
     model = Gemini("gemini-2.5-flash", base_url=emulator.url, api_key=KEY, retry=FAST_RETRY)
     return Agent(
-        model,
-        tools=tools,
-        name="helper",
-        tracer_provider=traces.provider,
-        meter_provider=traces.meters,
-        **options,
+        model, tools=tools, name="helper", tracer_provider=traces.provider,
+        meter_provider=traces.meters, **options,
     )
 
 
-async def test_a_two_round_parallel_run_is_one_tree_of_spans(
-    emulator: Emulator, traces: Traces
-) -> None:
-    emulator.script(
-        [
-            [call("add", a=1, b=2), call("lookup", city="Oslo")],
-            [call("add", a=3, b=4)],
-            "Done.",
-        ]
-    )
+async def test_a_two_round_parallel_run_is_one_tree_of_spans(emulator: Emulator, traces: Traces) -> None:
+    emulator.script([
+        [call("add", a=1, b=2), call("lookup", city="Oslo")],
+        [call("add", a=3, b=4)],
+        "Done.",
+    ])
     result = await agent_for(emulator, traces, [add, lookup]).run("go")
     assert traces.tree() == [
         "invoke_agent helper [INTERNAL]",
@@ -105,12 +97,8 @@ async def test_a_two_round_parallel_run_is_one_tree_of_spans(
     assert dict(calls[2].attributes or {})["gen_ai.response.finish_reasons"] == ("stop",)
     tools = traces.named("execute_tool")
     assert [dict(span.attributes or {}) for span in tools] == [
-        {
-            "gen_ai.operation.name": "execute_tool",
-            "gen_ai.tool.name": name,
-            "gen_ai.tool.type": "function",
-            "gen_ai.agent.name": "helper",
-        }
+        {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name,
+         "gen_ai.tool.type": "function", "gen_ai.agent.name": "helper"}
         for name in ("add", "lookup", "add")
     ]
     assert all(span.status.status_code is StatusCode.UNSET for span in traces.spans)
@@ -119,9 +107,7 @@ async def test_a_two_round_parallel_run_is_one_tree_of_spans(
     assert tools[0].start_time < tools[1].end_time  # type: ignore[operator]
 
 
-async def test_metrics_count_tokens_and_time_per_model_call(
-    emulator: Emulator, traces: Traces
-) -> None:
+async def test_metrics_count_tokens_and_time_per_model_call(emulator: Emulator, traces: Traces) -> None:
     emulator.script([[call("add", a=1, b=2)], "Three."])
     result = await agent_for(emulator, traces, [add]).run("go")
     tokens = {
@@ -135,9 +121,7 @@ async def test_metrics_count_tokens_and_time_per_model_call(
     assert traces.points("gen_ai.client.inference.time_to_first_chunk") == []  # not streamed
 
 
-async def test_a_failed_call_a_refused_call_and_a_retry_are_visible(
-    emulator: Emulator, traces: Traces
-) -> None:
+async def test_a_failed_call_a_refused_call_and_a_retry_are_visible(emulator: Emulator, traces: Traces) -> None:
     emulator.inject(Fault.http_error(503, "the model is overloaded"))
     emulator.script([[call("explode", reason="no fuel"), call("nosuch")], "It failed."])
     await agent_for(emulator, traces, [explode]).run("go")
@@ -146,18 +130,16 @@ async def test_a_failed_call_a_refused_call_and_a_retry_are_visible(
     assert dict(failed.attributes or {})["error.type"] == "ValueError"
     assert failed.status.description == "explode raised ValueError: no fuel"
     first_call = traces.named("generate_content")[0]
-    assert [
-        (e.name, dict(e.attributes or {})["agentkit.retry.attempt"]) for e in first_call.events
-    ] == [("agentkit.retry", 1)]
+    assert [(e.name, dict(e.attributes or {})["agentkit.retry.attempt"]) for e in first_call.events] == [
+        ("agentkit.retry", 1)
+    ]
     run = traces.named("invoke_agent")[0]
     assert [(e.name, dict(e.attributes or {})) for e in run.events] == [
         ("agentkit.call_refused", {"gen_ai.tool.name": "nosuch", "error.type": "unknown_tool"})
     ]
 
 
-async def test_a_failed_run_ends_its_spans_with_the_error(
-    emulator: Emulator, traces: Traces
-) -> None:
+async def test_a_failed_run_ends_its_spans_with_the_error(emulator: Emulator, traces: Traces) -> None:
     emulator.inject(Fault.http_error(400, "bad request"), times=1)
     emulator.script(["never"])
     agent = agent_for(emulator, traces, [add])
@@ -185,9 +167,7 @@ async def test_a_streamed_run_records_its_first_chunk(emulator: Emulator, traces
     assert first_chunk.count == 1
 
 
-async def test_a_stream_abandoned_early_still_ends_its_spans(
-    emulator: Emulator, traces: Traces
-) -> None:
+async def test_a_stream_abandoned_early_still_ends_its_spans(emulator: Emulator, traces: Traces) -> None:
     emulator.script(["word " * 200])
     events = agent_for(emulator, traces, [add]).stream("go")
     async for event in events:
@@ -217,12 +197,7 @@ async def test_a_tools_own_spans_nest_under_its_call_also_from_a_thread(
             await anyio.sleep(0)
             return "ok"
 
-    emulator.script(
-        [
-            [call("fetch_sync", page=1), call("fetch_async", page=2), call("fetch_sync", page=3)],
-            "Ok.",
-        ]
-    )
+    emulator.script([[call("fetch_sync", page=1), call("fetch_async", page=2), call("fetch_sync", page=3)], "Ok."])
     outer = traces.provider.get_tracer("app")
     with outer.start_as_current_span("request /chat"):
         await agent_for(emulator, traces, [fetch_sync, fetch_async]).run("go")
@@ -280,14 +255,9 @@ async def test_content_is_recorded_only_when_asked_and_the_key_never(
     assert json.loads(first["gen_ai.input.messages"]) == [
         {"role": "user", "parts": [{"type": "text", "content": "add 1 and 2"}]}
     ]
-    assert json.loads(first["gen_ai.system_instructions"]) == [
-        {"type": "text", "content": "Be brief."}
-    ]
+    assert json.loads(first["gen_ai.system_instructions"]) == [{"type": "text", "content": "Be brief."}]
     assert json.loads(first["gen_ai.output.messages"]) == [
-        {
-            "role": "assistant",
-            "parts": [{"type": "tool_call", "name": "add", "arguments": {"a": 1, "b": 2}}],
-        }
+        {"role": "assistant", "parts": [{"type": "tool_call", "name": "add", "arguments": {"a": 1, "b": 2}}]}
     ]
     (executed,) = traces.named("execute_tool")
     assert dict(executed.attributes or {})["gen_ai.tool.call.arguments"] == '{"a": 1, "b": 2}'
@@ -298,35 +268,26 @@ async def test_content_is_recorded_only_when_asked_and_the_key_never(
         "parts": [{"type": "tool_call_response", "response": {"output": 3}}],
     }
     everything = json.dumps(
-        [
-            [dict(s.attributes or {}), [dict(e.attributes or {}) for e in s.events]]
-            for s in traces.spans
-        ],
+        [[dict(s.attributes or {}), [dict(e.attributes or {}) for e in s.events]] for s in traces.spans],
         default=str,
     )
     assert KEY not in everything
 
 
-async def test_a_compaction_is_an_event_of_the_runs_span(
-    emulator: Emulator, traces: Traces
-) -> None:
+async def test_a_compaction_is_an_event_of_the_runs_span(emulator: Emulator, traces: Traces) -> None:
     from agentkit.agent import ContextPolicy
 
     emulator.script(["Fine."])
     history = []
     for n in range(12):
-        history += [
-            {"role": "user", "parts": [{"text": f"question {n}: " + "words " * 40}]},
-            {"role": "model", "parts": [{"text": "answer " * 40}]},
-        ]
+        history += [{"role": "user", "parts": [{"text": f"question {n}: " + "words " * 40}]},
+                    {"role": "model", "parts": [{"text": "answer " * 40}]}]
     policy = ContextPolicy(max_tokens=600, keep_last=2, summarize=False)
     await agent_for(emulator, traces, [add], context=policy).run("and now?", history=history)
     run = traces.named("invoke_agent")[0]
     (event,) = [e for e in run.events if e.name == "agentkit.compaction"]
     attributes = dict(event.attributes or {})
-    assert (
-        attributes["agentkit.removed_exchanges"] > 0 and attributes["agentkit.summarised"] is False
-    )
+    assert attributes["agentkit.removed_exchanges"] > 0 and attributes["agentkit.summarised"] is False
     assert attributes["agentkit.tokens_after"] < attributes["agentkit.tokens_before"]
     (call_span,) = traces.named("generate_content")
     assert dict(call_span.attributes or {})["gen_ai.conversation.compacted"] is True

@@ -51,7 +51,9 @@ async def launched_browser() -> AsyncIterator[Any]:
     except ImportError:
         _unavailable("the playwright package is missing: pip install -e '.[dev]'")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+        )
         try:
             yield browser
         finally:

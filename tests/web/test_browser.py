@@ -70,9 +70,7 @@ async def test_a_chat_turn_with_two_parallel_calls_and_its_timeline(
         requested = await _open(page, server)
         assert "the model's turns are SCRIPTED" in await _text(page.locator("#banner"))
         await _say(page, "Set up the living room")
-        await page.get_by_text(
-            "The living room light is at 40% and its blinds are at 20%."
-        ).wait_for()
+        await page.get_by_text("The living room light is at 40% and its blinds are at 20%.").wait_for()
         await page.get_by_text("idle (turn 1 finished)").wait_for()
 
         for name in ("set_light", "set_blinds"):
@@ -83,11 +81,7 @@ async def test_a_chat_turn_with_two_parallel_calls_and_its_timeline(
 
         timeline = page.locator("#timeline")
         lanes = timeline.locator(".step").first.locator(".lane")
-        assert await lanes.locator(".lane-name").all_inner_texts() == [
-            "model",
-            "set_light",
-            "set_blinds",
-        ]
+        assert await lanes.locator(".lane-name").all_inner_texts() == ["model", "set_light", "set_blinds"]
         states = await lanes.locator(".lane-state").all_inner_texts()
         assert states[0].startswith("done · ") and all(t.startswith("ok · ") for t in states[1:])
         assert await timeline.locator(".parallel").all_inner_texts() == [
@@ -138,9 +132,7 @@ text = "The front door is unlocked."
         assert await _text(page.locator("#turn-state")) == "waiting for approval: unlock_door"
         locks = page.locator('table[data-part="locks"] tr[data-name="front"]')
         assert await _row(locks) == ["front", "locked", ""]
-        await page.screenshot(
-            path=str(artifacts_dir(tmp_path) / "web-approval.png"), full_page=True
-        )
+        await page.screenshot(path=str(artifacts_dir(tmp_path) / "web-approval.png"), full_page=True)
 
         # The question took the focus: Tab reaches Approve, Enter presses it.
         await page.keyboard.press("Tab")
@@ -206,9 +198,7 @@ text = "Good evening."
         assert await _text(page.locator("#current-session")) == "evening"
         log = page.locator("#log")
         assert await log.locator(".msg.user .said").all_inner_texts() == ["Kitchen light on"]
-        assert await log.locator(".msg.model .said").all_inner_texts() == [
-            "The kitchen light is on."
-        ]
+        assert await log.locator(".msg.model .said").all_inner_texts() == ["The kitchen light is on."]
         assert await _text(_call(page, "set_light").locator(".state")) == "[ok]"
 
         # It goes on from where it was, and a reloaded page shows it all again.

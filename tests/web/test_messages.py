@@ -34,18 +34,14 @@ def test_results_without_ids_are_matched_to_their_calls_by_position() -> None:
 def test_calls_with_ids_keep_them_under_their_turn() -> None:
     messages = TurnMessages("gemini-2.5-flash", turn=1)
     call = messages.of(FunctionCallEvent(2, FunctionCall(id="abc", name="lock_door", args={})))
-    result = messages.of(
-        FunctionResultEvent(2, "lock_door", "abc", {"error": {"type": "x"}}, False, 0.1)
-    )
+    result = messages.of(FunctionResultEvent(2, "lock_door", "abc", {"error": {"type": "x"}}, False, 0.1))
     assert call is not None and result is not None
     assert (call["call"], result["call"], result["status"]) == ("t1.abc", "t1.abc", "error")
     assert messages.confirmed_call(2, "abc", "abc") == "t1.abc"
 
 
 def test_a_step_carries_its_usage_and_cost_and_a_retry_is_one_line() -> None:
-    usage = UsageMetadata(
-        prompt_token_count=1000, candidates_token_count=50, total_token_count=1050
-    )
+    usage = UsageMetadata(prompt_token_count=1000, candidates_token_count=50, total_token_count=1050)
     step = TurnMessages("gemini-2.5-flash").of(StepFinished(1, "STOP", 0, usage))
     assert step == {
         "type": "step",
@@ -91,40 +87,15 @@ def test_a_saved_history_becomes_the_same_messages() -> None:
     assert transcript_of(history) == [
         {"type": "user", "text": "Lights off"},
         {"type": "thought", "step": 1, "text": "Let me see."},
-        {
-            "type": "call",
-            "step": 1,
-            "call": "h.s1c1",
-            "name": "set_light",
-            "args": {"room": "hall", "on": False},
-        },
-        {
-            "type": "call",
-            "step": 1,
-            "call": "h.s1c2",
-            "name": "unlock_door",
-            "args": {"door": "front"},
-        },
-        {
-            "type": "result",
-            "step": 1,
-            "call": "h.s1c1",
-            "name": "set_light",
-            "status": "ok",
-            "response": {"on": False},
-            "duration": None,
-            "started_at": None,
-        },
-        {
-            "type": "result",
-            "step": 1,
-            "call": "h.s1c2",
-            "name": "unlock_door",
-            "status": "denied",
-            "response": {"error": {"type": "denied", "message": "no"}},
-            "duration": None,
-            "started_at": None,
-        },
+        {"type": "call", "step": 1, "call": "h.s1c1", "name": "set_light",
+         "args": {"room": "hall", "on": False}},
+        {"type": "call", "step": 1, "call": "h.s1c2", "name": "unlock_door",
+         "args": {"door": "front"}},
+        {"type": "result", "step": 1, "call": "h.s1c1", "name": "set_light", "status": "ok",
+         "response": {"on": False}, "duration": None, "started_at": None},
+        {"type": "result", "step": 1, "call": "h.s1c2", "name": "unlock_door",
+         "status": "denied", "response": {"error": {"type": "denied", "message": "no"}},
+         "duration": None, "started_at": None},
         {"type": "text", "step": 2, "text": "Done."},
     ]
     assert call_status({"output": 1}) == "ok"

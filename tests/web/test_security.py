@@ -108,7 +108,9 @@ def test_a_request_from_another_site_is_refused(web: Web) -> None:
     assert same.status_code == 202
 
 
-def test_tokens_are_compared_in_constant_time(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tokens_are_compared_in_constant_time(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server, client, events = web
     compared: list[tuple[bytes, bytes]] = []
     constant_time = hmac.compare_digest
@@ -183,9 +185,7 @@ def _bad_key_fault() -> Any:
         400,
         "API key not valid. Please pass a valid API key.",
         status="INVALID_ARGUMENT",
-        details=[
-            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}
-        ],
+        details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}],
     )
 
 
@@ -263,9 +263,7 @@ def test_without_a_key_or_a_run_file_nothing_could_answer(tmp_path: Path) -> Non
     process = agentkit_process("web", "--tools", "tools.home")
     out, err = process.communicate(timeout=60)
     assert (process.returncode, out) == (2, "")
-    assert err.startswith(
-        "error: no GEMINI_API_KEY or GOOGLE_API_KEY is set, so no model can answer"
-    )
+    assert err.startswith("error: no GEMINI_API_KEY or GOOGLE_API_KEY is set, so no model can answer")
     assert len(err.splitlines()) == 1
 
 

@@ -92,9 +92,8 @@ def test_a_session_is_listed_reopened_and_continued(emulator: Emulator, tmp_path
 
 def test_an_api_error_is_one_line_on_the_page(emulator: Emulator, tmp_path: Path) -> None:
     emulator.inject(
-        Fault.http_error(
-            400, "Request contains an invalid argument.\nSecond line.", status="INVALID_ARGUMENT"
-        )
+        Fault.http_error(400, "Request contains an invalid argument.\nSecond line.",
+                         status="INVALID_ARGUMENT")
     )
     emulator.script(["Fine now."])
     with served_over(emulator, tmp_path) as (server, client, events):

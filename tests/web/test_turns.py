@@ -32,22 +32,12 @@ def test_a_turn_with_two_parallel_calls_streams_every_event(web: Web, tmp_path: 
     assert events.wait_turn_end()["state"] == "finished"
 
     assert _types(events.messages) == [
-        "session",
-        "home",  # the log of a new session: its transcript (empty), the home
-        "user",
-        "turn",
+        "session", "home",  # the log of a new session: its transcript (empty), the home
+        "user", "turn",
         # Step 1: two calls at once. Their results come together, once both are done; the
         # home is read after each, and the first reading already shows both changes.
-        "call",
-        "call",
-        "result",
-        "home",
-        "result",
-        "step",
-        "text",
-        "step",
-        "run",
-        "turn",  # step 2: the answer
+        "call", "call", "result", "home", "result", "step",
+        "text", "step", "run", "turn",  # step 2: the answer
     ]
     calls = events.of_type("call")
     assert [(c["step"], c["call"], c["name"], c["args"]) for c in calls] == [
@@ -60,10 +50,7 @@ def test_a_turn_with_two_parallel_calls_streams_every_event(web: Web, tmp_path: 
         ("t1.s1c2", "ok"),
     ]
     assert results[0]["response"] == {
-        "room": "living room",
-        "on": True,
-        "brightness": 40,
-        "color_temperature": "warm",
+        "room": "living room", "on": True, "brightness": 40, "color_temperature": "warm"
     }
     # Both were handed to their tools before either finished: they ran side by side.
     first, second = results
@@ -73,10 +60,7 @@ def test_a_turn_with_two_parallel_calls_streams_every_event(web: Web, tmp_path: 
 
     home = events.of_type("home")[-1]
     assert home["state"]["lights"]["living room"] == {
-        "room": "living room",
-        "on": True,
-        "brightness": 40,
-        "color_temperature": "warm",
+        "room": "living room", "on": True, "brightness": 40, "color_temperature": "warm"
     }
     assert home["state"]["blinds"]["living room"] == 20
     assert sorted(home["changed"]) == ["blinds.living room", "lights.living room"]
@@ -115,10 +99,7 @@ def test_approve_resumes_the_waiting_run_and_the_door_unlocks(web: Web, tmp_path
     events.wait_for(lambda messages: any(m["type"] == "confirm" for m in messages))
     question = events.of_type("confirm")[0]
     assert {k: question[k] for k in ("question", "call", "name", "args")} == {
-        "question": "q1",
-        "call": "t2.s1c1",
-        "name": "unlock_door",
-        "args": {"door": "front"},
+        "question": "q1", "call": "t2.s1c1", "name": "unlock_door", "args": {"door": "front"}
     }
     home = SmartHome(tmp_path / "home.db")
     assert home.snapshot()["locks"]["front"] is True  # not before a person says so
@@ -234,38 +215,18 @@ def test_bad_requests_get_one_line(web: Web) -> None:
     server, client, events = web
     cases = [
         (client.send(""), 400, "type a message first: text must be a non-empty string"),
-        (
-            client.post("/api/confirm", {"question": "q9"}),
-            400,
-            'give {"question": "q1", "approved": true or false}',
-        ),
-        (
-            client.post("/api/confirm", {"question": "q9", "approved": True}),
-            404,
-            "no question q9 is waiting (answered already?)",
-        ),
+        (client.post("/api/confirm", {"question": "q9"}), 400,
+         'give {"question": "q1", "approved": true or false}'),
+        (client.post("/api/confirm", {"question": "q9", "approved": True}), 404,
+         "no question q9 is waiting (answered already?)"),
         (client.post("/api/sessions/open", {"name": "nope"}), 404, "no session named 'nope'"),
-        (
-            client.post("/api/sessions/new", {"name": "../etc"}),
-            400,
-            "invalid session name '../etc': use letters, digits, '_', '.', '-' (at most 100)",
-        ),
-        (
-            client.http.post(
-                "/api/send",
-                content="text=hi",
-                headers={"content-type": "application/x-www-form-urlencoded"},
-            ),
-            415,
-            "send JSON (Content-Type: application/json)",
-        ),
-        (
-            client.http.post(
-                "/api/send", content="{", headers={"content-type": "application/json"}
-            ),
-            400,
-            "the body is not valid JSON",
-        ),
+        (client.post("/api/sessions/new", {"name": "../etc"}), 400,
+         "invalid session name '../etc': use letters, digits, '_', '.', '-' (at most 100)"),
+        (client.http.post("/api/send", content="text=hi",
+                          headers={"content-type": "application/x-www-form-urlencoded"}),
+         415, "send JSON (Content-Type: application/json)"),
+        (client.http.post("/api/send", content="{", headers={"content-type": "application/json"}),
+         400, "the body is not valid JSON"),
     ]
     cases.append((client.http.get("/static/app.py"), 404, "no such file: app.py"))
     assert [(r.status_code, r.json()) for r, _, _ in cases] == [

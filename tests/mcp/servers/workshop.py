@@ -56,19 +56,13 @@ TOOLS: list[dict[str, Any]] = [
             "type": "object",
             "properties": {
                 "note": {"$ref": "#/$defs/note"},
-                "tags": {
-                    "type": "array",
-                    "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                },
+                "tags": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
             },
             "required": ["note"],
             "$defs": {
                 "note": {
                     "type": "object",
-                    "properties": {
-                        "title": {"type": "string"},
-                        "body": {"type": ["string", "null"]},
-                    },
+                    "properties": {"title": {"type": "string"}, "body": {"type": ["string", "null"]}},
                     "required": ["title"],
                 }
             },
@@ -83,11 +77,7 @@ TOOLS: list[dict[str, Any]] = [
     {"name": "picture", "description": "A tiny picture.", "inputSchema": {"type": "object"}},
     {"name": "report", "description": "A report as resources.", "inputSchema": {"type": "object"}},
     {"name": "fail", "description": "Always fails.", "inputSchema": {"type": "object"}},
-    {
-        "name": "refuse",
-        "description": "Answers with a JSON-RPC error.",
-        "inputSchema": {"type": "object"},
-    },
+    {"name": "refuse", "description": "Answers with a JSON-RPC error.", "inputSchema": {"type": "object"}},
     {
         "name": "block",
         "description": "Waits until the file $WORKSHOP_RELEASE exists.",
@@ -103,11 +93,7 @@ TOOLS: list[dict[str, Any]] = [
     {
         "name": "summarize",
         "description": "Asks the client's model to summarise a text (sampling).",
-        "inputSchema": {
-            "type": "object",
-            "properties": {"text": {"type": "string"}},
-            "required": ["text"],
-        },
+        "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
     },
 ]
 BOOKING_FORM = {
@@ -126,11 +112,7 @@ BOOKING_FORM = {
     "required": ["name", "seating", "date"],
 }
 TOOLS.append(
-    {
-        "name": "book",
-        "description": "Books a table, asking the person for the details (a form).",
-        "inputSchema": {"type": "object"},
-    }
+    {"name": "book", "description": "Books a table, asking the person for the details (a form).", "inputSchema": {"type": "object"}}
 )
 EXTRA = {"name": "extra", "description": "Added later.", "inputSchema": {"type": "object"}}
 grown = False
@@ -153,43 +135,29 @@ async def list_tools(
     )
 
 
-async def call_tool(
-    ctx: ServerRequestContext, params: types.CallToolRequestParams
-) -> types.CallToolResult:
+async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
     global grown
     args = params.arguments or {}
     name = params.name
     _log(f"{name} {sorted(args.items())}")
     if name == "add":
         total = args["a"] + args["b"]
-        return types.CallToolResult(
-            content=[_text(f'{{"sum": {total}}}')], structured_content={"sum": total}
-        )
+        return types.CallToolResult(content=[_text(f'{{"sum": {total}}}')], structured_content={"sum": total})
     if name == "note/write":
         return types.CallToolResult(content=[_text(f"wrote {args['note']['title']}")])
     if name == "wipe":
         return types.CallToolResult(content=[_text("wiped")])
     if name == "picture":
         return types.CallToolResult(
-            content=[
-                _text("here it is"),
-                types.ImageContent(type="image", data=PNG, mime_type="image/png"),
-            ]
+            content=[_text("here it is"), types.ImageContent(type="image", data=PNG, mime_type="image/png")]
         )
     if name == "report":
         return types.CallToolResult(
             content=[
-                types.ResourceLink(
-                    type="resource_link",
-                    uri="file:///r/full.txt",
-                    name="full.txt",
-                    mime_type="text/plain",
-                ),
+                types.ResourceLink(type="resource_link", uri="file:///r/full.txt", name="full.txt", mime_type="text/plain"),
                 types.EmbeddedResource(
                     type="resource",
-                    resource=types.TextResourceContents(
-                        uri="file:///r/summary.txt", mime_type="text/plain", text="all good"
-                    ),
+                    resource=types.TextResourceContents(uri="file:///r/summary.txt", mime_type="text/plain", text="all good"),
                 ),
             ]
         )
@@ -214,14 +182,10 @@ async def call_tool(
             await ctx.session.send_progress_notification(token, 2, 2, None, ctx.request_id)
         return types.CallToolResult(content=[_text("all steps done")])
     if name == "book":
-        answer = await ctx.session.elicit_form(
-            "Book a table", BOOKING_FORM, related_request_id=ctx.request_id
-        )
+        answer = await ctx.session.elicit_form("Book a table", BOOKING_FORM, related_request_id=ctx.request_id)
         _log(f"book {answer.action} {sorted((answer.content or {}).items())}")
         if answer.action != "accept":
-            return types.CallToolResult(
-                content=[_text(f"not booked: the person chose {answer.action}")]
-            )
+            return types.CallToolResult(content=[_text(f"not booked: the person chose {answer.action}")])
         return types.CallToolResult(content=[_text(f"booked for {answer.content['name']}")])
     if name == "grow":
         grown = True
@@ -234,9 +198,7 @@ async def call_tool(
     if name == "summarize":
         caps = ctx.session.client_capabilities
         if caps is None or caps.sampling is None:
-            return types.CallToolResult(
-                content=[_text("this client does not sample")], is_error=True
-            )
+            return types.CallToolResult(content=[_text("this client does not sample")], is_error=True)
         answer = await ctx.session.create_message(
             [types.SamplingMessage(role="user", content=_text(f"Summarise: {args['text']}"))],
             max_tokens=64,
