@@ -5,10 +5,16 @@ workflow per input on the run file's queue (``QueueName``) and collects the resu
 workers (``worker.py``, on any number of machines) finish them. The enqueuing side is a
 ``DBOSClient``: it needs no workflow code and no running DBOS.
 
-Each input's workflow id is derived from the batch and the input's id, and DBOS keeps an
-existing workflow when the same id is enqueued again: running the batch command twice (or
-after Ctrl-C, or a crash of the command itself) never runs an input twice; it collects what
-is there and waits for the rest.
+Each input's workflow id is derived from the batch, the input's id and the attempt (a retry
+of a failed row is the next attempt, ``#retry2`` and on), and DBOS keeps an existing workflow
+when the same id is enqueued again: running the batch command twice (or after Ctrl-C, or a
+crash of the command itself) never runs an attempt twice; it collects what is there and waits
+for the rest. What a rerun does with each row is ``cli/batch/queued_rerun.py``'s to decide;
+this module gives it the attempts, their outputs, and the ways on (enqueue, retry by a fork
+that keeps the completed steps, resume a cancelled attempt, cancel the waiting ones).
+
+A row id that itself ends in ``#retry<n>`` next to a row named by its prefix would collide
+with that row's retry: ids are the user's, and such a pair is the one case not told apart.
 """
 
 from __future__ import annotations
