@@ -56,10 +56,10 @@ def _postmaster(cluster: str) -> int:
     """The cluster's postmaster: the parent of a server process (one per connection)."""
     import psycopg
 
-    with psycopg.connect(cluster) as connection:
+    with psycopg.connect(cluster) as connection:  # read while the server process lives
         row = connection.execute("SELECT pg_backend_pid()").fetchone()
-    assert row is not None
-    fields = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        assert row is not None
+        fields = Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[1])
 
 
