@@ -97,7 +97,8 @@ def row_runner(runfile: RunFile, *, approve: bool, err: Console) -> RowRun:
     from dbos import DBOS
 
     from agentkit.agent import StopReason
-    from agentkit.cli.batch.failures import error_record
+    from agentkit.cli.batch.failures import error_record, stops_the_batch
+    from agentkit.cli.batch.queued_rerun import STOPS_BATCH
     from agentkit.cli.confirm import confirmation_policy
     from agentkit.cli.durable_setup import durable_model
     from agentkit.cli.render import result_record
@@ -115,8 +116,12 @@ def row_runner(runfile: RunFile, *, approve: bool, err: Console) -> RowRun:
         agent = agent_for(runfile, model, toolset, confirm)
         try:
             result = await run_prompts(agent, workflow_id, runfile.render_prompts(row), [])
-        except Exception as error:  # any failure is the row's line
-            return error_record(row["id"], error)
+        except Exception as error:  # any failure is the row's result
+            why = stops_the_batch(error)
+            record = error_record(row["id"], error)
+            # A failure every row would meet: the batch command stops on it, as a local
+            # batch does, and writes no line for the row (a rerun retries it).
+            return record if why is None else {**record, STOPS_BATCH: why}
         finished = result.stop_reason in (StopReason.COMPLETED, StopReason.FINAL_ANSWER)
         return {"id": row["id"], "status": "ok" if finished else "limit", **result_record(result)}
 

@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
@@ -35,8 +35,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(max_connections: int = 400) -> Iterator[str]:
-    """A running cluster for the block; its URL (user ``agentkit``, database ``postgres``)."""
+def throwaway_cluster(
+    max_connections: int = 400, settings: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """A running cluster for the block; its URL (user ``agentkit``, database ``postgres``).
+    ``settings`` are more server settings (``shared_preload_libraries`` to profile with
+    ``pg_stat_statements``, say)."""
     binaries = postgres_binaries()
     if binaries is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
@@ -63,6 +67,8 @@ def throwaway_cluster(max_connections: int = 400) -> Iterator[str]:
             "-c synchronous_commit=off -c full_page_writes=off "
             f"-c max_connections={max_connections}"
         )
+        for name, value in (settings or {}).items():
+            options += f" -c {name}={value}"
         subprocess.run(
             [*pg_ctl, "-o", options, "-l", str(root / "log"), "-w", "start"],
             check=True,
