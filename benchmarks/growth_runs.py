@@ -31,9 +31,9 @@ from benchmarks.growth import Curve, Point, Target, print_curve
 from benchmarks.server_process import emulator_process
 
 STEPS_PER_RUN = 3
-FULL = {"in_flight": (100, 1000), "sizes": (1000, 10_000), "repeats": 2}
+FULL: dict[str, Any] = {"in_flight": (100, 1000), "sizes": (1000, 10_000), "repeats": (2, 1)}
 # Smoke: still more in flight than max_connections (512), so requests queue in the pool.
-SMOKE = {"in_flight": (50, 600), "sizes": (300, 1200), "repeats": 1}
+SMOKE: dict[str, Any] = {"in_flight": (30, 600), "sizes": (200, 700), "repeats": (1, 1)}
 WARMUP = 20
 
 
@@ -59,7 +59,11 @@ async def _round(contender: Contender, runs: int, in_flight: int) -> tuple[float
 
 
 async def _measure(url: str, settings: dict[str, Any]) -> list[Curve]:
-    contenders = {"floor": floor(url), "agentkit": agentkit(url, blocking=False)}
+    contenders = {
+        "floor": floor(url),
+        "agentkit": agentkit(url, blocking=False),
+        "floor_pooled": floor(url, pooled=True),
+    }
     try:
         for contender in contenders.values():
             for _ in range(WARMUP):
@@ -68,9 +72,14 @@ async def _measure(url: str, settings: dict[str, Any]) -> list[Curve]:
         for in_flight in settings["in_flight"]:
             speed = Curve(f"{in_flight} runs in flight", "runs", "runs per second")
             cpu = Curve(f"{in_flight} runs in flight", "runs", "client CPU ms per step")
-            for size in settings["sizes"]:
+            pooled = Curve(
+                f"{in_flight} runs in flight, floor with agentkit's pool",
+                "runs",
+                "client CPU ms per step",
+            )
+            for size, repeats in zip(settings["sizes"], settings["repeats"], strict=True):
                 figures: dict[str, list[tuple[float, float]]] = {key: [] for key in contenders}
-                for repeat in range(settings["repeats"]):
+                for repeat in range(repeats):
                     order = list(contenders) if repeat % 2 == 0 else list(reversed(contenders))
                     for key in order:
                         figures[key].append(await _round(contenders[key], size, in_flight))
@@ -78,7 +87,11 @@ async def _measure(url: str, settings: dict[str, Any]) -> list[Curve]:
                 step = {k: statistics.median(f[1] for f in v) for k, v in figures.items()}
                 speed.points.append(Point(size, rate["agentkit"], rate["floor"]))
                 cpu.points.append(Point(size, step["agentkit"], step["floor"]))
-            curves += [speed, cpu]
+                pooled.points.append(Point(size, step["agentkit"], step["floor_pooled"]))
+                pooled.note += (
+                    f"{size:,} runs: floor with agentkit's pool {rate['floor_pooled']:.0f} runs/s. "
+                )
+            curves += [speed, cpu, pooled]
         return curves
     finally:
         for contender in contenders.values():
@@ -157,7 +170,7 @@ async def _memory(url: str, in_flight: int, first: int, last: int) -> dict[str, 
 
 
 def memory(url: str, smoke: bool) -> dict[str, Any]:
-    in_flight, (first, last) = (600, (600, 1800)) if smoke else (1000, (1000, 10_000))
+    in_flight, (first, last) = (600, (600, 1200)) if smoke else (1000, (1000, 10_000))
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.growth_runs", "--memory", url, str(in_flight)]
         + [str(first), str(last)],
@@ -169,20 +182,20 @@ def memory(url: str, smoke: bool) -> dict[str, Any]:
 
 
 def measure(smoke: bool) -> list[Curve]:
-    with emulator_process() as url:
+    with emulator_process() as (url, _):
         curves = anyio.run(_measure, url, SMOKE if smoke else FULL)
         held = memory(url, smoke)
-    curves[-1].note = "memory (agentkit alone): " + ", ".join(
+    curves[-3].note = "memory (agentkit alone): " + ", ".join(
         f"{key} {value:.1f}" if isinstance(value, float) else f"{key} {value}"
         for key, value in held.items()
     )
-    curves[-1].memory = held  # type: ignore[attr-defined]
+    curves[-3].memory = held  # type: ignore[attr-defined]
     return curves
 
 
 def targets(curves: list[Curve], smoke: bool) -> list[Target]:
     slack = 3.0 if smoke else 1.0
-    speed_low, cpu_low, speed_high, cpu_high = curves
+    speed_low, cpu_low, _, speed_high, cpu_high, _ = curves
     found = [
         Target(
             f"throughput vs floor, {curve.name}, {curve.points[-1].size:,} runs",
