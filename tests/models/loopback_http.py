@@ -25,6 +25,8 @@ class LoopbackServer:
         self.closed_by_client = 0
         self.holds: dict[str, anyio.Event] = {}  # path -> released when set
         self.die_after: set[str] = set()  # paths whose connection is closed once answered
+        self.set_cookie: dict[str, str] = {}  # path -> the Set-Cookie header its answer has
+        self.cookies_sent: list[str | None] = []  # each request's Cookie header, in order
         self._changed = anyio.Event()
 
     @property
@@ -51,12 +53,24 @@ class LoopbackServer:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 path = head.split(b" ")[1].decode()
+                headers = dict(
+                    line.decode().lower().split(": ", 1)
+                    for line in head.split(b"\r\n")[1:]
+                    if b": " in line
+                )
+                self.cookies_sent.append(headers.get("cookie"))
                 self.arrivals.append((path, number))
                 self._note()
                 if path in self.holds:
                     await self.holds[path].wait()
                 body = f"{path} on {number}".encode()
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+                extra = (
+                    f"set-cookie: {self.set_cookie[path]}\r\n" if path in self.set_cookie else ""
+                )
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\n%scontent-length: %d\r\n\r\n" % (extra.encode(), len(body))
+                    + body
+                )
                 await writer.drain()
                 if path in self.die_after:
                     writer.close()
