@@ -30,9 +30,9 @@ def floor(url: str, *, pooled: bool = False) -> Contender:
     without httpcore's pool costs: what is left is agentkit's own overhead)."""
     client = httpx.AsyncClient(
         base_url=url,
-        # No pool timeout: with a thousand runs in flight behind httpcore's own pool, a
+        # No pool or connect timeout: with a thousand runs in flight behind httpcore's pool, a
         # request can queue for over a minute on a loaded machine; that is measured, not fatal.
-        timeout=httpx.Timeout(60, pool=None),
+        timeout=httpx.Timeout(60, pool=None, connect=None),
         limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
     )
     if pooled:

@@ -169,8 +169,9 @@ async def _memory(url: str, in_flight: int, first: int, last: int) -> dict[str, 
     }
 
 
-def memory(url: str, smoke: bool) -> dict[str, Any]:
+def memory(url: str, smoke: bool, sizes: tuple[int, int] | None = None) -> dict[str, Any]:
     in_flight, (first, last) = (600, (600, 1200)) if smoke else (1000, (1000, 10_000))
+    first, last = sizes or (first, last)
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.growth_runs", "--memory", url, str(in_flight)]
         + [str(first), str(last)],
@@ -181,10 +182,14 @@ def memory(url: str, smoke: bool) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure(smoke: bool) -> list[Curve]:
+def measure(smoke: bool, sizes: tuple[int, int] | None = None) -> list[Curve]:
+    """``sizes``: other run counts than the mode's (one round each: a quicker full-size look)."""
+    settings = SMOKE if smoke else FULL
+    if sizes is not None:
+        settings = {**settings, "sizes": sizes, "repeats": (1, 1)}
     with emulator_process() as (url, _):
-        curves = anyio.run(_measure, url, SMOKE if smoke else FULL)
-        held = memory(url, smoke)
+        curves = anyio.run(_measure, url, settings)
+        held = memory(url, smoke, sizes)
     curves[-3].note = "memory (agentkit alone): " + ", ".join(
         f"{key} {value:.1f}" if isinstance(value, float) else f"{key} {value}"
         for key, value in held.items()
@@ -222,7 +227,11 @@ def main() -> None:
         print(json.dumps(anyio.run(_memory, url, in_flight, first, last)))
         return
     smoke = "--smoke" in sys.argv
-    curves = measure(smoke)
+    sizes = None
+    if "--sizes" in sys.argv:  # e.g. --sizes 1000,3000
+        low, high = map(int, sys.argv[sys.argv.index("--sizes") + 1].split(","))
+        sizes = (low, high)
+    curves = measure(smoke, sizes)
     for curve in curves:
         print_curve(curve)
     failed = 0
