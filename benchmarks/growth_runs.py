@@ -190,11 +190,11 @@ def measure(smoke: bool, sizes: tuple[int, int] | None = None) -> list[Curve]:
     with emulator_process() as (url, _):
         curves = anyio.run(_measure, url, settings)
         held = memory(url, smoke, sizes)
-    curves[-3].note = "memory (agentkit alone): " + ", ".join(
+    curves[-2].note = "memory (agentkit alone): " + ", ".join(
         f"{key} {value:.1f}" if isinstance(value, float) else f"{key} {value}"
         for key, value in held.items()
     )
-    curves[-3].memory = held  # type: ignore[attr-defined]
+    curves[-2].memory = held  # type: ignore[attr-defined]
     return curves
 
 
