@@ -25,12 +25,20 @@ class Contender:
     close: Callable[[], Awaitable[None]]
 
 
-def floor(url: str) -> Contender:
+def floor(url: str, *, pooled: bool = False) -> Contender:
+    """``pooled``: with agentkit's connection pool installed on the client (the floor's loop
+    without httpcore's pool costs: what is left is agentkit's own overhead)."""
     client = httpx.AsyncClient(
         base_url=url,
-        timeout=60,
+        # No pool or connect timeout: with a thousand runs in flight behind httpcore's pool, a
+        # request can queue for over a minute on a loaded machine; that is measured, not fatal.
+        timeout=httpx.Timeout(60, pool=None, connect=None),
         limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
     )
+    if pooled:
+        from agentkit.models.pool import install_linear_pool
+
+        install_linear_pool(client)
     endpoint = "/v1beta/models/gemini-2.5-flash:generateContent"
     headers = {"content-type": "application/json", "x-goog-api-key": "bench"}
 
@@ -57,7 +65,8 @@ def floor(url: str) -> Contender:
             contents.append({"role": "user", "parts": answers})
         return None
 
-    return Contender("httpx loop (floor)", run_once, client.aclose)
+    name = "httpx loop + agentkit pool" if pooled else "httpx loop (floor)"
+    return Contender(name, run_once, client.aclose)
 
 
 def agentkit_traced(url: str) -> Contender:

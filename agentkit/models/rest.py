@@ -300,11 +300,19 @@ class _CookiesOnlyWhenSet(httpx.Cookies):
             super().extract_cookies(response)
 
 
-def _skip_cookie_parsing_without_cookies(client: httpx.AsyncClient) -> None:
-    # httpx has no public switch for this; its client keeps the jar in ``_cookies``. Should
-    # that change, the attribute is simply unused and httpx behaves as it always did.
-    if isinstance(getattr(client, "_cookies", None), httpx.Cookies):
-        client._cookies = _CookiesOnlyWhenSet(client.cookies)
+# httpx has no public switch for this; its client keeps the jar in this attribute and calls
+# its ``extract_cookies`` for every response (``tests/models/test_shortcut_contracts.py``).
+COOKIE_JAR_ATTRIBUTE = "_cookies"
+
+
+def _skip_cookie_parsing_without_cookies(client: httpx.AsyncClient) -> bool:
+    """Swap the client's jar for one that skips responses without Set-Cookie; False (and
+    httpx left as it always behaves) when the jar is not where this expects it."""
+    jar = getattr(client, COOKIE_JAR_ATTRIBUTE, None)
+    if type(jar) is not httpx.Cookies or jar is not client.cookies:
+        return False
+    setattr(client, COOKIE_JAR_ATTRIBUTE, _CookiesOnlyWhenSet(jar))
+    return True
 
 
 def _connection_error(

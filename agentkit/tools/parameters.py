@@ -28,6 +28,7 @@ from agentkit.tools.argument_engines import (
 )
 from agentkit.tools.class_engine import class_engine, is_validated_class
 from agentkit.tools.context import ToolContext
+from agentkit.tools.engine_check import fast_nodes_agree
 
 if TYPE_CHECKING:
     from agentkit.tools.docstrings import Docstring
@@ -96,13 +97,18 @@ def build_arguments(
                 docs.parameters.get(parameter.name),
             )
         )
+    fast = _fast_engine(tool_name, parameters) if fast_nodes_agree() else None
+    engine = fast if fast is not None else model_engine(tool_name, parameters)
+    return Arguments(tuple(parameters), engine, context_parameter, signature.return_annotation)
+
+
+def _fast_engine(tool_name: str, parameters: list[Parameter]) -> Engine | None:
     try:
-        engine = typed_dict_engine(tool_name, parameters)
+        return typed_dict_engine(tool_name, parameters)
     except ToolDefinitionError:
         raise
     except Exception:  # Unsupported, or anything the fast path did not foresee
-        engine = model_engine(tool_name, parameters)
-    return Arguments(tuple(parameters), engine, context_parameter, signature.return_annotation)
+        return None
 
 
 def read_signature(

@@ -36,7 +36,9 @@ async def test_contenders_take_turns_and_every_ratio_is_against_the_floor() -> N
     assert calls[42:58] == (["floor"] * 4 + ["agentkit"] * 4) * 2
     assert calls[58:] == ["floor closed", "agentkit closed"]
     assert set(results) == {"floor", "agentkit"}
-    assert results["floor"]["cpu_vs_floor"] == 1.0 and results["floor"]["throughput_vs_floor"] == 1.0
+    assert (
+        results["floor"]["cpu_vs_floor"] == 1.0 and results["floor"]["throughput_vs_floor"] == 1.0
+    )
     assert set(results["agentkit"]) == {
         "cpu_ms_per_step",
         "cpu_vs_floor",
@@ -63,8 +65,16 @@ def results_with(cpu: float, throughput: float, declarations: float) -> dict[str
         "commit": "abc1234",
         "when": "2026-11-21T12:00:00+0000",
         "contenders": {
-            "floor": {"name": "httpx loop (floor)", "cpu_vs_floor": 1.0, "throughput_vs_floor": 1.0},
-            "agentkit": {"name": "agentkit", "cpu_vs_floor": cpu, "throughput_vs_floor": throughput},
+            "floor": {
+                "name": "httpx loop (floor)",
+                "cpu_vs_floor": 1.0,
+                "throughput_vs_floor": 1.0,
+            },
+            "agentkit": {
+                "name": "agentkit",
+                "cpu_vs_floor": cpu,
+                "throughput_vs_floor": throughput,
+            },
         },
         "declarations": {"best_ms": declarations},
         "import_agentkit_s": 0.003,

@@ -36,7 +36,10 @@ async def test_an_inline_job_sends_each_request_with_its_key_in_order(emulator: 
     )
     assert (job.name, job.state) == ("batches/emu000001", BatchState.BATCH_STATE_PENDING)
     create = emulator.requests[-1]
-    assert (create.method, create.path) == ("POST", "/v1beta/models/gemini-2.5-flash:batchGenerateContent")
+    assert (create.method, create.path) == (
+        "POST",
+        "/v1beta/models/gemini-2.5-flash:batchGenerateContent",
+    )
     assert create.body == (
         b'{"batch":{"displayName":"agentkit test","inputConfig":{"requests":{"requests":['
         b'{"request":{"contents":[{"role":"user","parts":[{"text":"one"}]}]},"metadata":{"key":"run-1#1"}},'
@@ -73,7 +76,9 @@ async def test_wait_polls_with_growing_pauses_and_reports_each_state(emulator: E
     assert [next(pauses) for _ in range(5)] == [0.001, 0.002, 0.004, 0.004, 0.004]
 
 
-async def test_a_refused_request_is_the_typed_error_generate_would_raise(emulator: Emulator) -> None:
+async def test_a_refused_request_is_the_typed_error_generate_would_raise(
+    emulator: Emulator,
+) -> None:
     emulator.script(["fine", Fault.rate_limited(retry_delay=7)])
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
     unanswered = GenerateContentRequest.model_validate(
@@ -86,7 +91,11 @@ async def test_a_refused_request_is_the_typed_error_generate_would_raise(emulato
         }
     )
     job = await gemini.batches.create(
-        [KeyedRequest("a", request("ok")), KeyedRequest("b", unanswered), KeyedRequest("c", request("x"))],
+        [
+            KeyedRequest("a", request("ok")),
+            KeyedRequest("b", unanswered),
+            KeyedRequest("c", request("x")),
+        ],
         display_name="mixed",
     )
     results = await gemini.batches.results(await gemini.batches.wait(str(job.name), schedule=FAST))
@@ -99,7 +108,9 @@ async def test_a_refused_request_is_the_typed_error_generate_would_raise(emulato
     assert isinstance(limited, RateLimitError) and limited.status == "RESOURCE_EXHAUSTED"
 
 
-async def test_above_the_inline_limit_the_requests_go_in_an_uploaded_jsonl_file(emulator: Emulator) -> None:
+async def test_above_the_inline_limit_the_requests_go_in_an_uploaded_jsonl_file(
+    emulator: Emulator,
+) -> None:
     emulator.respond_with(echo)
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
     items = [KeyedRequest(f"row-{n}#1", request(f"question {n}")) for n in range(3)]
@@ -114,7 +125,9 @@ async def test_above_the_inline_limit_the_requests_go_in_an_uploaded_jsonl_file(
     assert start.headers["x-goog-upload-header-content-type"] == "application/jsonl"
     create = emulator.requests[-1]
     file_name = create.json["batch"]["inputConfig"]["fileName"]
-    assert create.json == {"batch": {"displayName": "filed", "inputConfig": {"fileName": file_name}}}
+    assert create.json == {
+        "batch": {"displayName": "filed", "inputConfig": {"fileName": file_name}}
+    }
     done = await gemini.batches.wait(str(job.name), schedule=FAST)
     assert done.output is not None and done.output.responses_file
     results = await gemini.batches.results(done)
@@ -147,11 +160,21 @@ async def test_list_pages_cancel_and_delete(emulator: Emulator) -> None:
     ]
     listed = [job async for job in gemini.batches.list(page_size=2)]
     assert [job.name for job in listed] == [job.name for job in made]
-    assert [job.metadata.display_name for job in listed if job.metadata] == ["job 0", "job 1", "job 2"]
+    assert [job.metadata.display_name for job in listed if job.metadata] == [
+        "job 0",
+        "job 1",
+        "job 2",
+    ]
     await gemini.batches.cancel(str(made[0].name))
     cancel = emulator.requests[-1]
-    assert (cancel.method, cancel.path, cancel.body) == ("POST", "/v1beta/batches/emu000001:cancel", b"{}")
-    assert (await gemini.batches.wait(str(made[0].name), schedule=FAST)).state is BatchState.BATCH_STATE_CANCELLED
+    assert (cancel.method, cancel.path, cancel.body) == (
+        "POST",
+        "/v1beta/batches/emu000001:cancel",
+        b"{}",
+    )
+    assert (
+        await gemini.batches.wait(str(made[0].name), schedule=FAST)
+    ).state is BatchState.BATCH_STATE_CANCELLED
     await gemini.batches.delete(str(made[0].name))
     assert [job.name async for job in gemini.batches.list()] == [made[1].name, made[2].name]
 
@@ -161,7 +184,9 @@ async def test_a_create_is_sent_once_even_when_it_fails(emulator: Emulator) -> N
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url, api_key="a-wrong-key")
     with pytest.raises(BadRequestError, match="API key not valid"):
         await gemini.batches.create([KeyedRequest("k", request("q"))], display_name="x")
-    assert len(emulator.requests) == 1 and "a-wrong-key" not in repr(emulator.rejections[0].rejection)
+    assert len(emulator.requests) == 1 and "a-wrong-key" not in repr(
+        emulator.rejections[0].rejection
+    )
     keyless = Gemini("gemini-2.5-flash", base_url=emulator.url)
     with pytest.raises(AuthenticationError):
         await keyless.batches.get("batches/emu000001")

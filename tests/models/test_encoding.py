@@ -23,18 +23,40 @@ def request(**fields: Any) -> GenerateContentRequest:
 
 
 def test_the_joined_bytes_are_the_whole_requests_bytes() -> None:
-    call = Content(role="model", parts=[Part(function_call=FunctionCall(name="f", args={"é": [1, 2]}), thought_signature="c2ln")])
-    answer = Content(role="user", parts=[Part(function_response=FunctionResponse(name="f", response={"output": None}))])
-    tools = [Tool.model_validate({"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]}), Tool(google_search={})]
+    call = Content(
+        role="model",
+        parts=[
+            Part(function_call=FunctionCall(name="f", args={"é": [1, 2]}), thought_signature="c2ln")
+        ],
+    )
+    answer = Content(
+        role="user",
+        parts=[Part(function_response=FunctionResponse(name="f", response={"output": None}))],
+    )
+    tools = [
+        Tool.model_validate(
+            {"functionDeclarations": [{"name": "f", "parametersJsonSchema": {"type": "object"}}]}
+        ),
+        Tool(google_search={}),
+    ]
     cases = [
         request(contents=[Content.user("hello")]),
-        request(contents=[Content.user("a"), call, answer], tools=tools,
-                system_instruction=Content.user("be brief"),
-                tool_config={"function_calling_config": {"mode": "AUTO"}},
-                generation_config={"temperature": 0.2}),
+        request(
+            contents=[Content.user("a"), call, answer],
+            tools=tools,
+            system_instruction=Content.user("be brief"),
+            tool_config={"function_calling_config": {"mode": "AUTO"}},
+            generation_config={"temperature": 0.2},
+        ),
         request(contents=[Content.user("x")], cached_content="cachedContents/a"),
-        GenerateContentRequest.model_validate({"contents": [{"role": "user", "parts": [{"text": "y"}]}], "newField": {"k": 1}}),
-        request(contents=[Content.model_validate({"role": "user", "parts": [{"text": "z", "unknownPart": 3}]})]),
+        GenerateContentRequest.model_validate(
+            {"contents": [{"role": "user", "parts": [{"text": "y"}]}], "newField": {"k": 1}}
+        ),
+        request(
+            contents=[
+                Content.model_validate({"role": "user", "parts": [{"text": "z", "unknownPart": 3}]})
+            ]
+        ),
     ]
     encoder = RequestEncoder()
     for case in cases:

@@ -28,15 +28,26 @@ def chunks(emulator: Emulator) -> list[tuple[str, int]]:
     ]
 
 
-async def test_a_large_upload_goes_in_8_mib_chunks_and_is_used_in_a_run(emulator: Emulator, tmp_path: Path) -> None:
+async def test_a_large_upload_goes_in_8_mib_chunks_and_is_used_in_a_run(
+    emulator: Emulator, tmp_path: Path
+) -> None:
     manual = tmp_path / "manual.pdf"
     manual.write_bytes(b"%PDF-1.7\n" + bytes(25 * 1024 * 1024))  # a 25 MB document
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
     uploaded = await gemini.files.upload(manual, display_name="manual")
-    assert (uploaded.mime_type, uploaded.display_name, uploaded.state) == ("application/pdf", "manual", "ACTIVE")
+    assert (uploaded.mime_type, uploaded.display_name, uploaded.state) == (
+        "application/pdf",
+        "manual",
+        "ACTIVE",
+    )
     assert int(uploaded.size_bytes or 0) == manual.stat().st_size
     mib = 1024 * 1024
-    assert chunks(emulator) == [("upload", 0), ("upload", 8 * mib), ("upload", 16 * mib), ("upload, finalize", 24 * mib)]
+    assert chunks(emulator) == [
+        ("upload", 0),
+        ("upload", 8 * mib),
+        ("upload", 16 * mib),
+        ("upload, finalize", 24 * mib),
+    ]
     start = next(r for r in emulator.requests if r.path == "/upload/v1beta/files" and not r.query)
     assert start.headers["x-goog-upload-protocol"] == "resumable"
     assert start.headers["x-goog-upload-header-content-type"] == "application/pdf"
@@ -51,14 +62,21 @@ async def test_a_large_upload_goes_in_8_mib_chunks_and_is_used_in_a_run(emulator
     await gemini.aclose()
 
 
-async def test_an_upload_resumes_from_what_the_server_has_after_a_lost_answer(emulator: Emulator) -> None:
+async def test_an_upload_resumes_from_what_the_server_has_after_a_lost_answer(
+    emulator: Emulator,
+) -> None:
     gemini = Gemini("gemini-2.5-flash", base_url=emulator.url)
     emulator.files.lose_answers = 1  # the first chunk arrives but its answer is lost
     data = b"%PDF-1.4\n" + bytes(10 * 1024 * 1024)
     uploaded = await gemini.files.upload(data, chunk_bytes=4 * 1024 * 1024)
     assert int(uploaded.size_bytes or 0) == len(data)
     mib = 4 * 1024 * 1024
-    assert chunks(emulator) == [("upload", 0), ("query", -1), ("upload", mib), ("upload, finalize", 2 * mib)]
+    assert chunks(emulator) == [
+        ("upload", 0),
+        ("query", -1),
+        ("upload", mib),
+        ("upload, finalize", 2 * mib),
+    ]
     await gemini.aclose()
 
 
@@ -72,10 +90,14 @@ async def test_waiting_for_a_video_and_what_is_refused(emulator: Emulator) -> No
     assert (await gemini.files.wait_active(video, poll=0.01)).state == "ACTIVE"
     broken = await gemini.files.upload(b"not a video at all", mime_type="video/mp4")
     emulator.files.advance(10)
-    with pytest.raises(FileError, match=r"failed processing: The file is not valid video/mp4.") as failed:
+    with pytest.raises(
+        FileError, match=r"failed processing: The file is not valid video/mp4."
+    ) as failed:
         await gemini.files.wait_active(broken, poll=0.01)
     assert failed.value.file == broken.name
-    with pytest.raises(FileError, match="is not a type Gemini takes; supported types are image: image/png"):
+    with pytest.raises(
+        FileError, match="is not a type Gemini takes; supported types are image: image/png"
+    ):
         await gemini.files.upload(b"MZ\x90\x00 an executable")
     await gemini.aclose()
 
@@ -95,7 +117,9 @@ def test_parts_from_paths_carry_the_type_their_content_shows(tmp_path: Path) -> 
         Part.from_path(archive)
 
 
-async def test_a_25_mb_input_is_uploaded_and_referenced_instead_of_sent_inline(emulator: Emulator) -> None:
+async def test_a_25_mb_input_is_uploaded_and_referenced_instead_of_sent_inline(
+    emulator: Emulator,
+) -> None:
     import base64
 
     from agentkit import tool

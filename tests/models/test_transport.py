@@ -58,7 +58,9 @@ async def test_parsed_urls_are_reused_and_the_cache_stays_small(emulator: Emulat
     await model.generate(HELLO)
     await model.generate(HELLO)
     transport = model._transport
-    assert list(transport._urls) == [f"{emulator.url}/v1beta/models/gemini-2.5-flash:generateContent"]
+    assert list(transport._urls) == [
+        f"{emulator.url}/v1beta/models/gemini-2.5-flash:generateContent"
+    ]
     assert [r.path for r in emulator.requests] == [
         "/v1beta/models/gemini-2.5-flash:generateContent"
     ] * 2
