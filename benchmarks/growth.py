@@ -49,6 +49,8 @@ class Curve:
     unit: str  # "client CPU ms per step"
     points: list[Point] = field(default_factory=list)
     note: str = ""
+    # Figures measured beside the curve that a target reads (e.g. RSS after the runs ended).
+    figures: dict[str, Any] = field(default_factory=dict)
 
     def order(self, which: str = "agentkit") -> str:
         return order_name(self.slope(which))

@@ -194,7 +194,7 @@ def measure(smoke: bool, sizes: tuple[int, int] | None = None) -> list[Curve]:
         f"{key} {value:.1f}" if isinstance(value, float) else f"{key} {value}"
         for key, value in held.items()
     )
-    curves[-2].memory = held  # type: ignore[attr-defined]
+    curves[-2].figures = held
     return curves
 
 
@@ -212,8 +212,8 @@ def targets(curves: list[Curve], smoke: bool) -> list[Target]:
     ]
     flat = cpu_high.points[-1].agentkit / cpu_low.points[-1].agentkit
     found.append(Target("CPU per step, most in flight / fewest", round(flat, 2), 1.5 * slack))
-    held = getattr(cpu_high, "memory", None)
-    if held is not None:
+    held = cpu_high.figures
+    if held:
         found.append(
             Target("RSS growth after the runs ended, MB", held["rss_growth_mb"], 8 * slack)
         )

@@ -296,7 +296,7 @@ def print_targets(checked: list[Target], smoke: bool) -> None:
     for target in checked:
         relation = "<=" if target.smaller_is_better else ">="
         verdict = "ok  " if target.met else "MISS"
-        print(f"  {verdict} {target.name}: {target.value} {relation} {target.limit:g}")
+        print(f"  {verdict} {target.name}: {target.value:.4g} {relation} {target.limit:.4g}")
 
 
 def comparable(results: dict[str, Any]) -> dict[str, float]:

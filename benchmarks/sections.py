@@ -8,13 +8,24 @@ curve is one line in ``SECTIONS``; the other modules bring their own printing.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from benchmarks import growth_answers, growth_calls, growth_history, import_weight
+from benchmarks import (
+    batch_cli,
+    growth_answers,
+    growth_calls,
+    growth_history,
+    growth_runs,
+    import_weight,
+    queue_workers,
+    rate_limit,
+    shortcuts,
+)
 from benchmarks.growth import Curve, Target, print_curve
 
 
@@ -25,6 +36,7 @@ class Section:
     report: Callable[[Any], None]
     targets: Callable[[Any, bool], list[Target]]
     as_json: Callable[[Any], Any]
+    in_smoke: bool = True  # False: informative, measured by the full run only
 
 
 def _print_curves(curves: list[Curve]) -> None:
@@ -46,12 +58,50 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _print_figures(title: str) -> Callable[[dict[str, Any]], None]:
+    def report(figures: dict[str, Any]) -> None:
+        print(f"\n{title}")
+        for key, value in figures.items():
+            shown = json.dumps(value) if isinstance(value, dict) else value
+            print(f"  {key}: {shown}")
+
+    return report
+
+
+def _no_targets(result: Any, smoke: bool) -> list[Target]:
+    return []
+
+
 SECTIONS: dict[str, Section] = {
     "history": curves_section("history", growth_history),
     "answers": curves_section("answers", growth_answers),
     "calls": curves_section("calls", growth_calls),
+    "runs": curves_section("runs", growth_runs),
     "import": Section(
         "import", import_weight.measure, import_weight.print_figures, import_weight.targets, _plain
+    ),
+    "batch_cli": Section(
+        "batch_cli",
+        batch_cli.measure,
+        _print_figures("agentkit batch against a raw loop doing the same requests"),
+        batch_cli.targets,
+        _plain,
+    ),
+    "queue": Section(
+        "queue", queue_workers.measure, queue_workers.print_rows, queue_workers.targets, _plain
+    ),
+    "rate_limit": Section(
+        "rate_limit", rate_limit.measure, rate_limit.print_rows, rate_limit.targets, _plain
+    ),
+    # What each shortcut on another library's internals buys, on and off: no target, it
+    # says when one has stopped paying and can go.
+    "shortcuts": Section(
+        "shortcuts",
+        shortcuts.measure,
+        _print_figures("shortcuts on other libraries' internals, measured on and off"),
+        _no_targets,
+        _plain,
+        in_smoke=False,
     ),
 }
 
@@ -65,6 +115,8 @@ def run_sections(
     seconds: dict[str, float] = {}
     for name in names:
         section = SECTIONS[name]
+        if smoke and not section.in_smoke:
+            continue
         started = time.perf_counter()
         result = section.measure(smoke)
         seconds[name] = round(time.perf_counter() - started, 1)

@@ -14,7 +14,7 @@ def curves(rate_low: float, rate_high: float, cpu_low: float, cpu_high: float) -
 
     found = [curve(rate_low, 100), curve(cpu_low, 2), curve(cpu_low, 1)]
     found += [curve(rate_high, 50), curve(cpu_high, 4), curve(cpu_high, 1)]
-    found[4].memory = {"rss_growth_mb": 3.0, "tasks_left": 0}  # type: ignore[attr-defined]
+    found[4].figures = {"rss_growth_mb": 3.0, "tasks_left": 0}
     return found
 
 
