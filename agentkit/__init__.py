@@ -6,8 +6,9 @@ process pays only for the parts it uses.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from agentkit.lazy_names import lazy_name
 
 __version__ = "0.1.0"
 
@@ -48,12 +49,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+    return lazy_name(__name__, _EXPORTS, globals(), name)
 
 
 def __dir__() -> list[str]:

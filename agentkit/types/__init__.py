@@ -4,9 +4,9 @@ Parse with ``Type.model_validate(json_dict)``; get the exact JSON-able dict back
 ``obj.to_wire()``. Unknown fields and enum values survive the round trip.
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from agentkit.lazy_names import lazy_name
 from agentkit.types._wire import OpenEnum, WireModel
 from agentkit.types.catalog import CountTokensResponse, ListModelsResponse, ModelInfo
 from agentkit.types.config import (
@@ -96,12 +96,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agentkit.types' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+    return lazy_name(__name__, _LAZY, globals(), name)
 
 
 def __dir__() -> list[str]:
