@@ -32,7 +32,7 @@ from typing import Any
 import anyio
 
 from benchmarks.contenders import floor
-from benchmarks.growth import Target
+from benchmarks.growth import Target, print_targets
 from benchmarks.scenario import FINAL_TEXT, PROMPT
 from benchmarks.server_process import cpu_seconds, emulator_process
 
@@ -156,12 +156,7 @@ def main() -> None:
     rows = int(sys.argv[sys.argv.index("--rows") + 1]) if "--rows" in sys.argv else None
     result = measure(smoke, rows)
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}))
-    failed = 0
-    for target in targets(result, smoke):
-        failed += not target.met
-        mark = "ok " if target.met else "MISS"
-        print(f"{mark} {target.name}: {target.value} (limit {target.limit})")
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if print_targets(targets(result, smoke), smoke) else 1)
 
 
 if __name__ == "__main__":

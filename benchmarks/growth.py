@@ -98,6 +98,16 @@ def order_name(slope: float) -> str:
     return "O(N^2)"
 
 
+def print_targets(checked: list[Target], smoke: bool = False) -> bool:
+    """Print each target with its verdict; whether all were met (a module's exit code)."""
+    print("\ntargets" + (" (smoke: gross regressions only)" if smoke else ""))
+    for target in checked:
+        relation = "<=" if target.smaller_is_better else ">="
+        verdict = "ok  " if target.met else "MISS"
+        print(f"  {verdict} {target.name}: {target.value:.4g} {relation} {target.limit:.4g}")
+    return all(target.met for target in checked)
+
+
 def print_curve(curve: Curve) -> None:
     has_genai = any(p.genai is not None for p in curve.points)
     print(f"\n{curve.name} ({curve.unit}, by {curve.size_label})")

@@ -30,7 +30,7 @@ import anyio
 import httpx
 
 from agentkit import Agent, Gemini
-from benchmarks.growth import Curve, Point, Target, print_curve
+from benchmarks.growth import Curve, Point, Target, print_curve, print_targets
 from benchmarks.scenario import LONG_ANSWER, long_text
 
 KB, MB = 1024, 1024 * 1024
@@ -235,9 +235,7 @@ def main() -> None:
     curves = measure(smoke)
     for curve in curves:
         print_curve(curve)
-    for target in targets(curves, smoke):
-        verdict = "met" if target.met else "MISSED"
-        print(f"{verdict}: {target.name} {target.value:.2f} <= {target.limit}")
+    sys.exit(0 if print_targets(targets(curves, smoke), smoke) else 1)
 
 
 if __name__ == "__main__":

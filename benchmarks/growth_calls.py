@@ -27,7 +27,7 @@ from typing import Any
 import anyio
 import httpx
 
-from benchmarks.growth import Curve, Point, Target, print_curve
+from benchmarks.growth import Curve, Point, Target, print_curve, print_targets
 
 SIZES = (1, 10, 100, 1000)
 FULL_CALLS, SMOKE_CALLS = 2000, 100  # calls measured per point (runs = calls // size)
@@ -217,12 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     curves = measure(args.smoke)
     for curve in curves:
         print_curve(curve)
-    checked = targets(curves, args.smoke)
-    print()
-    for target in checked:
-        verdict = "ok  " if target.met else "MISS"
-        print(f"  {verdict} {target.name}: {target.value} <= {target.limit}")
-    return 0 if all(t.met for t in checked) else 1
+    return 0 if print_targets(targets(curves, args.smoke), args.smoke) else 1
 
 
 if __name__ == "__main__":

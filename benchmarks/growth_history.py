@@ -37,7 +37,7 @@ import orjson
 from agentkit import Agent, Gemini, tool
 from agentkit.agent import Chat
 from agentkit.types import Content
-from benchmarks.growth import Curve, Point, Target, print_curve
+from benchmarks.growth import Curve, Point, Target, print_curve, print_targets
 from benchmarks.scenario import DECLARATIONS, FINAL_TEXT, get_time, get_weather
 
 SIZES = (10, 100, 1_000, 5_000)
@@ -352,13 +352,7 @@ def main() -> None:
     curves = measure(smoke)
     for curve in curves:
         print_curve(curve)
-    print()
-    failed = False
-    for target in targets(curves, smoke):
-        mark = "ok " if target.met else "MISSED"
-        failed = failed or not target.met
-        print(f"{mark} {target.name}: {target.value} (limit {target.limit})")
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if print_targets(targets(curves, smoke), smoke) else 1)
 
 
 if __name__ == "__main__":

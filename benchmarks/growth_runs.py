@@ -27,7 +27,7 @@ from typing import Any
 import anyio
 
 from benchmarks.contenders import EXPECTED, Contender, agentkit, floor
-from benchmarks.growth import Curve, Point, Target, print_curve
+from benchmarks.growth import Curve, Point, Target, print_curve, print_targets
 from benchmarks.server_process import emulator_process
 
 STEPS_PER_RUN = 3
@@ -234,12 +234,7 @@ def main() -> None:
     curves = measure(smoke, sizes)
     for curve in curves:
         print_curve(curve)
-    failed = 0
-    for target in targets(curves, smoke):
-        failed += not target.met
-        mark = "ok " if target.met else "MISS"
-        print(f"{mark} {target.name}: {target.value} (limit {target.limit})")
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if print_targets(targets(curves, smoke), smoke) else 1)
 
 
 if __name__ == "__main__":

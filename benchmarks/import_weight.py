@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import agentkit
-from benchmarks.growth import Target
+from benchmarks.growth import Target, print_targets
 
 STATEMENT = "from agentkit import Agent, Gemini, tool"
 FLOOR = "import agentkit.models.lean_httpx, pydantic"  # httpx as agentkit imports it
@@ -84,10 +84,7 @@ def main() -> None:
     smoke = "--smoke" in sys.argv
     figures = measure(smoke)
     print_figures(figures)
-    for target in targets(figures, smoke):
-        print(
-            f"{'met' if target.met else 'MISSED'}: {target.name} {target.value} <= {target.limit}"
-        )
+    sys.exit(0 if print_targets(targets(figures, smoke), smoke) else 1)
 
 
 if __name__ == "__main__":

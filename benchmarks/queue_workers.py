@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.growth import Target
+from benchmarks.growth import Target, print_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 32  # rows at once on each worker
@@ -275,11 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = measure(args.smoke)
     print_rows(result)
-    for target in targets(result, args.smoke):
-        print(f"  {'met' if target.met else 'MISSED'}: {target.name} {target.value:.2f}")
+    met = print_targets(targets(result, args.smoke), args.smoke)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2))
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

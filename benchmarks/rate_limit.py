@@ -35,7 +35,7 @@ from agentkit.errors import RateLimitError
 from agentkit.models import Gemini, RateLimit, RetryPolicy
 from agentkit.testing.emulator import Emulator, EmulatorOptions, Quota
 from agentkit.types import Content, GenerateContentRequest
-from benchmarks.growth import Target
+from benchmarks.growth import Target, print_targets
 
 FULL_SECONDS, FULL_RPM = 70.0, 1200
 UNPACED_SECONDS = 5.0
@@ -163,8 +163,7 @@ def main(argv: list[str]) -> int:
     smoke = "--smoke" in argv
     results = measure(smoke)
     print_rows(results)
-    for target in targets(results, smoke):
-        print(f"  {'met' if target.met else 'MISSED'}: {target.name} {target.value:.3f}")
+    print_targets(targets(results, smoke), smoke)
     print(json.dumps(results))
     return 0
 

@@ -25,7 +25,7 @@ import anyio
 
 from benchmarks import batch_api, long_chat, mcp_calls, streaming
 from benchmarks.contenders import CONTENDERS, EXPECTED, Contender
-from benchmarks.growth import Target
+from benchmarks.growth import Target, print_targets
 from benchmarks.sections import SECTIONS, run_sections
 from benchmarks.tool_build import measure as measure_tool_build
 
@@ -289,14 +289,6 @@ def print_report(results: dict[str, Any]) -> None:
     long_chat.print_rows(results["long_chat"])
     if "batch_api" in results:
         batch_api.print_rows(results["batch_api"])
-
-
-def print_targets(checked: list[Target], smoke: bool) -> None:
-    print("\ntargets" + (" (smoke: gross regressions only)" if smoke else ""))
-    for target in checked:
-        relation = "<=" if target.smaller_is_better else ">="
-        verdict = "ok  " if target.met else "MISS"
-        print(f"  {verdict} {target.name}: {target.value:.4g} {relation} {target.limit:.4g}")
 
 
 def comparable(results: dict[str, Any]) -> dict[str, float]:

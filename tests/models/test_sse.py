@@ -83,15 +83,21 @@ async def test_one_event_costs_in_proportion_to_its_size_up_to_16_mb() -> None:
         return [body[i : i + 65_536] for i in range(0, len(body), 65_536)]
 
     async def cost(size: int) -> float:
+        """The least of three readings: one reading of a few milliseconds swings with what else
+        the machine is doing, and the least is the one nearest the reader's own work."""
         chunks = chunked(size)
-        started = time.process_time()
-        (event,) = await read(*chunks)
-        assert len(event["text"]) == size
-        return time.process_time() - started
+        readings = []
+        for _ in range(3):
+            started = time.process_time()
+            (event,) = await read(*chunks)
+            readings.append(time.process_time() - started)
+            assert len(event["text"]) == size
+        return min(readings)
 
-    small, large = await cost(2 * 1024 * 1024), await cost(16 * 1024 * 1024)
-    # Linear reading is 8x for 8x the size; rescanning the pending bytes per chunk was ~64x.
-    assert large / max(small, 1e-3) < 20
+    small, large = await cost(1024 * 1024), await cost(16 * 1024 * 1024)
+    # 16x the size: linear reading is ~16x (up to ~30x once 16 MB falls out of the CPU's caches);
+    # rescanning the pending bytes per 64 KB chunk is (256/16)^2 = 256x.
+    assert large / max(small, 1e-3) < 80
     assert large < 5.0
 
 
