@@ -127,8 +127,11 @@ class TurnsView(Sequence[Content]):
     @overload
     def __getitem__(self, index: slice) -> list[Content]: ...
     def __getitem__(self, index: int | slice) -> Content | list[Content]:
-        if isinstance(index, slice):
-            return self._base[: self._stop][index]
+        if isinstance(index, slice):  # only the turns asked for are copied
+            start, stop, step = index.indices(self._stop)
+            if step == 1:
+                return self._base[start:stop]
+            return [self._base[place] for place in range(start, stop, step)]
         if index < 0:
             index += self._stop
         if not 0 <= index < self._stop:

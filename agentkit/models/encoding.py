@@ -15,7 +15,6 @@ by other code after being sent would be sent as it was.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from typing import Any
 
@@ -35,7 +34,7 @@ class RequestEncoder:
     def __init__(self) -> None:
         # Each turn's bytes, and the conversations sent, so a request that continues one
         # looks only at its new turns.
-        self._turns: TurnMemo[bytes] = TurnMemo(_after_comma)
+        self._turns: TurnMemo[bytes] = TurnMemo(_whole)
         # the tools' ids -> (the tools, their bytes); the tools are held, so no id is reused.
         # Keyed by the items: a request's list is a new list each time (pydantic copies it),
         # its Tool objects are the plan's own.
@@ -54,15 +53,9 @@ class RequestEncoder:
             pieces.append(b"," + _KEYS[name] if pieces else b"{" + _KEYS[name])
             value = getattr(request, name)
             if name == "contents":
-                # Each turn's bytes are kept with the comma before them, so all of them go
-                # into the one join; the first turn's comma becomes the bracket.
-                turns = self._turns.each(value)
-                if turns:
-                    pieces.append(b"[" + turns[0][1:])
-                    pieces.extend(itertools.islice(turns, 1, None))
-                    pieces.append(b"]")
-                else:
-                    pieces.append(b"[]")
+                pieces.append(b"[")
+                pieces.extend(self._turns.joined(value, b","))
+                pieces.append(b"]")
             elif name == "tools" and isinstance(value, list):
                 pieces.append(self._tool_list(value))
             else:
@@ -81,10 +74,6 @@ class RequestEncoder:
         while len(self._tools) > _TOOL_LISTS_KEPT:
             self._tools.popitem(last=False)
         return data
-
-
-def _after_comma(turn: Any) -> bytes:
-    return b"," + _whole(turn)
 
 
 def _whole(value: Any) -> bytes:

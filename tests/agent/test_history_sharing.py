@@ -175,3 +175,16 @@ def test_a_response_answering_a_call_twice_is_refused_locally() -> None:
     ids[999] = "c0"  # the last response repeats the first one's id; c999 is unanswered
     with pytest.raises(HistoryError, match=r"history\[2\]: response 999 has id 'c0'"):
         check_history([Content.user("go"), turn, answering(ids)])
+
+
+def test_a_view_slices_like_the_list_it_shows_and_copies_only_the_slice() -> None:
+    from agentkit.agent.transcript import Transcript
+
+    transcript = Transcript([Content.user(f"turn {n}") for n in range(10)])
+    view = transcript.view(6)
+    transcript.append(Content.model("later"))  # appended after: not in the view
+    shown = list(transcript[:6])
+    for index in (slice(2, None), slice(None, -2), slice(-3, None), slice(1, 5, 2), slice(8, 20)):
+        assert view[index] == shown[index]
+        assert all(a is b for a, b in zip(view[index], shown[index], strict=True))
+    assert view[::-1] == shown[::-1]

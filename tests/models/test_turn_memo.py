@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from agentkit.models.turn_memo import TurnMemo
 from agentkit.types import Content
 
@@ -89,3 +91,93 @@ def test_only_a_bounded_number_of_conversations_is_kept() -> None:
     for conversation in held:
         memo.each(conversation)
     assert len(memo._sequences) == 3
+
+
+def test_running_totals_follow_growth_replacement_and_edits() -> None:
+    measure = Counting()
+    memo = TurnMemo(measure)
+    history = turns(40)  # more than a short total's few turns
+    assert memo.total(history) == 10 * 6 + 30 * 7 == 270  # "turn 0".."turn 9", then longer
+    history.append(Content.model("answer"))
+    assert memo.total(history) == 270 + 6
+    history[-1] = Content.model("a longer answer")
+    assert memo.total(history) == 270 + 15
+    history[3] = Content.user("x")
+    assert memo.total(history) == 270 + 15 - 5
+    assert memo.total(history[:20]) == 10 * 6 + 10 * 7 - 5
+    assert memo.total(history[:3]) == 18  # a short total: summed from the table
+    assert len(measure.measured) == 43  # each turn once, however many totals
+
+
+def test_joined_bytes_follow_growth_replacement_and_edits() -> None:
+    memo = TurnMemo(lambda turn: (turn.text or "").encode())
+    history = turns(3)
+
+    def expected() -> bytes:
+        return b",".join((t.text or "").encode() for t in history)
+
+    assert b"".join(memo.joined(history, b",")) == expected() == b"turn 0,turn 1,turn 2"
+    history.append(Content.model("answer"))
+    assert b"".join(memo.joined(list(history), b",")) == expected()
+    history[-1] = Content.model("another answer")
+    assert b"".join(memo.joined(history, b",")) == expected()
+    history[1] = Content.user("x")
+    assert b"".join(memo.joined(history, b",")) == expected() == b"turn 0,x,turn 2,another answer"
+    assert b"".join(memo.joined(history[:1], b",")) == b"turn 0"
+    history.extend(turns(2, "more"))
+    assert b"".join(memo.joined(history, b",")) == expected()
+    assert b"".join(memo.joined([], b",")) == b""
+
+
+def test_a_turn_costs_the_table_one_object() -> None:
+    # Every object a step leaves behind is walked by every later full garbage collection.
+    history = turns(1_000)
+    memo = TurnMemo(Counting())
+    gc.collect()
+    before = len(gc.get_objects())
+    memo.each(history)
+    gc.collect()
+    assert len(gc.get_objects()) - before <= 1_010
+
+
+def test_long_conversations_compared_as_lists_still_tell_copies_from_the_same_turns() -> None:
+    # 200 turns: compared as whole lists, which call __eq__ only for pairs that are not
+    # the same object; a copy equal in value is not the same turn.
+    memo = TurnMemo(lambda turn: id(turn))
+    history = turns(200)
+    memo.each(history)
+    copied = list(history)
+    copied[150] = Content.model_validate(history[150].to_wire())
+    assert copied[150] == history[150] and copied[150] is not history[150]
+    assert memo.each(copied) == [id(t) for t in copied]
+    copied.append(Content.model("more"))
+    assert memo.each(copied) == [id(t) for t in copied]
+
+
+def test_a_subclass_comparing_its_own_way_turns_the_list_comparison_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agentkit.types import content
+
+    monkeypatch.setattr(content, "_compared_elsewhere", [])
+    assert content.value_comparisons() is not None
+
+    class Loose(Content):
+        def __eq__(self, other: object) -> bool:
+            return True  # equal to anything, and never counted
+
+    assert content.value_comparisons() is None
+    memo = TurnMemo(lambda turn: id(turn))
+    history: list[Content] = [Loose(role="user") for _ in range(100)]
+    memo.each(history)
+    other = [history[0], *(Loose(role="user") for _ in range(99))]
+    assert memo.each(other) == [id(t) for t in other]  # pair by pair, by identity
+
+
+def test_comparing_turns_by_value_is_unchanged() -> None:
+    first, second = Content.user("a"), Content.user("a")
+    assert first == second and first is not second
+    assert Content.user("a") != Content.user("b")
+    assert first != "a"
+    with pytest.raises(TypeError):
+        hash(first)
