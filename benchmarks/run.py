@@ -227,6 +227,23 @@ def targets(results: dict[str, Any], smoke: bool) -> list[Target]:
         else [Target("traced CPU per step / untraced", traced, 3.0 if smoke else 1.6)]
     )
     tracing = context + tracing
+    # A plain ``def`` tool with no flags runs in a worker thread: the path users write.
+    plain_def = results["contenders"].get("agentkit_threads")
+    if plain_def is not None:
+        slack = 3.0 if smoke else 1.0
+        tracing += [
+            Target(
+                "plain def tools (threads): CPU per step / floor",
+                round(plain_def["cpu_vs_floor"], 2),
+                1.15 * slack,
+            ),
+            Target(
+                "plain def tools (threads): throughput / floor",
+                round(plain_def["throughput_vs_floor"], 2),
+                0.9 / slack,
+                smaller_is_better=False,
+            ),
+        ]
     if smoke:
         return tracing + [
             Target("agentkit CPU per step / floor", round(cpu_ratio, 2), 3.0),
