@@ -88,10 +88,13 @@ class TurnMemo(Generic[V]):
         key = id(turn)
         entry = self._known.get(key)
         if entry is None:
-            entry = self._known[key] = _Entry(turn, self._forget_turn)
-            entry.key, entry.value = key, self._measure(turn)
-        value: V = entry.value
-        return value
+            value = self._measure(turn)  # first: a turn that cannot be measured is not kept
+            entry = _Entry(turn, self._forget_turn)
+            entry.key, entry.value = key, value
+            self._known[key] = entry
+            return value
+        known: V = entry.value
+        return known
 
     def each(self, turns: Sequence[Content]) -> list[V]:
         """The figures of ``turns``, in order. The list returned is the memo's own: read
@@ -147,8 +150,9 @@ class TurnMemo(Generic[V]):
             kept.joined.truncate(shared)
         if shared < len(turns):
             added = list(turns[shared:])
+            figures = list(map(self, added))  # first: a failure leaves the sequence whole
             kept.rest.extend(added)
-            kept.values.extend(map(self, added))
+            kept.values.extend(figures)
         return kept
 
 

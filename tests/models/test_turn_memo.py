@@ -181,3 +181,31 @@ def test_comparing_turns_by_value_is_unchanged() -> None:
     assert first != "a"
     with pytest.raises(TypeError):
         hash(first)
+
+
+def test_a_turn_that_cannot_be_measured_is_measured_again_next_time() -> None:
+    failing = [True]
+
+    def measure(turn: Content) -> int:
+        if failing[0]:
+            raise ValueError("not now")
+        return 1
+
+    memo = TurnMemo(measure)
+    turn = Content.user("x")
+    with pytest.raises(ValueError, match="not now"):
+        memo(turn)
+    failing[0] = False
+    assert memo(turn) == 1 and memo.each([turn, turn]) == [1, 1]
+
+    # A conversation whose new turn fails to measure is left as it was, not half grown.
+    history = [Content.user(f"t{n}") for n in range(3)]
+    failing[0] = False
+    assert memo.each(history) == [1, 1, 1]
+    grown = [*history, Content.model("y")]
+    failing[0] = True
+    with pytest.raises(ValueError):
+        memo.each(grown)
+    failing[0] = False
+    assert memo.each(grown) == [1, 1, 1, 1]  # the same turns again: all four measured
+    assert b"".join(TurnMemo(lambda t: b"a").joined(grown, b",")) == b"a,a,a,a"
